@@ -1,0 +1,188 @@
+//! Aggregation: records in, findings and statistics out. Tables are bounded: one slot per
+//! catalogue entry, and a capped number of unclassified message shapes.
+
+use crate::catalogue::{Catalogue, Match};
+use crate::parse::record::Record;
+use crate::redact;
+use crate::severity::Level;
+use crate::timestamp::Timestamp;
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+
+/// Distinct unclassified message shapes kept; past this they are counted in one bucket.
+pub const MAX_UNCLASSIFIED_SHAPES: usize = 1000;
+
+/// What is known about one catalogue entry's occurrences.
+#[derive(Debug, Clone, Default)]
+pub struct Tally {
+    /// Records matched by the entry's primary templates.
+    pub count: u64,
+    /// Records matched only by its companion (`fold`) templates.
+    pub folded: u64,
+    pub first_seen: Option<Timestamp>,
+    pub last_seen: Option<Timestamp>,
+    /// The first primary occurrence (else the first companion), redacted unless asked not to.
+    pub sample: Option<String>,
+    sample_is_primary: bool,
+}
+
+impl Tally {
+    /// The number reported: companion lines count only when the event itself was not seen.
+    pub fn reported_count(&self) -> u64 {
+        if self.count > 0 {
+            self.count
+        } else {
+            self.folded
+        }
+    }
+}
+
+/// WARNING-or-worse records that no entry explains, grouped by message shape.
+#[derive(Debug, Clone)]
+pub struct Unexplained {
+    pub level: Level,
+    pub count: u64,
+    pub sample: String,
+}
+
+#[derive(Debug)]
+pub struct Analysis {
+    pub tallies: Vec<Tally>,
+    pub unexplained: Vec<Unexplained>,
+    shapes: HashMap<u64, usize>,
+    /// Unclassified WARNING-or-worse records past `MAX_UNCLASSIFIED_SHAPES` shapes.
+    pub unexplained_overflow: u64,
+    pub records: u64,
+    pub classified: u64,
+    /// WARNING-or-worse records, and those of them the catalogue explains.
+    pub serious_records: u64,
+    pub serious_classified: u64,
+    show_sensitive: bool,
+}
+
+impl Analysis {
+    pub fn new(catalogue: &Catalogue, show_sensitive: bool) -> Self {
+        Analysis {
+            tallies: vec![Tally::default(); catalogue.patterns().len()],
+            unexplained: Vec::new(),
+            shapes: HashMap::new(),
+            unexplained_overflow: 0,
+            records: 0,
+            classified: 0,
+            serious_records: 0,
+            serious_classified: 0,
+            show_sensitive,
+        }
+    }
+
+    pub fn add(&mut self, catalogue: &Catalogue, record: &Record<'_>) {
+        self.records += 1;
+        let serious = record
+            .level
+            .is_some_and(|l| l.unclassified_severity().is_some());
+        self.serious_records += u64::from(serious);
+        match catalogue.classify(record) {
+            Some(m) => {
+                self.serious_classified += u64::from(serious);
+                self.add_match(record, &m)
+            }
+            None => self.add_unexplained(record),
+        }
+    }
+
+    fn add_match(&mut self, record: &Record<'_>, m: &Match) {
+        self.classified += 1;
+        let show_sensitive = self.show_sensitive;
+        let t = &mut self.tallies[m.pattern];
+        if m.fold {
+            t.folded += 1;
+        } else {
+            t.count += 1;
+        }
+        let time = record_time(record);
+        if time.is_some() {
+            if t.first_seen.is_none() {
+                t.first_seen = time;
+            }
+            t.last_seen = time;
+        }
+        if t.sample.is_none() || (!m.fold && !t.sample_is_primary) {
+            let message_at = record.line.len() - record.message.len();
+            t.sample = Some(if show_sensitive {
+                String::from_utf8_lossy(record.line).into_owned()
+            } else {
+                redact::captures(record.line, message_at, &m.captures, m.redact)
+            });
+            t.sample_is_primary = !m.fold;
+        }
+    }
+
+    fn add_unexplained(&mut self, record: &Record<'_>) {
+        let Some(level) = record.level.filter(|l| l.unclassified_severity().is_some()) else {
+            return;
+        };
+        let key = shape_hash(level, record.message);
+        if let Some(&i) = self.shapes.get(&key) {
+            self.unexplained[i].count += 1;
+            return;
+        }
+        if self.unexplained.len() >= MAX_UNCLASSIFIED_SHAPES {
+            self.unexplained_overflow += 1;
+            return;
+        }
+        let line = String::from_utf8_lossy(record.line);
+        let sample = if self.show_sensitive {
+            line.into_owned()
+        } else {
+            redact::literals(&line)
+        };
+        self.shapes.insert(key, self.unexplained.len());
+        self.unexplained.push(Unexplained {
+            level,
+            count: 1,
+            sample,
+        });
+    }
+}
+
+fn record_time(r: &Record<'_>) -> Option<Timestamp> {
+    let t = r.time?;
+    if r.epoch {
+        Timestamp::parse_epoch(t)
+    } else {
+        Timestamp::parse(t)
+    }
+}
+
+/// A message's shape: its text with numbers and quoted names left out, so that
+/// `relation "a" does not exist` and `relation "b" does not exist` count together.
+fn shape_hash(level: Level, msg: &[u8]) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    level.hash(&mut h);
+    let mut quoted = None;
+    let mut in_number = false;
+    for &b in msg.iter().take(512) {
+        if let Some(q) = quoted {
+            if b == q {
+                quoted = None;
+            }
+            continue;
+        }
+        match b {
+            b'"' | b'\'' => {
+                quoted = Some(b);
+                b'?'.hash(&mut h);
+            }
+            b'0'..=b'9' => {
+                if !in_number {
+                    b'#'.hash(&mut h);
+                }
+                in_number = true;
+                continue;
+            }
+            _ => b.hash(&mut h),
+        }
+        in_number = false;
+    }
+    h.finish()
+}

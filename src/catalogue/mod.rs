@@ -1,0 +1,271 @@
+//! The pattern catalogue: one entry per kind of event, loaded from `patterns/*.toml`
+//! (embedded at build time), validated, and compiled into one prefiltered matcher.
+
+pub mod template;
+
+use crate::parse::record::Record;
+use crate::severity::{Level, PerEnv, Severity};
+use aho_corasick::AhoCorasick;
+use serde::{Deserialize, Serialize};
+use template::{Captures, Template};
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/patterns.rs"));
+}
+
+/// Categories an entry may belong to, in the order docs list them.
+pub const CATEGORIES: &[&str] = &[
+    "lifecycle",
+    "connection",
+    "authentication",
+    "startup-config",
+    "checkpoint",
+    "wal-archive",
+    "vacuum-wraparound",
+    "locks",
+    "statements",
+    "replication",
+    "constraints",
+    "sql-errors",
+    "resources",
+    "corruption",
+];
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    pattern: Vec<Pattern>,
+}
+
+/// One catalogue entry, as written in `patterns/*.toml`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pattern {
+    pub id: String,
+    pub title: String,
+    pub category: String,
+    pub severity: PerEnv<Severity>,
+    pub explain: String,
+    pub remediation: PerEnv<String>,
+    #[serde(default)]
+    pub references: Vec<String>,
+    pub template: Vec<TemplateDef>,
+    #[serde(default)]
+    pub sample: Vec<Sample>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateDef {
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub levels: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub captures: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub redact: Vec<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub fold: bool,
+}
+
+/// A real line that must classify to its entry, and where it comes from.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sample {
+    pub line: String,
+    pub source: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// A template ready to match, with what its entry says about it.
+#[derive(Debug)]
+struct Compiled {
+    pattern: usize,
+    template: Template,
+    levels: Option<Vec<Level>>,
+    fold: bool,
+    /// Bit i set: capture i is never shown.
+    redact: u8,
+}
+
+/// The outcome of classifying one record.
+#[derive(Debug, Clone, Copy)]
+pub struct Match {
+    pub pattern: usize,
+    pub fold: bool,
+    pub redact: u8,
+    pub captures: Captures,
+}
+
+#[derive(Debug)]
+pub struct Catalogue {
+    patterns: Vec<Pattern>,
+    compiled: Vec<Compiled>,
+    /// Finds each template's anchor literal in a message, all templates in one pass.
+    prefilter: AhoCorasick,
+    /// For each anchor (prefilter pattern id), the templates that share it.
+    by_anchor: Vec<Vec<usize>>,
+}
+
+impl Catalogue {
+    /// The catalogue built into this binary.
+    pub fn embedded() -> Result<Catalogue, String> {
+        Catalogue::from_files(embedded::FILES.iter().copied())
+    }
+
+    /// Parses and validates catalogue files given as `(name, contents)`.
+    pub fn from_files<'a>(
+        files: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Catalogue, String> {
+        let mut patterns = Vec::new();
+        for (name, text) in files {
+            let file: File = toml::from_str(text).map_err(|e| format!("{name}: {e}"))?;
+            patterns.extend(file.pattern);
+        }
+        Catalogue::new(patterns)
+    }
+
+    fn new(patterns: Vec<Pattern>) -> Result<Catalogue, String> {
+        let mut compiled = Vec::new();
+        let mut ids = std::collections::HashSet::new();
+        for (pi, p) in patterns.iter().enumerate() {
+            let at = |msg: String| format!("pattern {}: {msg}", p.id);
+            if !valid_id(&p.id) {
+                return Err(at(
+                    "id must be dotted lowercase words, e.g. auth.trust-local".into(),
+                ));
+            }
+            if !ids.insert(p.id.as_str()) {
+                return Err(at("duplicate id".into()));
+            }
+            if !CATEGORIES.contains(&p.category.as_str()) {
+                return Err(at(format!("unknown category {:?}", p.category)));
+            }
+            for (what, text) in [
+                ("title", &p.title),
+                ("explain", &p.explain),
+                ("remediation.dev", &p.remediation.dev),
+                ("remediation.prod", &p.remediation.prod),
+            ] {
+                if text.trim().is_empty() {
+                    return Err(at(format!("{what} is empty")));
+                }
+            }
+            if p.template.is_empty() {
+                return Err(at("has no template".into()));
+            }
+            for t in &p.template {
+                let template = Template::compile(&t.text).map_err(at)?;
+                if template.anchor().len() < 3 {
+                    return Err(at(format!(
+                        "template {:?} needs a literal of 3 bytes or more",
+                        t.text
+                    )));
+                }
+                if t.captures.len() > template.conversions() {
+                    return Err(at(format!(
+                        "template {:?} names more captures than it has",
+                        t.text
+                    )));
+                }
+                let mut redact = 0u8;
+                for r in &t.redact {
+                    let i = t
+                        .captures
+                        .iter()
+                        .position(|c| c == r)
+                        .ok_or_else(|| at(format!("redact names unknown capture {r:?}")))?;
+                    redact |= 1 << i;
+                }
+                let levels = match &t.levels {
+                    None => None,
+                    Some(ls) => Some(
+                        ls.iter()
+                            .map(|l| {
+                                Level::from_label(l.as_bytes())
+                                    .filter(|l| !l.is_continuation())
+                                    .ok_or_else(|| at(format!("unknown level {l:?}")))
+                            })
+                            .collect::<Result<Vec<_>, _>>()?,
+                    ),
+                };
+                compiled.push(Compiled {
+                    pattern: pi,
+                    template,
+                    levels,
+                    fold: t.fold,
+                    redact,
+                });
+            }
+        }
+        let mut anchors: Vec<&[u8]> = Vec::new();
+        let mut by_anchor: Vec<Vec<usize>> = Vec::new();
+        for (ti, c) in compiled.iter().enumerate() {
+            let a = c.template.anchor();
+            match anchors.iter().position(|x| *x == a) {
+                Some(i) => by_anchor[i].push(ti),
+                None => {
+                    anchors.push(a);
+                    by_anchor.push(vec![ti]);
+                }
+            }
+        }
+        let prefilter = AhoCorasick::new(&anchors).map_err(|e| e.to_string())?;
+        Ok(Catalogue {
+            patterns,
+            compiled,
+            prefilter,
+            by_anchor,
+        })
+    }
+
+    pub fn patterns(&self) -> &[Pattern] {
+        &self.patterns
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Pattern> {
+        self.patterns.iter().find(|p| p.id == id)
+    }
+
+    /// The entry a record belongs to: of the templates that match its message at its
+    /// level, the most specific (most literal text) wins.
+    pub fn classify(&self, record: &Record<'_>) -> Option<Match> {
+        let msg = record.message;
+        let mut best: Option<(usize, Match)> = None;
+        for hit in self.prefilter.find_overlapping_iter(msg) {
+            for &ti in &self.by_anchor[hit.pattern().as_usize()] {
+                let c = &self.compiled[ti];
+                let spec = c.template.specificity();
+                if best.as_ref().is_some_and(|(s, _)| *s >= spec) {
+                    continue;
+                }
+                if let Some(levels) = &c.levels {
+                    if !record.level.is_some_and(|l| levels.contains(&l)) {
+                        continue;
+                    }
+                }
+                if let Some(captures) = c.template.matches(msg) {
+                    let m = Match {
+                        pattern: c.pattern,
+                        fold: c.fold,
+                        redact: c.redact,
+                        captures,
+                    };
+                    best = Some((spec, m));
+                }
+            }
+        }
+        best.map(|(_, m)| m)
+    }
+}
+
+fn valid_id(id: &str) -> bool {
+    let parts: Vec<&str> = id.split('.').collect();
+    parts.len() >= 2
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        })
+}

@@ -1,0 +1,314 @@
+//! Catalogue templates: PostgreSQL's own `errmsg()` format strings, compiled into matchers.
+
+use nom::bytes::complete::{tag, take_while1};
+use nom::character::complete::digit1;
+use nom::combinator::{opt, recognize};
+use nom::{IResult, Parser};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Piece {
+    Literal(Vec<u8>),
+    /// `%s`, `%m`: any text, as short as lets the rest match.
+    Text,
+    /// `%d`, `%u`, `%ld`, ...: an integer.
+    Int,
+    /// `%x`, `%X`: hexadecimal digits.
+    Hex,
+    /// `%c`: one character.
+    Char,
+}
+
+/// The most conversions a template may have (captures live in a fixed array, so matching
+/// never allocates).
+pub const MAX_CAPTURES: usize = 8;
+
+/// Byte ranges of the values a match captured, in conversion order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Captures {
+    spans: [(u32, u32); MAX_CAPTURES],
+    len: usize,
+}
+
+impl Captures {
+    pub fn get(&self, i: usize) -> Option<(usize, usize)> {
+        (i < self.len).then(|| (self.spans[i].0 as usize, self.spans[i].1 as usize))
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Template {
+    pieces: Vec<Piece>,
+    conversions: usize,
+}
+
+impl Template {
+    /// Compiles a format string such as `password authentication failed for user "%s"`.
+    pub fn compile(text: &str) -> Result<Template, String> {
+        let b = text.as_bytes();
+        let mut pieces = Vec::new();
+        let mut lit = Vec::new();
+        let mut i = 0;
+        while i < b.len() {
+            if b[i] != b'%' {
+                lit.push(b[i]);
+                i += 1;
+                continue;
+            }
+            i += 1;
+            if b.get(i) == Some(&b'%') {
+                lit.push(b'%');
+                i += 1;
+                continue;
+            }
+            // Flags, width, precision: %-10s, %03d, %.*s.
+            while i < b.len()
+                && matches!(b[i], b'-' | b'+' | b' ' | b'#' | b'0'..=b'9' | b'.' | b'*')
+            {
+                i += 1;
+            }
+            // Length modifiers: %ld, %llu, %zu, %hd.
+            while i < b.len() && matches!(b[i], b'l' | b'z' | b'h' | b'j' | b't') {
+                i += 1;
+            }
+            let piece = match b.get(i) {
+                Some(b's' | b'm') => Piece::Text,
+                Some(b'd' | b'i' | b'u') => Piece::Int,
+                Some(b'x' | b'X') => Piece::Hex,
+                Some(b'c') => Piece::Char,
+                Some(&c) => {
+                    return Err(format!("unsupported conversion %{} in {text:?}", c as char))
+                }
+                None => return Err(format!("lone % at the end of {text:?}")),
+            };
+            i += 1;
+            if !lit.is_empty() {
+                pieces.push(Piece::Literal(std::mem::take(&mut lit)));
+            }
+            if piece == Piece::Text && pieces.last() == Some(&Piece::Text) {
+                return Err(format!("two %s in a row cannot be told apart in {text:?}"));
+            }
+            pieces.push(piece);
+        }
+        if !lit.is_empty() {
+            pieces.push(Piece::Literal(lit));
+        }
+        let conversions = pieces
+            .iter()
+            .filter(|p| !matches!(p, Piece::Literal(_)))
+            .count();
+        if conversions > MAX_CAPTURES {
+            return Err(format!("more than {MAX_CAPTURES} conversions in {text:?}"));
+        }
+        Ok(Template {
+            pieces,
+            conversions,
+        })
+    }
+
+    pub fn conversions(&self) -> usize {
+        self.conversions
+    }
+
+    /// The literal text a message must contain: what the prefilter searches for.
+    pub fn anchor(&self) -> &[u8] {
+        self.pieces
+            .iter()
+            .filter_map(|p| match p {
+                Piece::Literal(l) => Some(l.as_slice()),
+                _ => None,
+            })
+            .max_by_key(|l| l.len())
+            .unwrap_or(b"")
+    }
+
+    /// Bytes of literal text; the more a template has, the more specific it is.
+    pub fn specificity(&self) -> usize {
+        self.pieces
+            .iter()
+            .map(|p| match p {
+                Piece::Literal(l) => l.len(),
+                _ => 0,
+            })
+            .sum()
+    }
+
+    /// Matches the whole of `message`.
+    pub fn matches(&self, message: &[u8]) -> Option<Captures> {
+        let mut caps = Captures::default();
+        match_from(&self.pieces, message, 0, &mut caps).then_some(caps)
+    }
+}
+
+type Res<'a> = IResult<&'a [u8], &'a [u8]>;
+
+fn integer(s: &[u8]) -> Res<'_> {
+    recognize((opt(tag("-")), digit1)).parse(s)
+}
+
+fn hex(s: &[u8]) -> Res<'_> {
+    take_while1(|b: u8| b.is_ascii_hexdigit())(s)
+}
+
+/// Backtracking match of `pieces` against `msg[at..]`, which must be consumed entirely.
+fn match_from(pieces: &[Piece], msg: &[u8], at: usize, caps: &mut Captures) -> bool {
+    let Some((piece, rest)) = pieces.split_first() else {
+        return at == msg.len();
+    };
+    let s = &msg[at..];
+    let capture = |caps: &mut Captures, len: usize| {
+        caps.spans[caps.len] = (at as u32, (at + len) as u32);
+        caps.len += 1;
+    };
+    match piece {
+        Piece::Literal(l) => s.starts_with(l) && match_from(rest, msg, at + l.len(), caps),
+        Piece::Int | Piece::Hex => {
+            let parsed = if *piece == Piece::Int {
+                integer(s)
+            } else {
+                hex(s)
+            };
+            let Ok((_, v)) = parsed else {
+                return false;
+            };
+            let saved = caps.len;
+            capture(caps, v.len());
+            match_from(rest, msg, at + v.len(), caps) || {
+                caps.len = saved;
+                false
+            }
+        }
+        Piece::Char => {
+            let len = utf8_len(s);
+            if len == 0 {
+                return false;
+            }
+            let saved = caps.len;
+            capture(caps, len);
+            match_from(rest, msg, at + len, caps) || {
+                caps.len = saved;
+                false
+            }
+        }
+        Piece::Text => {
+            let saved = caps.len;
+            match rest.first() {
+                None => {
+                    capture(caps, s.len());
+                    true
+                }
+                Some(Piece::Literal(next)) => {
+                    // Shortest first: try each place the next literal occurs.
+                    for pos in memchr::memmem::find_iter(s, next) {
+                        capture(caps, pos);
+                        if match_from(rest, msg, at + pos, caps) {
+                            return true;
+                        }
+                        caps.len = saved;
+                    }
+                    false
+                }
+                Some(_) => {
+                    for len in 0..=s.len() {
+                        capture(caps, len);
+                        if match_from(rest, msg, at + len, caps) {
+                            return true;
+                        }
+                        caps.len = saved;
+                    }
+                    false
+                }
+            }
+        }
+    }
+}
+
+fn utf8_len(s: &[u8]) -> usize {
+    match s.first() {
+        None => 0,
+        Some(b) if *b < 0x80 => 1,
+        Some(b) if *b >= 0xF0 => 4.min(s.len()),
+        Some(b) if *b >= 0xE0 => 3.min(s.len()),
+        Some(_) => 2.min(s.len()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn caps(t: &str, m: &str) -> Option<Vec<String>> {
+        let t = Template::compile(t).unwrap();
+        t.matches(m.as_bytes()).map(|c| {
+            (0..c.len())
+                .map(|i| {
+                    let (a, b) = c.get(i).unwrap();
+                    m[a..b].to_string()
+                })
+                .collect()
+        })
+    }
+
+    #[test]
+    fn conversions_capture_their_values() {
+        assert_eq!(
+            caps(
+                r#"password authentication failed for user "%s""#,
+                r#"password authentication failed for user "a"b""#
+            ),
+            Some(vec![r#"a"b"#.to_string()])
+        );
+        assert_eq!(
+            caps(
+                "%s (PID %d) was terminated by signal %d: %s",
+                "server process (PID 12) was terminated by signal 9: Killed"
+            ),
+            Some(vec![
+                "server process".into(),
+                "12".into(),
+                "9".into(),
+                "Killed".into()
+            ])
+        );
+        assert_eq!(
+            caps(
+                "checkpoints are occurring too frequently (%d second%s apart)",
+                "checkpoints are occurring too frequently (3 seconds apart)"
+            ),
+            Some(vec!["3".into(), "s".into()])
+        );
+        assert_eq!(
+            caps("size %zu, %.*s and 100%%", "size 42, ab and 100%"),
+            Some(vec!["42".into(), "ab".into()])
+        );
+    }
+
+    #[test]
+    fn matches_are_anchored_at_both_ends() {
+        assert!(caps("out of memory", "out of memory").is_some());
+        assert!(caps("out of memory", "out of memory!").is_none());
+        assert!(caps("out of memory", "not out of memory").is_none());
+        assert!(caps("value %d", "value x").is_none());
+    }
+
+    #[test]
+    fn bad_templates_are_refused() {
+        assert!(Template::compile("a %s%s b").is_err());
+        assert!(Template::compile("a %q").is_err());
+        assert!(Template::compile("a %").is_err());
+    }
+
+    #[test]
+    fn anchor_and_specificity() {
+        let t = Template::compile(r#"database "%s" does not exist"#).unwrap();
+        assert_eq!(t.anchor(), b"\" does not exist");
+        assert_eq!(t.specificity(), 26);
+    }
+}

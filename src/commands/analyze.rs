@@ -1,0 +1,143 @@
+//! `pgtriage analyze`: saved logs in, one report out.
+
+use crate::analyze::Analysis;
+use crate::catalogue::Catalogue;
+use crate::cli::{AnalyzeArgs, Failure, Output};
+use crate::parse::prefix::Prefix;
+use crate::pipeline::LogStream;
+use crate::report::{table, InputCounts, InputSummary, Report};
+use crate::source;
+use std::io::{IsTerminal, Read, Write};
+use std::time::{Duration, Instant};
+
+/// Bytes read per call: large, so the per-line work dominates, not the system calls.
+const CHUNK: usize = 1 << 20;
+/// Inputs larger than this get a progress line on a terminal.
+const PROGRESS_FROM: u64 = 64 << 20;
+/// Bytes of an input's start checked for NUL bytes, which no text log contains.
+const BINARY_CHECK: usize = 8192;
+
+pub fn run(catalogue: &Catalogue, args: &AnalyzeArgs) -> Result<u8, Failure> {
+    let prefix = args
+        .prefix
+        .as_deref()
+        .map(Prefix::compile)
+        .transpose()
+        .map_err(Failure::Usage)?;
+    let paths: Vec<String> = if args.paths.is_empty() {
+        vec!["-".into()]
+    } else {
+        args.paths.clone()
+    };
+    // Open everything first: a missing file is a usage error before any output.
+    let opened = paths
+        .iter()
+        .map(|p| source::open(p).map(|o| (p, o)))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(Failure::Usage)?;
+    let mut analysis = Analysis::new(catalogue, args.show_sensitive);
+    let mut inputs = Vec::new();
+    let mut read_failed = false;
+    for (name, opened) in opened {
+        let summary = read_one(catalogue, &mut analysis, name, opened, prefix.clone());
+        if let Some(e) = &summary.error {
+            eprintln!("pgtriage: {name}: {e}");
+            read_failed = true;
+        }
+        inputs.push(summary);
+    }
+    let report = Report::build(catalogue, &analysis, inputs, args.env, args.fail_on);
+    let mut stdout = std::io::stdout().lock();
+    let written = match args.output {
+        Output::Json => serde_json::to_writer_pretty(&mut stdout, &report)
+            .map_err(std::io::Error::from)
+            .and_then(|_| writeln!(stdout)),
+        Output::Table => write!(
+            stdout,
+            "{}",
+            table::render(&report, std::io::stdout().is_terminal())
+        ),
+    };
+    if let Err(e) = written.and_then(|_| stdout.flush()) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            return Err(Failure::Usage(format!("cannot write the report: {e}")));
+        }
+    }
+    Ok(if read_failed {
+        2
+    } else {
+        u8::from(report.summary.failed)
+    })
+}
+
+fn read_one(
+    catalogue: &Catalogue,
+    analysis: &mut Analysis,
+    name: &str,
+    mut opened: source::Opened,
+    prefix: Option<Prefix>,
+) -> InputSummary {
+    let mut stream = LogStream::new(prefix);
+    let mut sink = |r: &crate::parse::record::Record<'_>| analysis.add(catalogue, r);
+    let mut buf = vec![0u8; CHUNK];
+    let mut error = None;
+    let mut total = 0u64;
+    let progress = opened
+        .size
+        .filter(|s| *s >= PROGRESS_FROM && std::io::stderr().is_terminal());
+    let mut last_progress = Instant::now();
+    loop {
+        match opened.reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                if total == 0 {
+                    if let Some(at) = memchr::memchr(0, &buf[..n.min(BINARY_CHECK)]) {
+                        error = Some(format!(
+                            "binary data (a NUL byte at offset {at}), not a text log"
+                        ));
+                        break;
+                    }
+                }
+                total += n as u64;
+                stream.feed(&buf[..n], &mut sink);
+                if let Some(size) = progress {
+                    if last_progress.elapsed() > Duration::from_secs(1) {
+                        // Compressed inputs report decompressed bytes against the file size.
+                        eprint!(
+                            "\r{name}: {} MiB read ({} MiB on disk)",
+                            total >> 20,
+                            size >> 20
+                        );
+                        last_progress = Instant::now();
+                    }
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                error = Some(source::io_reason(&e));
+                break;
+            }
+        }
+    }
+    if progress.is_some() {
+        eprintln!();
+    }
+    stream.finish(&mut sink);
+    let counts = stream.counts();
+    InputSummary {
+        source: if name == "-" { "stdin" } else { "file" },
+        name: if name == "-" {
+            "<stdin>".into()
+        } else {
+            name.to_string()
+        },
+        format: "stderr",
+        framing: stream.framing().dominant(),
+        compression: opened.compression,
+        prefix: stream.prefix_format().map(str::to_string),
+        lines: counts.lines,
+        records: counts.records,
+        counts: InputCounts::from_lines(counts, stream.truncated_lines()),
+        error,
+    }
+}

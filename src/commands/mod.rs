@@ -1,0 +1,4 @@
+//! One module per subcommand; each turns arguments into a report or text and an exit code.
+
+pub mod analyze;
+pub mod explain;

@@ -1,0 +1,17 @@
+//! pgtriage: PostgreSQL container logs in, explained findings out.
+//!
+//! Data flows one way: `source` (bytes, framing) → `parse` (prefix, records) →
+//! `catalogue` (classification) → `analyze` (tallies) → `report` (table, JSON).
+//! `pipeline` wires the first stages for one input; `commands` drive whole runs.
+
+pub mod analyze;
+pub mod catalogue;
+pub mod cli;
+pub mod commands;
+pub mod parse;
+pub mod pipeline;
+pub mod redact;
+pub mod report;
+pub mod severity;
+pub mod source;
+pub mod timestamp;

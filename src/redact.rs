@@ -1,0 +1,129 @@
+//! What never leaves pgtriage unless asked: credentials, statement text, parameters and row
+//! values. Applied to every sample line before any report sees it.
+
+use crate::catalogue::template::Captures;
+
+pub const MASK: &str = "[redacted]";
+
+/// The line with the captured values whose bit is set in `mask` replaced. `message_at` is
+/// where the message (which the capture offsets are relative to) starts in `line`.
+pub fn captures(line: &[u8], message_at: usize, caps: &Captures, mask: u8) -> String {
+    let mut out = Vec::with_capacity(line.len());
+    let mut at = 0;
+    for i in 0..caps.len() {
+        if mask & (1 << i) == 0 {
+            continue;
+        }
+        let (a, b) = caps.get(i).expect("capture index in range");
+        let (a, b) = (message_at + a, message_at + b);
+        out.extend_from_slice(&line[at..a]);
+        out.extend_from_slice(MASK.as_bytes());
+        at = b;
+    }
+    out.extend_from_slice(&line[at..]);
+    literals(&String::from_utf8_lossy(&out))
+}
+
+/// Masks the places free text can carry secrets: SQL string literals (`'...'`, which hold
+/// passwords in `ALTER ROLE ... PASSWORD '...'` and values in statements), bind parameters
+/// (`$1 = '...'`) and row values in `Key (col)=(value)` details.
+pub fn literals(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(pos) = rest.find(['\'', '=']) {
+        let (before, from) = rest.split_at(pos);
+        out.push_str(before);
+        if let Some(after_quote) = from.strip_prefix('\'') {
+            // A SQL literal: up to the closing quote ('' is an escaped quote inside).
+            let mut end = None;
+            let bytes = after_quote.as_bytes();
+            let mut i = 0;
+            while i < bytes.len() {
+                if bytes[i] == b'\'' {
+                    if bytes.get(i + 1) == Some(&b'\'') {
+                        i += 2;
+                        continue;
+                    }
+                    end = Some(i);
+                    break;
+                }
+                i += 1;
+            }
+            out.push('\'');
+            out.push_str(MASK);
+            match end {
+                Some(e) => {
+                    out.push('\'');
+                    rest = &after_quote[e + 1..];
+                }
+                None => rest = "",
+            }
+        } else if let Some(value) = from.strip_prefix("=(") {
+            // `Key (email)=(a@b.c)`: the row's values, parenthesised.
+            match value.find(')') {
+                Some(e) => {
+                    out.push_str("=(");
+                    out.push_str(MASK);
+                    out.push(')');
+                    rest = &value[e + 1..];
+                }
+                None => {
+                    out.push_str("=(");
+                    out.push_str(MASK);
+                    rest = "";
+                }
+            }
+        } else {
+            out.push('=');
+            rest = &from[1..];
+        }
+    }
+    out.push_str(rest);
+    // `PASSWORD md5...` unquoted, and `password=...` in connection strings.
+    for key in ["PASSWORD ", "password="] {
+        if let Some(pw) = out.find(key) {
+            let after = &out[pw + key.len()..];
+            if !after.starts_with('\'') && !after.starts_with(MASK) {
+                let end = after.find([' ', ';', ',']).unwrap_or(after.len());
+                if end > 0 {
+                    out = format!("{}{}{}", &out[..pw + key.len()], MASK, &after[end..]);
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Hand-made texts in the shapes PostgreSQL prints them.
+    #[test]
+    fn literals_rows_and_passwords_are_masked() {
+        assert_eq!(
+            literals("ALTER ROLE app PASSWORD 'it''s secret';"),
+            "ALTER ROLE app PASSWORD '[redacted]';"
+        );
+        assert_eq!(
+            literals("Key (email)=(a@b.c) already exists."),
+            "Key (email)=([redacted]) already exists."
+        );
+        assert_eq!(
+            literals("parameters: $1 = 'x', $2 = 'y"),
+            "parameters: $1 = '[redacted]', $2 = '[redacted]"
+        );
+        assert_eq!(
+            literals("CREATE ROLE a PASSWORD md5abc LOGIN"),
+            "CREATE ROLE a PASSWORD [redacted] LOGIN"
+        );
+        assert_eq!(
+            literals("host=db password=hunter2 user=a"),
+            "host=db password=[redacted] user=a"
+        );
+        assert_eq!(
+            literals(r#"password authentication failed for user "app""#),
+            r#"password authentication failed for user "app""#
+        );
+    }
+}

@@ -1,0 +1,76 @@
+//! Where log bytes come from: files (plain, gzip, bzip2) and stdin. Container streams come
+//! from the Docker Engine in the `tail` command and join the same pipeline.
+
+pub mod framing;
+pub mod lines;
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::Path;
+
+/// An input opened for reading, decompressed when its first bytes say it is compressed.
+pub struct Opened {
+    pub reader: Box<dyn Read + Send>,
+    /// `gzip`, `bzip2`, or `none`.
+    pub compression: &'static str,
+    /// The file's size on disk, for progress; `None` for stdin.
+    pub size: Option<u64>,
+}
+
+/// Opens `-` (stdin) or a path, with a one-line reason when it cannot be read.
+pub fn open(spec: &str) -> Result<Opened, String> {
+    let (raw, size): (Box<dyn Read + Send>, Option<u64>) = if spec == "-" {
+        (Box::new(io::stdin()), None)
+    } else {
+        let path = Path::new(spec);
+        let meta = std::fs::metadata(path).map_err(|e| format!("{spec}: {}", io_reason(&e)))?;
+        if meta.is_dir() {
+            return Err(format!("{spec}: is a directory, not a log file"));
+        }
+        let f = File::open(path).map_err(|e| format!("{spec}: {}", io_reason(&e)))?;
+        (Box::new(f), Some(meta.len()))
+    };
+    let mut buffered = BufReader::with_capacity(1 << 16, raw);
+    let head = buffered
+        .fill_buf()
+        .map_err(|e| format!("{spec}: {}", io_reason(&e)))?;
+    let (reader, compression): (Box<dyn Read + Send>, _) = if head.starts_with(&[0x1f, 0x8b]) {
+        (
+            Box::new(flate2::bufread::MultiGzDecoder::new(buffered)),
+            "gzip",
+        )
+    } else if head.starts_with(b"BZh") {
+        (
+            Box::new(bzip2::bufread::MultiBzDecoder::new(buffered)),
+            "bzip2",
+        )
+    } else {
+        (Box::new(buffered), "none")
+    };
+    Ok(Opened {
+        reader,
+        compression,
+        size,
+    })
+}
+
+/// The reason without Rust's `(os error N)` suffix.
+pub fn io_reason(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::NotFound => "no such file".into(),
+        io::ErrorKind::PermissionDenied => "permission denied".into(),
+        io::ErrorKind::UnexpectedEof => {
+            "unexpected end of data (truncated compressed file?)".into()
+        }
+        io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData => {
+            format!("corrupt data: {e}")
+        }
+        _ => {
+            let s = e.to_string();
+            match s.find(" (os error") {
+                Some(i) => s[..i].to_string(),
+                None => s,
+            }
+        }
+    }
+}

@@ -1,0 +1,219 @@
+//! Times as logs print them. Parsed only for records that become findings, and formatted
+//! only when a report is written, so the hot path never touches them.
+
+use std::fmt;
+
+/// A wall-clock time with the zone it was logged in, when that zone is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timestamp {
+    year: u16,
+    month: u8,
+    day: u8,
+    hour: u8,
+    minute: u8,
+    second: u8,
+    millis: u16,
+    /// Offset from UTC in minutes; `None` when the log printed a zone abbreviation
+    /// pgtriage cannot place (the time is then reported as logged, without an offset).
+    offset_minutes: Option<i16>,
+}
+
+fn digits(s: &[u8], at: usize, n: usize) -> Option<u32> {
+    let part = s.get(at..at + n)?;
+    let mut v = 0u32;
+    for &b in part {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + u32::from(b - b'0');
+    }
+    Some(v)
+}
+
+/// Offsets of the zone abbreviations PostgreSQL prints by default for common `log_timezone`
+/// settings. Ambiguous abbreviations (IST, CST) are left out on purpose.
+fn zone_offset(abbrev: &[u8]) -> Option<i16> {
+    Some(match abbrev {
+        b"UTC" | b"GMT" | b"Z" | b"UCT" | b"WET" => 0,
+        b"WEST" | b"BST" | b"CET" => 60,
+        b"CEST" | b"EET" | b"SAST" => 120,
+        b"EEST" | b"MSK" => 180,
+        b"JST" | b"KST" => 540,
+        b"AEST" => 600,
+        b"AEDT" => 660,
+        b"EST" => -300,
+        b"EDT" => -240,
+        b"CDT" => -300,
+        b"MST" => -420,
+        b"MDT" => -360,
+        b"PST" => -480,
+        b"PDT" => -420,
+        _ => return numeric_offset(abbrev),
+    })
+}
+
+/// `+03`, `-0530`, `+05:30` as PostgreSQL and Docker print zones without a name.
+fn numeric_offset(s: &[u8]) -> Option<i16> {
+    let sign: i16 = match s.first()? {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let rest: Vec<u8> = s[1..].iter().copied().filter(|b| *b != b':').collect();
+    let (h, m) = match rest.len() {
+        2 => (digits(&rest, 0, 2)?, 0),
+        4 => (digits(&rest, 0, 2)?, digits(&rest, 2, 2)?),
+        _ => return None,
+    };
+    Some(sign * (h as i16 * 60 + m as i16))
+}
+
+impl Timestamp {
+    /// Parses `YYYY-MM-DD HH:MM:SS[.fff][ ZONE]` (PostgreSQL's `%t`/`%m`) and
+    /// `YYYY-MM-DDTHH:MM:SS[.fffffffff](Z|±hh:mm)` (Docker's RFC 3339). Reads only what it
+    /// needs from the start of `s`.
+    pub fn parse(s: &[u8]) -> Option<Timestamp> {
+        let year = digits(s, 0, 4)?;
+        if s.get(4) != Some(&b'-') || s.get(7) != Some(&b'-') {
+            return None;
+        }
+        let month = digits(s, 5, 2)?;
+        let day = digits(s, 8, 2)?;
+        if !matches!(s.get(10), Some(b' ') | Some(b'T')) {
+            return None;
+        }
+        let hour = digits(s, 11, 2)?;
+        let minute = digits(s, 14, 2)?;
+        let second = digits(s, 17, 2)?;
+        let mut at = 19;
+        let mut millis = 0u16;
+        if s.get(at) == Some(&b'.') {
+            at += 1;
+            let start = at;
+            while s.get(at).is_some_and(|b| b.is_ascii_digit()) {
+                at += 1;
+            }
+            let frac = &s[start..at];
+            let mut ms = 0u16;
+            for i in 0..3 {
+                ms = ms * 10 + frac.get(i).map_or(0, |b| u16::from(b - b'0'));
+            }
+            millis = ms;
+        }
+        if s.get(at) == Some(&b' ') {
+            at += 1;
+        }
+        let zone_end = s[at.min(s.len())..]
+            .iter()
+            .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b':')))
+            .map_or(s.len(), |p| at + p);
+        let offset_minutes = zone_offset(&s[at.min(s.len())..zone_end]);
+        Some(Timestamp {
+            year: year as u16,
+            month: month as u8,
+            day: day as u8,
+            hour: hour as u8,
+            minute: minute as u8,
+            second: second as u8,
+            millis,
+            offset_minutes,
+        })
+    }
+
+    /// Parses `%n`, seconds since the epoch with milliseconds (`1700000000.123`).
+    pub fn parse_epoch(s: &[u8]) -> Option<Timestamp> {
+        let dot = s.iter().position(|b| *b == b'.').unwrap_or(s.len());
+        let secs: i64 = std::str::from_utf8(&s[..dot]).ok()?.parse().ok()?;
+        let millis = if dot < s.len() {
+            digits(s, dot + 1, 3).unwrap_or(0) as u16
+        } else {
+            0
+        };
+        let days = secs.div_euclid(86_400);
+        let rem = secs.rem_euclid(86_400);
+        let (year, month, day) = civil_from_days(days);
+        Some(Timestamp {
+            year: year as u16,
+            month,
+            day,
+            hour: (rem / 3600) as u8,
+            minute: (rem % 3600 / 60) as u8,
+            second: (rem % 60) as u8,
+            millis,
+            offset_minutes: Some(0),
+        })
+    }
+}
+
+/// Howard Hinnant's days-to-civil algorithm (proleptic Gregorian calendar).
+fn civil_from_days(z: i64) -> (i64, u8, u8) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// RFC 3339 when the zone is known; otherwise the local time as logged, without an offset.
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}",
+            self.year, self.month, self.day, self.hour, self.minute, self.second, self.millis
+        )?;
+        match self.offset_minutes {
+            Some(0) => f.write_str("Z"),
+            Some(m) => {
+                let sign = if m < 0 { '-' } else { '+' };
+                write!(f, "{sign}{:02}:{:02}", m.abs() / 60, m.abs() % 60)
+            }
+            None => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn show(s: &str) -> String {
+        Timestamp::parse(s.as_bytes()).unwrap().to_string()
+    }
+
+    #[test]
+    fn postgres_and_docker_forms() {
+        assert_eq!(
+            show("2021-02-14 01:34:02 CET [1]"),
+            "2021-02-14T01:34:02.000+01:00"
+        );
+        assert_eq!(
+            show("2026-11-27 19:40:01.123 UTC"),
+            "2026-11-27T19:40:01.123Z"
+        );
+        assert_eq!(
+            show("2026-11-27T19:40:01.123456789Z x"),
+            "2026-11-27T19:40:01.123Z"
+        );
+        assert_eq!(
+            show("2026-11-27 19:40:01 +0530"),
+            "2026-11-27T19:40:01.000+05:30"
+        );
+        assert_eq!(
+            show("2019-10-21 12:03:31.311 XYZT"),
+            "2019-10-21T12:03:31.311"
+        );
+        assert!(Timestamp::parse(b"2019-10-21").is_none());
+    }
+
+    #[test]
+    fn epoch() {
+        let t = Timestamp::parse_epoch(b"1700000000.250").unwrap();
+        assert_eq!(t.to_string(), "2023-11-14T22:13:20.250Z");
+    }
+}
