@@ -1,0 +1,131 @@
+//! The catalogue as data: it loads, names the ids users depend on, and every entry's real
+//! sample line classifies to it, and can be found in the log it is said to come from.
+
+mod common;
+
+use pgtriage::catalogue::Catalogue;
+use pgtriage::pipeline::LogStream;
+use std::io::Read;
+
+/// Ids released in 0.1.0; CI users match on these names.
+const REQUIRED_IDS: &[&str] = &[
+    "locale.no-system-locales",
+    "auth.trust-local",
+    "auth.trust-host",
+    "auth.password-failed",
+    "auth.no-hba-entry",
+    "connection.role-missing",
+    "connection.database-missing",
+    "connection.incomplete-startup-packet",
+    "connection.too-many-clients",
+    "connection.idle-in-transaction-timeout",
+    "lock.deadlock",
+    "lock.timeout",
+    "query.statement-timeout",
+    "server.process-killed",
+    "server.process-crashed",
+    "server.crash-recovery",
+    "server.ready",
+    "server.shutdown",
+    "checkpoint.too-frequent",
+    "config.restart-required",
+    "config.invalid-value",
+    "config.unrecognized-parameter",
+    "config.file-errors",
+    "resource.shm-exhausted",
+    "collation.version-mismatch",
+    "storage.data-dir-version-mismatch",
+    "wraparound.warning",
+    "archive.command-failed",
+    "storage.page-verification-failed",
+    "memory.out-of-memory",
+];
+
+fn catalogue() -> Catalogue {
+    Catalogue::embedded().unwrap_or_else(|e| panic!("catalogue does not load: {e}"))
+}
+
+/// The ids a single line classifies to, run through the whole pipeline as a one-line log.
+fn classify_line(cat: &Catalogue, line: &str) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut stream = LogStream::new(None);
+    let mut sink = |r: &pgtriage::parse::record::Record<'_>| {
+        if let Some(m) = cat.classify(r) {
+            ids.push(cat.patterns()[m.pattern].id.clone());
+        }
+    };
+    stream.feed(line.as_bytes(), &mut sink);
+    stream.feed(b"\n", &mut sink);
+    stream.finish(&mut sink);
+    ids
+}
+
+#[test]
+fn required_ids_are_present() {
+    let cat = catalogue();
+    let missing: Vec<_> = REQUIRED_IDS.iter().filter(|id| cat.get(id).is_none()).collect();
+    assert!(missing.is_empty(), "missing ids: {missing:?}");
+}
+
+#[test]
+fn every_entry_has_a_sample_that_classifies_to_it() {
+    let cat = catalogue();
+    let mut failures = Vec::new();
+    for p in cat.patterns() {
+        if p.sample.is_empty() {
+            failures.push(format!("{}: no sample", p.id));
+        }
+        for s in &p.sample {
+            let got = classify_line(&cat, &s.line);
+            if got != vec![p.id.clone()] {
+                failures.push(format!("{}: sample classifies to {got:?}: {}", p.id, s.line));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Reads a log, decompressing it as pgtriage would.
+fn read_log(path: &std::path::Path) -> Vec<u8> {
+    let mut opened = pgtriage::source::open(common::path_str(path)).unwrap();
+    let mut bytes = Vec::new();
+    opened.reader.read_to_end(&mut bytes).unwrap();
+    bytes
+}
+
+#[test]
+fn every_sample_is_found_in_the_log_it_cites() {
+    let cat = catalogue();
+    let shared = common::shared_data();
+    let mut failures = Vec::new();
+    for p in cat.patterns() {
+        for s in &p.sample {
+            let path = if let Some(f) = s.source.strip_prefix("pgbadger-fixtures/") {
+                match &shared {
+                    Some(dir) => dir.join("pgbadger-fixtures").join(f),
+                    None => continue,
+                }
+            } else if s.source.starts_with("https://") {
+                // A published log in an issue thread: it must say where in it.
+                if s.note.as_deref().is_none_or(str::is_empty) {
+                    failures.push(format!("{}: URL source without a note", p.id));
+                }
+                continue;
+            } else {
+                common::repo().join(&s.source)
+            };
+            if !path.is_file() {
+                failures.push(format!("{}: source {} does not exist", p.id, s.source));
+                continue;
+            }
+            let log = read_log(&path);
+            let found = log
+                .split(|b| *b == b'\n')
+                .any(|l| l.strip_suffix(b"\r").unwrap_or(l) == s.line.as_bytes());
+            if !found {
+                failures.push(format!("{}: line not in {}: {}", p.id, s.source, s.line));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
