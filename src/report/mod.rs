@@ -1,5 +1,5 @@
 //! The report: one document built from an analysis, rendered as a table, JSON (schema
-//! version 1, see docs/json-schema.md) or, later, other formats. Renderers only read it.
+//! version 1, see docs/json-report.md) or, later, other formats. Renderers only read it.
 
 pub mod table;
 
