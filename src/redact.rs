@@ -7,7 +7,7 @@ pub const MASK: &str = "[redacted]";
 
 /// The line with the captured values whose bit is set in `mask` replaced. `message_at` is
 /// where the message (which the capture offsets are relative to) starts in `line`.
-pub fn captures(line: &[u8], message_at: usize, caps: &Captures, mask: u8) -> String {
+pub fn captures(line: &[u8], message_at: usize, caps: &Captures, mask: u16) -> String {
     let mut out = Vec::with_capacity(line.len());
     let mut at = 0;
     for i in 0..caps.len() {
