@@ -23,6 +23,8 @@ pub struct Cli {
 pub enum Command {
     /// Analyze saved logs: plain, .gz or .bz2 files, or - for stdin.
     Analyze(AnalyzeArgs),
+    /// Follow running containers through the Docker Engine API (DOCKER_HOST is honoured).
+    Tail(TailArgs),
     /// Explain one catalogue entry: what it means and how to fix it, per environment.
     Explain {
         /// The entry's id, e.g. auth.trust-local.
@@ -78,6 +80,56 @@ pub struct AnalyzeArgs {
     pub show_sensitive: bool,
 }
 
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum TailOutput {
+    /// Each finding when first seen, with advice; a summary table at the end.
+    Table,
+    /// The schema v1 report at the end.
+    Json,
+    /// One JSON event per line as they happen, then a summary line.
+    Jsonl,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct TailArgs {
+    /// Containers to follow, by name or id.
+    pub containers: Vec<String>,
+    /// Every running container whose image or command mentions postgres.
+    #[arg(long)]
+    pub all: bool,
+    /// Every running container of this Compose project.
+    #[arg(long)]
+    pub compose_project: Option<String>,
+    /// With --compose-project: only this service.
+    #[arg(long, requires = "compose_project")]
+    pub service: Option<String>,
+    /// Start from this far back (30s, 10m, 2h), an RFC 3339 time, or Unix seconds.
+    /// Default: the container's current run, from its start.
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Stop once the server is ready for real (not the init phase's temporary server),
+    /// then report and exit per --fail-on; exit 1 if it is not ready by --timeout.
+    #[arg(long)]
+    pub until_ready: bool,
+    /// Stop after this long (e.g. 120s). Default with --until-ready: 300s; else none.
+    #[arg(long)]
+    pub timeout: Option<String>,
+    /// Serve Prometheus metrics on this address (e.g. 127.0.0.1:9187).
+    #[arg(long)]
+    pub metrics: Option<String>,
+    #[arg(long, value_enum, default_value_t = Env::Prod, env = "PGTRIAGE_ENV")]
+    pub env: Env,
+    #[arg(long, value_enum, default_value_t = TailOutput::Table)]
+    pub output: TailOutput,
+    #[arg(long, value_enum, default_value_t = Severity::Error)]
+    pub fail_on: Severity,
+    /// The server's log_line_prefix; detected if absent.
+    #[arg(long)]
+    pub prefix: Option<String>,
+    #[arg(long)]
+    pub show_sensitive: bool,
+}
+
 /// Errors that end a command, with their exit code.
 #[derive(Debug)]
 pub enum Failure {
@@ -114,10 +166,16 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<u8, Failure> {
-    let catalogue = Catalogue::embedded().map_err(Failure::Internal)?;
+    let catalogue = Catalogue::builtin().map_err(Failure::Internal)?;
     match cli.command {
-        Command::Analyze(args) => commands::analyze::run(&catalogue, &args),
-        Command::Explain { id } => commands::explain::run(&catalogue, &id),
-        Command::Patterns { output } => commands::explain::list(&catalogue, output),
+        Command::Analyze(args) => commands::analyze::run(catalogue, &args),
+        Command::Tail(mut args) => {
+            if args.until_ready && args.timeout.is_none() {
+                args.timeout = Some("300s".into());
+            }
+            commands::tail::run(catalogue, args)
+        }
+        Command::Explain { id } => commands::explain::run(catalogue, &id),
+        Command::Patterns { output } => commands::explain::list(catalogue, output),
     }
 }

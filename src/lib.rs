@@ -8,6 +8,8 @@ pub mod analyze;
 pub mod catalogue;
 pub mod cli;
 pub mod commands;
+pub mod docker;
+pub mod metrics;
 pub mod parse;
 pub mod pipeline;
 pub mod redact;

@@ -35,6 +35,12 @@ impl LogStream {
         });
     }
 
+    /// A pause in a live stream: the record held open is handed out (a partial line
+    /// stays, waiting for its end).
+    pub fn flush(&mut self, sink: &mut dyn FnMut(&Record<'_>)) {
+        self.parser.flush(sink);
+    }
+
     /// End of input: everything held back is handed out.
     pub fn finish(&mut self, sink: &mut dyn FnMut(&Record<'_>)) {
         let LogStream {

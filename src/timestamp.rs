@@ -145,6 +145,49 @@ impl Timestamp {
     }
 }
 
+/// Nanoseconds since the epoch of an RFC 3339 time as Docker prints it
+/// (`2024-01-02T03:04:05.123456789Z`, trailing zeros of the fraction trimmed). Used to
+/// order a container's lines when a log stream is re-attached.
+pub fn rfc3339_nanos(s: &[u8]) -> Option<i128> {
+    let year = i64::from(digits(s, 0, 4)?);
+    let month = digits(s, 5, 2)? as u8;
+    let day = digits(s, 8, 2)? as u8;
+    if s.get(10) != Some(&b'T') {
+        return None;
+    }
+    let secs_of_day =
+        i64::from(digits(s, 11, 2)? * 3600 + digits(s, 14, 2)? * 60 + digits(s, 17, 2)?);
+    let mut at = 19;
+    let mut nanos: i64 = 0;
+    if s.get(at) == Some(&b'.') {
+        at += 1;
+        let mut scale = 100_000_000;
+        while let Some(d) = s.get(at).filter(|b| b.is_ascii_digit()) {
+            nanos += i64::from(d - b'0') * scale;
+            scale /= 10;
+            at += 1;
+        }
+    }
+    let offset = match s.get(at)? {
+        b'Z' => 0,
+        b'+' | b'-' => i64::from(numeric_offset(s.get(at..at + 6)?)?) * 60,
+        _ => return None,
+    };
+    let secs = days_from_civil(year, month, day) * 86_400 + secs_of_day - offset;
+    Some(i128::from(secs) * 1_000_000_000 + i128::from(nanos))
+}
+
+/// Howard Hinnant's civil-to-days algorithm (proleptic Gregorian calendar).
+fn days_from_civil(y: i64, m: u8, d: u8) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 /// Howard Hinnant's days-to-civil algorithm (proleptic Gregorian calendar).
 fn civil_from_days(z: i64) -> (i64, u8, u8) {
     let z = z + 719_468;
@@ -209,6 +252,16 @@ mod tests {
             "2019-10-21T12:03:31.311"
         );
         assert!(Timestamp::parse(b"2019-10-21").is_none());
+    }
+
+    #[test]
+    fn docker_times_order_by_instant() {
+        let a = rfc3339_nanos(b"2024-01-02T03:04:05.1Z").unwrap();
+        let b = rfc3339_nanos(b"2024-01-02T03:04:05.09Z").unwrap();
+        let c = rfc3339_nanos(b"2024-01-02T04:04:05.1+01:00").unwrap();
+        assert!(b < a);
+        assert_eq!(a, c);
+        assert_eq!(rfc3339_nanos(b"1970-01-01T00:00:01Z"), Some(1_000_000_000));
     }
 
     #[test]

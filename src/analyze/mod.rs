@@ -37,6 +37,18 @@ impl Tally {
     }
 }
 
+/// What one record did to the tallies, for live output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Added {
+    /// The first occurrence of this catalogue entry.
+    NewFinding(usize),
+    Repeat(usize),
+    /// An unclassified WARNING-or-worse shape (index), and whether it is new.
+    Unexplained(usize, bool),
+    /// A record that is neither (an unclassified LOG line, say).
+    Nothing,
+}
+
 /// WARNING-or-worse records that no entry explains, grouped by message shape.
 #[derive(Debug, Clone)]
 pub struct Unexplained {
@@ -75,7 +87,7 @@ impl Analysis {
         }
     }
 
-    pub fn add(&mut self, catalogue: &Catalogue, record: &Record<'_>) {
+    pub fn add(&mut self, catalogue: &Catalogue, record: &Record<'_>) -> Added {
         self.records += 1;
         let serious = record
             .level
@@ -90,7 +102,33 @@ impl Analysis {
         }
     }
 
-    fn add_match(&mut self, record: &Record<'_>, m: &Match) {
+    /// A finding that comes from a container's configuration or state, not from a line.
+    pub fn add_context(
+        &mut self,
+        pattern: usize,
+        evidence: &str,
+        time: Option<Timestamp>,
+    ) -> Added {
+        let t = &mut self.tallies[pattern];
+        t.count += 1;
+        if time.is_some() {
+            if t.first_seen.is_none() {
+                t.first_seen = time;
+            }
+            t.last_seen = time;
+        }
+        if !t.sample_is_primary {
+            t.sample = Some(evidence.to_string());
+            t.sample_is_primary = true;
+        }
+        if t.count == 1 {
+            Added::NewFinding(pattern)
+        } else {
+            Added::Repeat(pattern)
+        }
+    }
+
+    fn add_match(&mut self, record: &Record<'_>, m: &Match) -> Added {
         self.classified += 1;
         let show_sensitive = self.show_sensitive;
         let t = &mut self.tallies[m.pattern];
@@ -115,20 +153,25 @@ impl Analysis {
             });
             t.sample_is_primary = !m.fold;
         }
+        if t.reported_count() == 1 && (t.count == 1 || t.folded == 1) {
+            Added::NewFinding(m.pattern)
+        } else {
+            Added::Repeat(m.pattern)
+        }
     }
 
-    fn add_unexplained(&mut self, record: &Record<'_>) {
+    fn add_unexplained(&mut self, record: &Record<'_>) -> Added {
         let Some(level) = record.level.filter(|l| l.unclassified_severity().is_some()) else {
-            return;
+            return Added::Nothing;
         };
         let key = shape_hash(level, record.message);
         if let Some(&i) = self.shapes.get(&key) {
             self.unexplained[i].count += 1;
-            return;
+            return Added::Unexplained(i, false);
         }
         if self.unexplained.len() >= MAX_UNCLASSIFIED_SHAPES {
             self.unexplained_overflow += 1;
-            return;
+            return Added::Nothing;
         }
         let line = String::from_utf8_lossy(record.line);
         let sample = if self.show_sensitive {
@@ -142,6 +185,7 @@ impl Analysis {
             count: 1,
             sample,
         });
+        Added::Unexplained(self.unexplained.len() - 1, true)
     }
 }
 

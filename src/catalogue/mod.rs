@@ -49,7 +49,13 @@ pub struct Pattern {
     pub remediation: PerEnv<String>,
     #[serde(default)]
     pub references: Vec<String>,
+    /// Log templates; empty for entries raised by container checks only.
+    #[serde(default)]
     pub template: Vec<TemplateDef>,
+    /// Container configuration checks (`docker inspect`, see src/docker/context.rs) that
+    /// raise this entry in `tail`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<String>,
     #[serde(default)]
     pub sample: Vec<Sample>,
 }
@@ -86,7 +92,7 @@ struct Compiled {
     levels: Option<Vec<Level>>,
     fold: bool,
     /// Bit i set: capture i is never shown.
-    redact: u8,
+    redact: u16,
 }
 
 /// The outcome of classifying one record.
@@ -94,7 +100,7 @@ struct Compiled {
 pub struct Match {
     pub pattern: usize,
     pub fold: bool,
-    pub redact: u8,
+    pub redact: u16,
     pub captures: Captures,
 }
 
@@ -109,7 +115,16 @@ pub struct Catalogue {
 }
 
 impl Catalogue {
-    /// The catalogue built into this binary.
+    /// The catalogue built into this binary, compiled once per process.
+    pub fn builtin() -> Result<&'static Catalogue, String> {
+        static BUILTIN: std::sync::OnceLock<Result<Catalogue, String>> = std::sync::OnceLock::new();
+        BUILTIN
+            .get_or_init(Catalogue::embedded)
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// Parses the catalogue files built into this binary.
     pub fn embedded() -> Result<Catalogue, String> {
         Catalogue::from_files(embedded::FILES.iter().copied())
     }
@@ -152,8 +167,8 @@ impl Catalogue {
                     return Err(at(format!("{what} is empty")));
                 }
             }
-            if p.template.is_empty() {
-                return Err(at("has no template".into()));
+            if p.template.is_empty() && p.checks.is_empty() {
+                return Err(at("has neither a template nor a check".into()));
             }
             for t in &p.template {
                 let template = Template::compile(&t.text).map_err(at)?;
@@ -169,7 +184,7 @@ impl Catalogue {
                         t.text
                     )));
                 }
-                let mut redact = 0u8;
+                let mut redact = 0u16;
                 for r in &t.redact {
                     let i = t
                         .captures
@@ -226,6 +241,17 @@ impl Catalogue {
 
     pub fn get(&self, id: &str) -> Option<&Pattern> {
         self.patterns.iter().find(|p| p.id == id)
+    }
+
+    pub fn index_of(&self, id: &str) -> Option<usize> {
+        self.patterns.iter().position(|p| p.id == id)
+    }
+
+    /// The entry a container check raises.
+    pub fn by_check(&self, check: &str) -> Option<usize> {
+        self.patterns
+            .iter()
+            .position(|p| p.checks.iter().any(|c| c == check))
     }
 
     /// The entry a record belongs to: of the templates that match its message at its

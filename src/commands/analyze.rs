@@ -78,7 +78,9 @@ fn read_one(
     prefix: Option<Prefix>,
 ) -> InputSummary {
     let mut stream = LogStream::new(prefix);
-    let mut sink = |r: &crate::parse::record::Record<'_>| analysis.add(catalogue, r);
+    let mut sink = |r: &crate::parse::record::Record<'_>| {
+        analysis.add(catalogue, r);
+    };
     let mut buf = vec![0u8; CHUNK];
     let mut error = None;
     let mut total = 0u64;

@@ -1,0 +1,768 @@
+//! `pgtriage tail`: follow running containers through the Docker Engine API, report each
+//! finding as it first appears, follow restarts, and summarise at the end.
+
+use crate::analyze::{Added, Analysis};
+use crate::catalogue::Catalogue;
+use crate::cli::{Failure, TailArgs, TailOutput};
+use crate::docker::{self, context, Target};
+use crate::metrics::{self, Metrics};
+use crate::parse::prefix::Prefix;
+use crate::parse::record::Record;
+use crate::pipeline::LogStream;
+use crate::report::{table, InputCounts, InputSummary, Report};
+use crate::severity::Severity;
+use crate::timestamp::{self, Timestamp};
+use bollard::container::LogOutput;
+use bollard::query_parameters::{EventsOptions, LogsOptions};
+use bollard::Docker;
+use futures::StreamExt;
+use std::collections::HashMap;
+use std::io::{IsTerminal, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use tokio::sync::{mpsc, watch};
+
+/// A pause in a stream this long hands out the record held open (its DETAIL lines, if
+/// any, would have come in the same write).
+const IDLE_FLUSH: Duration = Duration::from_millis(100);
+/// A stopped container whose restart policy will not restart it is given this long to be
+/// started again (`docker restart` stops, then starts) before it is let go.
+const RESTART_GRACE: Duration = Duration::from_secs(10);
+const MAX_BACKOFF: Duration = Duration::from_secs(5);
+
+/// Catalogue entries tail reacts to, looked up once.
+struct Ids {
+    starting: Option<usize>,
+    listening_tcp: Option<usize>,
+    ready: Option<usize>,
+    restarted: Option<usize>,
+    oom: Option<usize>,
+}
+
+/// What every follower shares.
+struct Ctx {
+    docker: Docker,
+    catalogue: &'static Catalogue,
+    analysis: Mutex<Analysis>,
+    metrics: Arc<Mutex<Metrics>>,
+    args: TailArgs,
+    ids: Ids,
+    ready: mpsc::UnboundedSender<String>,
+    color: bool,
+}
+
+/// Container lifecycle events from the engine, for one target.
+#[derive(Debug)]
+enum Lifecycle {
+    Start,
+    Die,
+    Destroy,
+}
+
+/// How following a target ended.
+#[derive(Debug)]
+enum End {
+    /// Asked to stop (Ctrl-C, ready, timeout).
+    Stopped,
+    /// The container exited and was not started again.
+    Exited,
+    /// The container disappeared (removed), or the engine could not be reached.
+    Lost(String),
+}
+
+pub fn run(catalogue: &'static Catalogue, args: TailArgs) -> Result<u8, Failure> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::Internal(format!("cannot start the async runtime: {e}")))?;
+    rt.block_on(tail(catalogue, args))
+}
+
+fn now_unix() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}
+
+fn now_timestamp() -> Option<Timestamp> {
+    let d = SystemTime::now().duration_since(UNIX_EPOCH).ok()?;
+    Timestamp::parse_epoch(format!("{}.{:03}", d.as_secs(), d.subsec_millis()).as_bytes())
+}
+
+/// `--since`: a duration back from now (`90s`, `10m`, `2h`, `1d`), an RFC 3339 time, or
+/// Unix seconds. Returns Unix seconds.
+pub fn parse_since(s: &str) -> Result<i64, String> {
+    let bad = || {
+        format!("--since {s:?}: expected a duration (30s, 10m, 2h, 1d), an RFC 3339 time or Unix seconds")
+    };
+    if let Some(ns) = timestamp::rfc3339_nanos(s.as_bytes()) {
+        return Ok((ns / 1_000_000_000) as i64);
+    }
+    let now = now_unix() as i64;
+    if let Some(d) = parse_duration(s) {
+        return Ok(now - d.as_secs() as i64);
+    }
+    s.parse::<i64>().map_err(|_| bad())
+}
+
+/// `30s`, `10m`, `2h`, `1d`, `500ms`.
+pub fn parse_duration(s: &str) -> Option<Duration> {
+    let split = s.find(|c: char| !c.is_ascii_digit())?;
+    let n: u64 = s[..split].parse().ok()?;
+    Some(match &s[split..] {
+        "ms" => Duration::from_millis(n),
+        "s" => Duration::from_secs(n),
+        "m" => Duration::from_secs(n * 60),
+        "h" => Duration::from_secs(n * 3600),
+        "d" => Duration::from_secs(n * 86_400),
+        _ => return None,
+    })
+}
+
+async fn tail(catalogue: &'static Catalogue, args: TailArgs) -> Result<u8, Failure> {
+    let since = args
+        .since
+        .as_deref()
+        .map(parse_since)
+        .transpose()
+        .map_err(Failure::Usage)?;
+    let timeout = args
+        .timeout
+        .as_deref()
+        .map(|t| {
+            parse_duration(t).ok_or_else(|| {
+                Failure::Usage(format!("--timeout {t:?}: expected a duration such as 120s"))
+            })
+        })
+        .transpose()?;
+    if let Some(p) = &args.prefix {
+        Prefix::compile(p).map_err(Failure::Usage)?;
+    }
+    let docker = docker::connect().await.map_err(Failure::Usage)?;
+    let selection = docker::Selection {
+        names: args.containers.clone(),
+        all: args.all,
+        compose_project: args.compose_project.clone(),
+        service: args.service.clone(),
+    };
+    if selection.names.is_empty() && !selection.all && selection.compose_project.is_none() {
+        return Err(Failure::Usage(
+            "name the containers to follow, or use --all or --compose-project".into(),
+        ));
+    }
+    let targets = docker::resolve(&docker, &selection)
+        .await
+        .map_err(Failure::Usage)?;
+    if targets.is_empty() {
+        return Err(Failure::Usage(
+            "no running PostgreSQL container matched".into(),
+        ));
+    }
+    let metrics = Arc::new(Mutex::new(Metrics::default()));
+    let metrics_server = match &args.metrics {
+        Some(addr) => Some(
+            metrics::serve(addr, metrics.clone())
+                .await
+                .map_err(Failure::Usage)?,
+        ),
+        None => None,
+    };
+    let (ready_tx, mut ready_rx) = mpsc::unbounded_channel();
+    let ids = Ids {
+        starting: catalogue.index_of("server.starting"),
+        listening_tcp: catalogue.index_of("server.listening-tcp"),
+        ready: catalogue.index_of("server.ready"),
+        restarted: catalogue.by_check("restarted"),
+        oom: catalogue.by_check("oom-killed"),
+    };
+    let ctx = Arc::new(Ctx {
+        docker: docker.clone(),
+        catalogue,
+        analysis: Mutex::new(Analysis::new(catalogue, args.show_sensitive)),
+        metrics,
+        color: std::io::stdout().is_terminal(),
+        args,
+        ids,
+        ready: ready_tx,
+    });
+
+    // One event subscription for all targets, dispatched to each follower.
+    let mut senders = HashMap::new();
+    let mut followers = Vec::new();
+    let (stop_tx, stop_rx) = watch::channel(false);
+    for t in &targets {
+        let (tx, rx) = mpsc::unbounded_channel();
+        senders.insert(t.id.clone(), tx);
+        let ctx = ctx.clone();
+        let t = t.clone();
+        let stop = stop_rx.clone();
+        followers.push(tokio::spawn(async move {
+            follow(ctx, t, since, rx, stop).await
+        }));
+    }
+    let events = tokio::spawn(watch_events(docker.clone(), senders));
+
+    let deadline = timeout.map(|t| tokio::time::Instant::now() + t);
+    let mut ready: std::collections::HashSet<String> = Default::default();
+    let mut timed_out = false;
+    {
+        let all_ended = async {
+            // Followers end on their own only when their containers are gone for good.
+            loop {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                if followers.iter().all(|f| f.is_finished()) {
+                    break;
+                }
+            }
+        };
+        tokio::pin!(all_ended);
+        loop {
+            let sleep_until = async {
+                match deadline {
+                    Some(d) => tokio::time::sleep_until(d).await,
+                    None => futures::future::pending().await,
+                }
+            };
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => break,
+                _ = &mut all_ended => break,
+                _ = sleep_until => { timed_out = true; break; }
+                Some(name) = ready_rx.recv() => {
+                    ready.insert(name);
+                    if ctx.args.until_ready && ready.len() == targets.len() {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    let _ = stop_tx.send(true);
+    events.abort();
+    let mut inputs = Vec::new();
+    let mut lost = Vec::new();
+    for f in followers {
+        match f.await {
+            Ok((summary, end)) => {
+                if let End::Lost(why) = &end {
+                    lost.push(format!("{}: {why}", summary.name));
+                }
+                inputs.push(summary);
+            }
+            Err(e) => return Err(Failure::Internal(format!("a follower failed: {e}"))),
+        }
+    }
+    if let Some(m) = metrics_server {
+        m.abort();
+    }
+    let report = {
+        let analysis = ctx.analysis.lock().expect("analysis lock");
+        Report::build(catalogue, &analysis, inputs, ctx.args.env, ctx.args.fail_on)
+    };
+    let mut out = std::io::stdout().lock();
+    let _ = match ctx.args.output {
+        TailOutput::Json => serde_json::to_writer_pretty(&mut out, &report)
+            .map_err(std::io::Error::from)
+            .and_then(|_| writeln!(out)),
+        TailOutput::Jsonl => writeln!(
+            out,
+            "{}",
+            serde_json::json!({"event": "summary", "summary": report.summary, "inputs": report.inputs})
+        ),
+        TailOutput::Table => write!(out, "\n{}", table::render(&report, ctx.color)),
+    };
+    let _ = out.flush();
+    for l in &lost {
+        eprintln!("pgtriage: {l}");
+    }
+    let not_ready = ctx.args.until_ready && ready.len() < targets.len();
+    if not_ready {
+        let waiting: Vec<_> = targets
+            .iter()
+            .filter(|t| !ready.contains(&t.name))
+            .map(|t| t.name.as_str())
+            .collect();
+        eprintln!(
+            "pgtriage: not ready{}: {}",
+            if timed_out { " before --timeout" } else { "" },
+            waiting.join(", ")
+        );
+    }
+    Ok(if !lost.is_empty() {
+        2
+    } else if report.summary.failed || not_ready {
+        1
+    } else {
+        0
+    })
+}
+
+/// Dispatches the engine's container events to the followers of their containers.
+async fn watch_events(docker: Docker, senders: HashMap<String, mpsc::UnboundedSender<Lifecycle>>) {
+    let mut filters = HashMap::new();
+    filters.insert("type".to_string(), vec!["container".to_string()]);
+    filters.insert("container".to_string(), senders.keys().cloned().collect());
+    let mut backoff = Duration::from_millis(200);
+    loop {
+        let mut stream = docker.events(Some(EventsOptions {
+            filters: Some(filters.clone()),
+            ..Default::default()
+        }));
+        while let Some(ev) = stream.next().await {
+            let Ok(ev) = ev else {
+                break;
+            };
+            backoff = Duration::from_millis(200);
+            let id = ev
+                .actor
+                .as_ref()
+                .and_then(|a| a.id.clone())
+                .unwrap_or_default();
+            let kind = match ev.action.as_deref() {
+                Some("start") => Lifecycle::Start,
+                Some("die") => Lifecycle::Die,
+                Some("destroy") => Lifecycle::Destroy,
+                _ => continue,
+            };
+            if let Some(tx) = senders.get(&id) {
+                let _ = tx.send(kind);
+            }
+        }
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(MAX_BACKOFF);
+    }
+}
+
+/// One container's log, as two streams (stdout, stderr) of the same pipeline.
+struct Follower {
+    ctx: Arc<Ctx>,
+    name: String,
+    streams: [LogStream; 2],
+    /// A frame that ended mid-line: the next frame's timestamp is not a line start.
+    mid_line: [bool; 2],
+    /// The last line's engine timestamp, to skip what a re-attached stream repeats.
+    last_ns: Option<i128>,
+    tcp_listening: bool,
+    ready_sent: bool,
+}
+
+impl Follower {
+    fn new(ctx: Arc<Ctx>, name: String) -> Self {
+        let prefix = || {
+            ctx.args
+                .prefix
+                .as_deref()
+                .map(|p| Prefix::compile(p).expect("checked at start"))
+        };
+        Follower {
+            streams: [LogStream::new(prefix()), LogStream::new(prefix())],
+            ctx,
+            name,
+            mid_line: [false; 2],
+            last_ns: None,
+            tcp_listening: false,
+            ready_sent: false,
+        }
+    }
+
+    /// A frame of `docker logs --timestamps` output: each line starts with the engine's
+    /// time. Lines at or before the last one seen are repeats after a re-attach.
+    fn frame(&mut self, which: usize, mut bytes: &[u8]) {
+        let mut lines = 0u64;
+        while !bytes.is_empty() {
+            let line_end = memchr::memchr(b'\n', bytes).map_or(bytes.len(), |i| i + 1);
+            let (line, rest) = bytes.split_at(line_end);
+            bytes = rest;
+            let stamp_end = memchr::memchr(b' ', line).unwrap_or(0);
+            let ns = timestamp::rfc3339_nanos(&line[..stamp_end]);
+            let text = if self.mid_line[which] {
+                // A continuation chunk of a long line: drop its own timestamp.
+                if ns.is_some() {
+                    &line[stamp_end + 1..]
+                } else {
+                    line
+                }
+            } else {
+                if let (Some(ns), Some(last)) = (ns, self.last_ns) {
+                    if ns <= last {
+                        continue;
+                    }
+                }
+                if ns.is_some() {
+                    self.last_ns = ns;
+                }
+                lines += 1;
+                line
+            };
+            self.mid_line[which] = !line.ends_with(b"\n");
+            self.feed(which, text);
+        }
+        if let Ok(mut m) = self.ctx.metrics.lock() {
+            m.lines(&self.name, lines);
+        }
+    }
+
+    fn feed(&mut self, which: usize, bytes: &[u8]) {
+        let Follower {
+            ctx,
+            name,
+            streams,
+            tcp_listening,
+            ready_sent,
+            ..
+        } = self;
+        streams[which].feed(bytes, &mut |r| {
+            on_record(ctx, name, r, tcp_listening, ready_sent)
+        });
+    }
+
+    /// Hands out held records: on a pause, or when the stream ends.
+    fn flush(&mut self) {
+        let Follower {
+            ctx,
+            name,
+            streams,
+            tcp_listening,
+            ready_sent,
+            ..
+        } = self;
+        for s in streams.iter_mut() {
+            s.flush(&mut |r| on_record(ctx, name, r, tcp_listening, ready_sent));
+        }
+    }
+
+    fn summary(mut self) -> InputSummary {
+        let Follower {
+            ctx,
+            name,
+            streams,
+            tcp_listening,
+            ready_sent,
+            ..
+        } = &mut self;
+        for s in streams.iter_mut() {
+            s.finish(&mut |r| on_record(ctx, name, r, tcp_listening, ready_sent));
+        }
+        let [out, err] = &self.streams;
+        let mut counts = InputCounts::from_lines(err.counts(), err.truncated_lines());
+        let o = InputCounts::from_lines(out.counts(), out.truncated_lines());
+        counts.unprefixed_records += o.unprefixed_records;
+        counts.continuation_lines += o.continuation_lines;
+        counts.orphan_lines += o.orphan_lines;
+        counts.blank_lines += o.blank_lines;
+        counts.prefix_mismatches += o.prefix_mismatches;
+        counts.truncated_lines += o.truncated_lines;
+        InputSummary {
+            source: "docker",
+            name: self.name.clone(),
+            format: "stderr",
+            framing: "docker-api",
+            compression: "none",
+            prefix: err
+                .prefix_format()
+                .or(out.prefix_format())
+                .map(str::to_string),
+            lines: err.counts().lines + out.counts().lines,
+            records: err.counts().records + out.counts().records,
+            counts,
+            error: None,
+        }
+    }
+}
+
+/// One record of a followed container: tally it, count it, say it if it is new, and
+/// watch for the server becoming ready for real.
+fn on_record(
+    ctx: &Ctx,
+    name: &str,
+    r: &Record<'_>,
+    tcp_listening: &mut bool,
+    ready_sent: &mut bool,
+) {
+    let added = ctx
+        .analysis
+        .lock()
+        .expect("analysis lock")
+        .add(ctx.catalogue, r);
+    let pattern = match added {
+        Added::NewFinding(p) | Added::Repeat(p) => p,
+        Added::Unexplained(i, new) => {
+            if new {
+                say_unexplained(ctx, name, i);
+            }
+            return;
+        }
+        Added::Nothing => return,
+    };
+    // A first start runs a temporary, socket-only server for init scripts: its "ready" is
+    // not the server's. Ready means ready after listening on TCP since the last start.
+    if Some(pattern) == ctx.ids.starting {
+        *tcp_listening = false;
+    } else if Some(pattern) == ctx.ids.listening_tcp {
+        *tcp_listening = true;
+    } else if Some(pattern) == ctx.ids.ready && *tcp_listening && !*ready_sent {
+        *ready_sent = true;
+        let _ = ctx.ready.send(name.to_string());
+    }
+    let time = r.time.and_then(|t| {
+        if r.epoch {
+            Timestamp::parse_epoch(t)
+        } else {
+            Timestamp::parse(t)
+        }
+    });
+    say_finding(ctx, name, pattern, added, time);
+}
+
+/// Live output for one occurrence of a catalogue entry.
+fn say_finding(ctx: &Ctx, name: &str, pattern: usize, added: Added, time: Option<Timestamp>) {
+    let p = &ctx.catalogue.patterns()[pattern];
+    let severity = *p.severity.get(ctx.args.env);
+    if let Ok(mut m) = ctx.metrics.lock() {
+        m.event(name, &p.id, severity.as_str(), now_unix());
+    }
+    let first = matches!(added, Added::NewFinding(_));
+    let (count, sample) = {
+        let a = ctx.analysis.lock().expect("analysis lock");
+        let t = &a.tallies[pattern];
+        (t.reported_count(), t.sample.clone())
+    };
+    let mut out = std::io::stdout().lock();
+    match ctx.args.output {
+        TailOutput::Jsonl => {
+            let mut ev = serde_json::json!({
+                "event": "finding",
+                "container": name,
+                "id": p.id,
+                "severity": severity,
+                "first": first,
+                "count": count,
+                "time": time.map(|t| t.to_string()),
+                "emitted_unix": now_unix(),
+            });
+            if first {
+                ev["sample"] = serde_json::json!(sample);
+                ev["title"] = serde_json::json!(p.title);
+                ev["remediation"] = serde_json::json!(p.remediation.get(ctx.args.env).trim());
+            }
+            let _ = writeln!(out, "{ev}");
+        }
+        TailOutput::Table if first => {
+            let _ = writeln!(out, "[{name}] {} {} — {}", severity.as_str(), p.id, p.title);
+            if let Some(s) = sample {
+                let _ = writeln!(out, "    {s}");
+            }
+            if severity > Severity::Info {
+                let advice = p.remediation.get(ctx.args.env);
+                let first_para = advice.trim().split("\n\n").next().unwrap_or("");
+                let _ = writeln!(
+                    out,
+                    "    what to do ({}): {}",
+                    ctx.args.env.as_str(),
+                    first_para.trim()
+                );
+            }
+        }
+        _ => {}
+    }
+    let _ = out.flush();
+}
+
+fn say_unexplained(ctx: &Ctx, name: &str, index: usize) {
+    let (level, sample) = {
+        let a = ctx.analysis.lock().expect("analysis lock");
+        let u = &a.unexplained[index];
+        (u.level.as_str(), u.sample.clone())
+    };
+    let mut out = std::io::stdout().lock();
+    match ctx.args.output {
+        TailOutput::Jsonl => {
+            let ev = serde_json::json!({"event": "unclassified", "container": name, "severity": level,
+                "sample": sample, "emitted_unix": now_unix()});
+            let _ = writeln!(out, "{ev}");
+        }
+        TailOutput::Table => {
+            let _ = writeln!(out, "[{name}] unclassified {level}: {sample}");
+        }
+        TailOutput::Json => {}
+    }
+    let _ = out.flush();
+}
+
+/// A finding from the container's configuration or state.
+fn context_finding(ctx: &Ctx, name: &str, check: &str, evidence: &str) {
+    let Some(pattern) = ctx.catalogue.by_check(check) else {
+        return;
+    };
+    let added =
+        ctx.analysis
+            .lock()
+            .expect("analysis lock")
+            .add_context(pattern, evidence, now_timestamp());
+    say_finding(ctx, name, pattern, added, now_timestamp());
+}
+
+/// Follows one container until told to stop or until it is gone.
+async fn follow(
+    ctx: Arc<Ctx>,
+    target: Target,
+    since: Option<i64>,
+    mut events: mpsc::UnboundedReceiver<Lifecycle>,
+    mut stop: watch::Receiver<bool>,
+) -> (InputSummary, End) {
+    let mut f = Follower::new(ctx.clone(), target.name.clone());
+    let end = follow_loop(&ctx, &target, since, &mut events, &mut stop, &mut f).await;
+    (f.summary(), end)
+}
+
+async fn follow_loop(
+    ctx: &Arc<Ctx>,
+    target: &Target,
+    since: Option<i64>,
+    events: &mut mpsc::UnboundedReceiver<Lifecycle>,
+    stop: &mut watch::Receiver<bool>,
+    f: &mut Follower,
+) -> End {
+    let name = target.name.as_str();
+    let inspect = match ctx.docker.inspect_container(&target.id, None).await {
+        Ok(c) => c,
+        Err(e) => return End::Lost(format!("cannot inspect: {e}")),
+    };
+    for c in context::inspect(&inspect) {
+        context_finding(ctx, name, c.check, &c.evidence);
+    }
+    // By default, the current run of the container: from its start, init phase included.
+    let mut since_secs = since.unwrap_or_else(|| {
+        inspect
+            .state
+            .as_ref()
+            .and_then(|s| s.started_at.as_deref())
+            .and_then(|t| timestamp::rfc3339_nanos(t.as_bytes()))
+            .map_or(0, |ns| (ns / 1_000_000_000) as i64)
+    });
+    let mut backoff = Duration::from_millis(200);
+    loop {
+        let tty = ctx
+            .docker
+            .inspect_container(&target.id, None)
+            .await
+            .ok()
+            .and_then(|c| c.config.and_then(|c| c.tty))
+            .unwrap_or(false);
+        let mut logs = ctx.docker.logs(
+            &target.id,
+            Some(LogsOptions {
+                follow: true,
+                stdout: true,
+                stderr: true,
+                timestamps: true,
+                since: since_secs.clamp(0, i32::MAX as i64) as i32,
+                ..Default::default()
+            }),
+        );
+        let mut failed = None;
+        let mut last_data = Instant::now();
+        loop {
+            tokio::select! {
+                item = logs.next() => match item {
+                    Some(Ok(out)) => {
+                        last_data = Instant::now();
+                        match out {
+                            LogOutput::StdOut { message } => f.frame(0, &message),
+                            LogOutput::StdErr { message } => f.frame(1, &message),
+                            // A TTY merges both streams into one.
+                            LogOutput::Console { message } => f.frame(usize::from(!tty), &message),
+                            LogOutput::StdIn { .. } => {}
+                        }
+                    }
+                    Some(Err(e)) => { failed = Some(e.to_string()); break; }
+                    None => break,
+                },
+                _ = tokio::time::sleep(IDLE_FLUSH), if last_data.elapsed() < IDLE_FLUSH * 50 => f.flush(),
+                _ = stop.changed() => { f.flush(); return End::Stopped; }
+            }
+        }
+        f.flush();
+        since_secs = f
+            .last_ns
+            .map_or(since_secs, |ns| (ns / 1_000_000_000) as i64);
+        // The stream ended: the container stopped, or the engine went away.
+        let state = match ctx.docker.inspect_container(&target.id, None).await {
+            Ok(c) => c,
+            Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 404, ..
+            }) => return End::Lost("the container was removed".into()),
+            Err(e) => {
+                let why = failed.unwrap_or_else(|| e.to_string());
+                eprintln!("pgtriage: [{name}] lost the Docker daemon ({why}); reconnecting");
+                tokio::select! {
+                    _ = tokio::time::sleep(backoff) => {}
+                    _ = stop.changed() => return End::Stopped,
+                }
+                backoff = (backoff * 2).min(MAX_BACKOFF);
+                continue;
+            }
+        };
+        backoff = Duration::from_millis(200);
+        let running = state
+            .state
+            .as_ref()
+            .and_then(|s| s.running)
+            .unwrap_or(false);
+        if running {
+            continue;
+        }
+        let (code, oom) = state.state.as_ref().map_or((0, false), |s| {
+            (s.exit_code.unwrap_or(0), s.oom_killed.unwrap_or(false))
+        });
+        if oom {
+            if let Ok(mut m) = ctx.metrics.lock() {
+                m.oom_kill(name);
+            }
+            if ctx.ids.oom.is_some() {
+                context_finding(ctx, name, "oom-killed", &context::oom_evidence(&state));
+            }
+        }
+        let policy = state
+            .host_config
+            .as_ref()
+            .and_then(|h| h.restart_policy.as_ref())
+            .and_then(|p| p.name.map(|n| n.to_string()))
+            .unwrap_or_default();
+        let will_restart = matches!(policy.as_str(), "always" | "unless-stopped" | "on-failure");
+        let grace = async {
+            if will_restart {
+                futures::future::pending::<()>().await
+            } else {
+                tokio::time::sleep(RESTART_GRACE).await
+            }
+        };
+        tokio::pin!(grace);
+        loop {
+            tokio::select! {
+                ev = events.recv() => match ev {
+                    Some(Lifecycle::Start) => break,
+                    Some(Lifecycle::Destroy) => return End::Lost("the container was removed".into()),
+                    Some(Lifecycle::Die) => {}
+                    None => return End::Exited,
+                },
+                _ = &mut grace => return End::Exited,
+                _ = stop.changed() => return End::Stopped,
+            }
+        }
+        if let Ok(mut m) = ctx.metrics.lock() {
+            m.restart(name);
+        }
+        if ctx.ids.restarted.is_some() {
+            context_finding(
+                ctx,
+                name,
+                "restarted",
+                &format!("restarted after exit code {code} (OOMKilled: {oom})"),
+            );
+        }
+        // Back from a restart: the new server's prefix is the same; its lines are new.
+        f.tcp_listening = false;
+        f.ready_sent = false;
+    }
+}

@@ -1,0 +1,142 @@
+//! Log-derived Prometheus metrics for `tail --metrics ADDR`: what postgres_exporter cannot
+//! see (authentication failures, crashes, OOM kills as the log and the engine tell them).
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::sync::{Arc, Mutex};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+/// Counters, keyed by container (and entry id and severity for events).
+#[derive(Debug, Default)]
+pub struct Metrics {
+    events: BTreeMap<(String, String, &'static str), u64>,
+    lines: BTreeMap<String, u64>,
+    restarts: BTreeMap<String, u64>,
+    oom_kills: BTreeMap<String, u64>,
+    last_event: BTreeMap<String, f64>,
+}
+
+impl Metrics {
+    pub fn event(&mut self, container: &str, id: &str, severity: &'static str, unix_time: f64) {
+        *self
+            .events
+            .entry((container.to_string(), id.to_string(), severity))
+            .or_default() += 1;
+        self.last_event.insert(container.to_string(), unix_time);
+    }
+
+    pub fn lines(&mut self, container: &str, n: u64) {
+        *self.lines.entry(container.to_string()).or_default() += n;
+    }
+
+    pub fn restart(&mut self, container: &str) {
+        *self.restarts.entry(container.to_string()).or_default() += 1;
+    }
+
+    pub fn oom_kill(&mut self, container: &str) {
+        *self.oom_kills.entry(container.to_string()).or_default() += 1;
+    }
+
+    /// The Prometheus text exposition format (version 0.0.4).
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let mut family = |name: &str, kind: &str, help: &str| {
+            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
+        };
+        family(
+            "pgtriage_events_total",
+            "counter",
+            "PostgreSQL log events classified, by container, catalogue id and severity.",
+        );
+        let mut body = String::new();
+        for ((c, id, sev), n) in &self.events {
+            let _ = writeln!(
+                body,
+                "pgtriage_events_total{{container=\"{}\",id=\"{}\",severity=\"{sev}\"}} {n}",
+                escape(c),
+                escape(id)
+            );
+        }
+        out.push_str(&body);
+        let simple: [(&str, &str, &str, &BTreeMap<String, u64>); 3] = [
+            (
+                "pgtriage_lines_total",
+                "counter",
+                "Log lines read.",
+                &self.lines,
+            ),
+            (
+                "pgtriage_restarts_total",
+                "counter",
+                "Container restarts seen.",
+                &self.restarts,
+            ),
+            (
+                "pgtriage_oom_kills_total",
+                "counter",
+                "Container OOM kills seen (docker inspect).",
+                &self.oom_kills,
+            ),
+        ];
+        for (name, kind, help, map) in simple {
+            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
+            for (c, n) in map {
+                let _ = writeln!(out, "{name}{{container=\"{}\"}} {n}", escape(c));
+            }
+        }
+        let name = "pgtriage_last_event_timestamp_seconds";
+        let _ = writeln!(
+            out,
+            "# HELP {name} Unix time of the last classified event.\n# TYPE {name} gauge"
+        );
+        for (c, t) in &self.last_event {
+            let _ = writeln!(out, "{name}{{container=\"{}\"}} {t:.3}", escape(c));
+        }
+        out
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+/// Serves `GET /metrics` until the task is dropped. Binding errors are returned at once.
+pub async fn serve(
+    addr: &str,
+    metrics: Arc<Mutex<Metrics>>,
+) -> Result<tokio::task::JoinHandle<()>, String> {
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("--metrics {addr}: cannot listen: {e}"))?;
+    Ok(tokio::spawn(async move {
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else {
+                continue;
+            };
+            let metrics = metrics.clone();
+            tokio::spawn(async move {
+                let mut req = [0u8; 2048];
+                let n = sock.read(&mut req).await.unwrap_or(0);
+                let head = String::from_utf8_lossy(&req[..n]);
+                let (status, body) = if head.starts_with("GET /metrics") {
+                    let text = metrics.lock().map(|m| m.render()).unwrap_or_default();
+                    ("200 OK", text)
+                } else {
+                    (
+                        "404 Not Found",
+                        "pgtriage serves /metrics only\n".to_string(),
+                    )
+                };
+                let resp = format!(
+                    "HTTP/1.1 {status}\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = sock.write_all(resp.as_bytes()).await;
+                let _ = sock.shutdown().await;
+            });
+        }
+    }))
+}
