@@ -15,6 +15,7 @@ mod embedded {
 
 /// Categories an entry may belong to, in the order docs list them.
 pub const CATEGORIES: &[&str] = &[
+    "container",
     "lifecycle",
     "connection",
     "authentication",
