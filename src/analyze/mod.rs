@@ -153,7 +153,8 @@ impl Analysis {
             });
             t.sample_is_primary = !m.fold;
         }
-        if t.reported_count() == 1 && (t.count == 1 || t.folded == 1) {
+        // New only the first time the entry is seen at all, companion line or not.
+        if t.count + t.folded == 1 {
             Added::NewFinding(m.pattern)
         } else {
             Added::Repeat(m.pattern)

@@ -57,6 +57,9 @@ enum Lifecycle {
     Start,
     Die,
     Destroy,
+    /// The kernel's OOM killer fired in the container's cgroup (it may live on, if the
+    /// victim was a backend; inspect's OOMKilled is set only when the container exits).
+    Oom,
 }
 
 /// How following a target ended.
@@ -322,6 +325,7 @@ async fn watch_events(docker: Docker, senders: HashMap<String, mpsc::UnboundedSe
                 Some("start") => Lifecycle::Start,
                 Some("die") => Lifecycle::Die,
                 Some("destroy") => Lifecycle::Destroy,
+                Some("oom") => Lifecycle::Oom,
                 _ => continue,
             };
             if let Some(tx) = senders.get(&id) {
@@ -602,6 +606,27 @@ fn context_finding(ctx: &Ctx, name: &str, check: &str, evidence: &str) {
     say_finding(ctx, name, pattern, added, now_timestamp());
 }
 
+/// An OOM kill inside a running container: reported with the limit from inspect, and
+/// tied to the log's `terminated by signal 9` when the victim was a backend.
+async fn on_oom_event(ctx: &Ctx, name: &str, id: &str) {
+    if let Ok(mut m) = ctx.metrics.lock() {
+        m.oom_kill(name);
+    }
+    let limit = ctx
+        .docker
+        .inspect_container(id, None)
+        .await
+        .ok()
+        .and_then(|c| c.host_config.and_then(|h| h.memory))
+        .unwrap_or(0);
+    let evidence = if limit > 0 {
+        format!("OOM kill in the container (docker event oom), memory limit {} MiB", limit / (1024 * 1024))
+    } else {
+        "OOM kill in the container (docker event oom), no memory limit".to_string()
+    };
+    context_finding(ctx, name, "oom-killed", &evidence);
+}
+
 /// Follows one container until told to stop or until it is gone.
 async fn follow(
     ctx: Arc<Ctx>,
@@ -641,6 +666,8 @@ async fn follow_loop(
             .map_or(0, |ns| (ns / 1_000_000_000) as i64)
     });
     let mut backoff = Duration::from_millis(200);
+    // An OOM event already reported for this run is not reported again at exit.
+    let mut oom_reported = false;
     loop {
         let tty = ctx
             .docker
@@ -680,6 +707,13 @@ async fn follow_loop(
                 },
                 _ = tokio::time::sleep(IDLE_FLUSH), if last_data.elapsed() < IDLE_FLUSH * 50 => f.flush(),
                 _ = stop.changed() => { f.flush(); return End::Stopped; }
+                Some(ev) = events.recv() => {
+                    if let Lifecycle::Oom = ev {
+                        f.flush();
+                        oom_reported = true;
+                        on_oom_event(ctx, name, &target.id).await;
+                    }
+                }
             }
         }
         f.flush();
@@ -715,7 +749,7 @@ async fn follow_loop(
         let (code, oom) = state.state.as_ref().map_or((0, false), |s| {
             (s.exit_code.unwrap_or(0), s.oom_killed.unwrap_or(false))
         });
-        if oom {
+        if oom && !oom_reported {
             if let Ok(mut m) = ctx.metrics.lock() {
                 m.oom_kill(name);
             }
@@ -744,6 +778,7 @@ async fn follow_loop(
                     Some(Lifecycle::Start) => break,
                     Some(Lifecycle::Destroy) => return End::Lost("the container was removed".into()),
                     Some(Lifecycle::Die) => {}
+                    Some(Lifecycle::Oom) => on_oom_event(ctx, name, &target.id).await,
                     None => return End::Exited,
                 },
                 _ = &mut grace => return End::Exited,
@@ -762,6 +797,7 @@ async fn follow_loop(
             );
         }
         // Back from a restart: the new server's prefix is the same; its lines are new.
+        oom_reported = false;
         f.tcp_listening = false;
         f.ready_sent = false;
     }
