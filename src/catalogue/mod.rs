@@ -258,7 +258,7 @@ impl Catalogue {
     /// The entry a record belongs to: of the templates that match its message at its
     /// level, the most specific (most literal text) wins.
     pub fn classify(&self, record: &Record<'_>) -> Option<Match> {
-        let msg = record.message;
+        let msg = strip_position(record.message);
         let mut best: Option<(usize, Match)> = None;
         for hit in self.prefilter.find_overlapping_iter(msg) {
             for &ti in &self.by_anchor[hit.pattern().as_usize()] {
@@ -285,6 +285,17 @@ impl Catalogue {
         }
         best.map(|(_, m)| m)
     }
+}
+
+/// The message without the ` at character N` PostgreSQL appends when it knows where in
+/// the statement the error is: templates are the bare errmsg() text.
+fn strip_position(msg: &[u8]) -> &[u8] {
+    const AT: &[u8] = b" at character ";
+    let digits = msg.iter().rev().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 {
+        return msg;
+    }
+    msg[..msg.len() - digits].strip_suffix(AT).unwrap_or(msg)
 }
 
 fn valid_id(id: &str) -> bool {
