@@ -209,6 +209,9 @@ async fn tail(catalogue: &'static Catalogue, args: TailArgs) -> Result<u8, Failu
     let deadline = timeout.map(|t| tokio::time::Instant::now() + t);
     let mut ready: std::collections::HashSet<String> = Default::default();
     let mut timed_out = false;
+    // SIGTERM (docker stop, CI timeouts) ends a tail like Ctrl-C: with the summary.
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .map_err(|e| Failure::Internal(format!("cannot watch SIGTERM: {e}")))?;
     {
         let all_ended = async {
             // Followers end on their own only when their containers are gone for good.
@@ -229,6 +232,7 @@ async fn tail(catalogue: &'static Catalogue, args: TailArgs) -> Result<u8, Failu
             };
             tokio::select! {
                 _ = tokio::signal::ctrl_c() => break,
+                _ = terminate.recv() => break,
                 _ = &mut all_ended => break,
                 _ = sleep_until => { timed_out = true; break; }
                 Some(name) = ready_rx.recv() => {
