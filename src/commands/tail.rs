@@ -35,8 +35,6 @@ struct Ids {
     starting: Option<usize>,
     listening_tcp: Option<usize>,
     ready: Option<usize>,
-    restarted: Option<usize>,
-    oom: Option<usize>,
 }
 
 /// What every follower shares.
@@ -55,7 +53,8 @@ struct Ctx {
 #[derive(Debug)]
 enum Lifecycle {
     Start,
-    Die,
+    /// The container's main process exited, with this code when the engine says.
+    Die(Option<i64>),
     Destroy,
     /// The kernel's OOM killer fired in the container's cgroup (it may live on, if the
     /// victim was a backend; inspect's OOMKilled is set only when the container exits).
@@ -176,8 +175,6 @@ async fn tail(catalogue: &'static Catalogue, args: TailArgs) -> Result<u8, Failu
         starting: catalogue.index_of("server.starting"),
         listening_tcp: catalogue.index_of("server.listening-tcp"),
         ready: catalogue.index_of("server.ready"),
-        restarted: catalogue.by_check("restarted"),
-        oom: catalogue.by_check("oom-killed"),
     };
     let ctx = Arc::new(Ctx {
         docker: docker.clone(),
@@ -327,7 +324,13 @@ async fn watch_events(docker: Docker, senders: HashMap<String, mpsc::UnboundedSe
                 .unwrap_or_default();
             let kind = match ev.action.as_deref() {
                 Some("start") => Lifecycle::Start,
-                Some("die") => Lifecycle::Die,
+                Some("die") => Lifecycle::Die(
+                    ev.actor
+                        .as_ref()
+                        .and_then(|a| a.attributes.as_ref())
+                        .and_then(|a| a.get("exitCode"))
+                        .and_then(|c| c.parse().ok()),
+                ),
                 Some("destroy") => Lifecycle::Destroy,
                 Some("oom") => Lifecycle::Oom,
                 _ => continue,
@@ -624,7 +627,10 @@ async fn on_oom_event(ctx: &Ctx, name: &str, id: &str) {
         .and_then(|c| c.host_config.and_then(|h| h.memory))
         .unwrap_or(0);
     let evidence = if limit > 0 {
-        format!("OOM kill in the container (docker event oom), memory limit {} MiB", limit / (1024 * 1024))
+        format!(
+            "OOM kill in the container (docker event oom), memory limit {} MiB",
+            limit / (1024 * 1024)
+        )
     } else {
         "OOM kill in the container (docker event oom), no memory limit".to_string()
     };
@@ -660,6 +666,7 @@ async fn follow_loop(
     for c in context::inspect(&inspect) {
         context_finding(ctx, name, c.check, &c.evidence);
     }
+    let tty = inspect.config.as_ref().and_then(|c| c.tty).unwrap_or(false);
     // By default, the current run of the container: from its start, init phase included.
     let mut since_secs = since.unwrap_or_else(|| {
         inspect
@@ -669,17 +676,9 @@ async fn follow_loop(
             .and_then(|t| timestamp::rfc3339_nanos(t.as_bytes()))
             .map_or(0, |ns| (ns / 1_000_000_000) as i64)
     });
+    let mut run = Run::default();
     let mut backoff = Duration::from_millis(200);
-    // An OOM event already reported for this run is not reported again at exit.
-    let mut oom_reported = false;
     loop {
-        let tty = ctx
-            .docker
-            .inspect_container(&target.id, None)
-            .await
-            .ok()
-            .and_then(|c| c.config.and_then(|c| c.tty))
-            .unwrap_or(false);
         let mut logs = ctx.docker.logs(
             &target.id,
             Some(LogsOptions {
@@ -712,10 +711,9 @@ async fn follow_loop(
                 _ = tokio::time::sleep(IDLE_FLUSH), if last_data.elapsed() < IDLE_FLUSH * 50 => f.flush(),
                 _ = stop.changed() => { f.flush(); return End::Stopped; }
                 Some(ev) = events.recv() => {
-                    if let Lifecycle::Oom = ev {
-                        f.flush();
-                        oom_reported = true;
-                        on_oom_event(ctx, name, &target.id).await;
+                    f.flush();
+                    if let Some(end) = run.on_event(ctx, name, &target.id, ev, f).await {
+                        return end;
                     }
                 }
             }
@@ -742,24 +740,20 @@ async fn follow_loop(
             }
         };
         backoff = Duration::from_millis(200);
-        let running = state
+        if state
             .state
             .as_ref()
             .and_then(|s| s.running)
-            .unwrap_or(false);
-        if running {
+            .unwrap_or(false)
+        {
             continue;
         }
-        let (code, oom) = state.state.as_ref().map_or((0, false), |s| {
-            (s.exit_code.unwrap_or(0), s.oom_killed.unwrap_or(false))
-        });
-        if oom && !oom_reported {
+        if state.state.as_ref().and_then(|s| s.oom_killed) == Some(true) && !run.oom_reported {
+            run.oom_reported = true;
             if let Ok(mut m) = ctx.metrics.lock() {
                 m.oom_kill(name);
             }
-            if ctx.ids.oom.is_some() {
-                context_finding(ctx, name, "oom-killed", &context::oom_evidence(&state));
-            }
+            context_finding(ctx, name, "oom-killed", &context::oom_evidence(&state));
         }
         let policy = state
             .host_config
@@ -776,33 +770,76 @@ async fn follow_loop(
             }
         };
         tokio::pin!(grace);
-        loop {
+        // Stopped: wait for it to start again (its Start event may already be queued).
+        let restarts = run.restarts;
+        while run.restarts == restarts {
             tokio::select! {
                 ev = events.recv() => match ev {
-                    Some(Lifecycle::Start) => break,
-                    Some(Lifecycle::Destroy) => return End::Lost("the container was removed".into()),
-                    Some(Lifecycle::Die) => {}
-                    Some(Lifecycle::Oom) => on_oom_event(ctx, name, &target.id).await,
+                    Some(ev) => {
+                        if let Some(end) = run.on_event(ctx, name, &target.id, ev, f).await {
+                            return end;
+                        }
+                    }
                     None => return End::Exited,
                 },
                 _ = &mut grace => return End::Exited,
                 _ = stop.changed() => return End::Stopped,
             }
         }
-        if let Ok(mut m) = ctx.metrics.lock() {
-            m.restart(name);
+    }
+}
+
+/// What the engine said about the container's current run.
+#[derive(Debug, Default)]
+struct Run {
+    restarts: u64,
+    last_exit: Option<i64>,
+    /// An OOM kill already reported for this run is not reported again at its exit.
+    oom_reported: bool,
+    oom_seen: bool,
+}
+
+impl Run {
+    /// Handles one engine event; `Some` when following must end.
+    async fn on_event(
+        &mut self,
+        ctx: &Ctx,
+        name: &str,
+        id: &str,
+        ev: Lifecycle,
+        f: &mut Follower,
+    ) -> Option<End> {
+        match ev {
+            Lifecycle::Die(code) => self.last_exit = code,
+            Lifecycle::Oom => {
+                self.oom_seen = true;
+                if !self.oom_reported {
+                    self.oom_reported = true;
+                    on_oom_event(ctx, name, id).await;
+                }
+            }
+            Lifecycle::Start => {
+                self.restarts += 1;
+                if let Ok(mut m) = ctx.metrics.lock() {
+                    m.restart(name);
+                }
+                let code = self
+                    .last_exit
+                    .map_or("unknown".to_string(), |c| c.to_string());
+                let evidence = format!(
+                    "restarted after exit code {code} (OOMKilled: {})",
+                    self.oom_seen
+                );
+                context_finding(ctx, name, "restarted", &evidence);
+                // A new run: the new server's lines are new, and so is its readiness.
+                self.last_exit = None;
+                self.oom_reported = false;
+                self.oom_seen = false;
+                f.tcp_listening = false;
+                f.ready_sent = false;
+            }
+            Lifecycle::Destroy => return Some(End::Lost("the container was removed".into())),
         }
-        if ctx.ids.restarted.is_some() {
-            context_finding(
-                ctx,
-                name,
-                "restarted",
-                &format!("restarted after exit code {code} (OOMKilled: {oom})"),
-            );
-        }
-        // Back from a restart: the new server's prefix is the same; its lines are new.
-        oom_reported = false;
-        f.tcp_listening = false;
-        f.ready_sent = false;
+        None
     }
 }
