@@ -8,7 +8,10 @@ use std::io::Write;
 
 fn assert_no_panic(out: &std::process::Output) {
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(!err.contains("panicked") && !err.contains("internal error"), "{err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("internal error"),
+        "{err}"
+    );
     assert_ne!(out.status.code(), Some(3), "{err}");
 }
 
@@ -28,7 +31,10 @@ fn garbage(len: usize, mut seed: u64) -> Vec<u8> {
 fn missing_path_and_directory_exit_2_with_a_reason() {
     let out = pgtriage(&["analyze", "no/such/file.log"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(out.stdout.is_empty(), "no report on stdout for unreadable input");
+    assert!(
+        out.stdout.is_empty(),
+        "no report on stdout for unreadable input"
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("no/such/file.log: no such file"));
 
     let dir = tempfile::tempdir().unwrap();
@@ -49,7 +55,10 @@ fn empty_file_gives_a_clean_empty_report() {
 #[test]
 fn random_bytes_are_refused_as_binary() {
     for seed in [1u64, 7, 99] {
-        let out = pgtriage_stdin(&["analyze", "--output", "json", "-"], &garbage(200_000, seed));
+        let out = pgtriage_stdin(
+            &["analyze", "--output", "json", "-"],
+            &garbage(200_000, seed),
+        );
         assert_no_panic(&out);
         assert_eq!(out.status.code(), Some(2), "seed {seed}");
         assert!(String::from_utf8_lossy(&out.stderr).contains("binary data"));
@@ -62,12 +71,18 @@ fn random_bytes_are_refused_as_binary() {
 #[test]
 fn invalid_utf8_and_control_bytes_without_nul_are_read_as_text() {
     // Hand-made: a PostgreSQL-shaped line with Latin-1 bytes, then high-bit noise.
-    let mut input = b"2024-01-01 00:00:00.000 UTC [7] LOG:  database system is ready to accept connections\n".to_vec();
+    let mut input =
+        b"2024-01-01 00:00:00.000 UTC [7] LOG:  database system is ready to accept connections\n"
+            .to_vec();
     input.extend_from_slice(b"2024-01-01 00:00:01.000 UTC [8] ERROR:  caf\xe9 \xff\xfe broken\n");
     input.extend(garbage(50_000, 5).into_iter().map(|b| b | 0x80));
     let out = pgtriage_stdin(&["analyze", "--output", "json", "-"], &input);
     assert_no_panic(&out);
-    assert_eq!(out.status.code(), Some(1), "the unclassified ERROR fails the default gate");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the unclassified ERROR fails the default gate"
+    );
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(common::finding_counts(&r).get("server.ready"), Some(&1));
     assert_eq!(r["unclassified"][0]["severity"], "ERROR");
@@ -76,7 +91,9 @@ fn invalid_utf8_and_control_bytes_without_nul_are_read_as_text() {
 #[test]
 fn a_ten_megabyte_line_is_read_whole() {
     // Hand-made: one 10 MB statement line between two real-shaped lines.
-    let mut input = b"2024-01-01 00:00:00.000 UTC [7] LOG:  database system is ready to accept connections\n".to_vec();
+    let mut input =
+        b"2024-01-01 00:00:00.000 UTC [7] LOG:  database system is ready to accept connections\n"
+            .to_vec();
     input.extend_from_slice(b"2024-01-01 00:00:01.000 UTC [8] LOG:  statement: SELECT '");
     input.extend(std::iter::repeat_n(b'x', 10 * 1024 * 1024));
     input.extend_from_slice(b"'\n2024-01-01 00:00:02.000 UTC [7] LOG:  database system is ready to accept connections\n");
@@ -103,7 +120,10 @@ fn a_truncated_gzip_keeps_the_findings_read_before_the_cut() {
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     gz.write_all(&text).unwrap();
     let gz = gz.finish().unwrap();
-    let mut f = tempfile::Builder::new().suffix(".log.gz").tempfile().unwrap();
+    let mut f = tempfile::Builder::new()
+        .suffix(".log.gz")
+        .tempfile()
+        .unwrap();
     f.write_all(&gz[..gz.len() / 2]).unwrap();
     let out = pgtriage(&["analyze", "--output", "json", path_str(f.path())]);
     assert_no_panic(&out);
@@ -111,7 +131,10 @@ fn a_truncated_gzip_keeps_the_findings_read_before_the_cut() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("truncated"));
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let seen = common::finding_counts(&r)["server.ready"];
-    assert!(seen > 1000 && seen < 20_000, "findings before the cut are kept: {seen}");
+    assert!(
+        seen > 1000 && seen < 20_000,
+        "findings before the cut are kept: {seen}"
+    );
 }
 
 #[test]

@@ -69,12 +69,20 @@ fn is_inspect_evidence(p: &pgtriage::catalogue::Pattern, s: &pgtriage::catalogue
 fn container_checks_and_entries_correspond_one_to_one() {
     let cat = catalogue();
     for check in pgtriage::docker::context::CHECKS {
-        let n = cat.patterns().iter().filter(|p| p.checks.iter().any(|c| c == check)).count();
+        let n = cat
+            .patterns()
+            .iter()
+            .filter(|p| p.checks.iter().any(|c| c == check))
+            .count();
         assert_eq!(n, 1, "check {check} must be named by exactly one entry");
     }
     for p in cat.patterns() {
         for c in &p.checks {
-            assert!(pgtriage::docker::context::CHECKS.contains(&c.as_str()), "{}: unknown check {c}", p.id);
+            assert!(
+                pgtriage::docker::context::CHECKS.contains(&c.as_str()),
+                "{}: unknown check {c}",
+                p.id
+            );
         }
     }
 }

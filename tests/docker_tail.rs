@@ -23,8 +23,15 @@ fn images() {
 }
 
 fn docker(args: &[&str]) -> Output {
-    let out = Command::new("docker").args(args).output().expect("run docker");
-    assert!(out.status.success(), "docker {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("docker")
+        .args(args)
+        .output()
+        .expect("run docker");
+    assert!(
+        out.status.success(),
+        "docker {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     out
 }
 
@@ -44,14 +51,23 @@ impl Container {
 
     fn logs(&self) -> String {
         let out = docker(&["logs", &self.0]);
-        format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
     }
 
     /// Waits until the log holds `n` lines containing `text`.
     fn wait_for(&self, text: &str, n: usize) {
         let start = Instant::now();
         while self.logs().matches(text).count() < n {
-            assert!(start.elapsed() < Duration::from_secs(120), "{}: no {n}× {text:?}:\n{}", self.0, self.logs());
+            assert!(
+                start.elapsed() < Duration::from_secs(120),
+                "{}: no {n}× {text:?}:\n{}",
+                self.0,
+                self.logs()
+            );
             std::thread::sleep(Duration::from_millis(200));
         }
     }
@@ -68,19 +84,53 @@ fn tail_json(args: &[&str]) -> (Option<i32>, serde_json::Value, String) {
     all.extend_from_slice(args);
     let out = common::pgtriage(&all);
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    let report = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{stderr}", String::from_utf8_lossy(&out.stdout)));
+    let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\n{stderr}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    });
     (out.status.code(), report, stderr)
 }
 
+/// `pgtriage tail` running in the background, to be stopped with SIGINT.
+fn spawn_tail(args: &[&str]) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_pgtriage"))
+        .arg("tail")
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start pgtriage tail")
+}
+
+/// Lets a background tail catch up for a second, stops it like Ctrl-C, and returns its
+/// report and stderr.
+fn interrupt(tail: std::process::Child) -> (serde_json::Value, String) {
+    std::thread::sleep(Duration::from_secs(1));
+    Command::new("kill")
+        .args(["-INT", &tail.id().to_string()])
+        .status()
+        .unwrap();
+    let out = tail.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+    (report, stderr)
+}
+
 fn sample_of<'a>(report: &'a serde_json::Value, id: &str) -> Option<&'a str> {
-    report["findings"].as_array()?.iter().find(|f| f["id"] == id)?["sample"].as_str()
+    report["findings"]
+        .as_array()?
+        .iter()
+        .find(|f| f["id"] == id)?["sample"]
+        .as_str()
 }
 
 #[test]
 fn alpine_like_first_start_fails_in_prod() {
     let c = Container::run("alpine", &["-e", "POSTGRES_PASSWORD=secret", ALPINE_LIKE]);
-    let (code, r, stderr) = tail_json(&[&c.0, "--until-ready", "--env", "prod", "--timeout", "120s"]);
+    let (code, r, stderr) =
+        tail_json(&[&c.0, "--until-ready", "--env", "prod", "--timeout", "120s"]);
     assert_eq!(code, Some(1), "{stderr}");
     assert!(!stderr.contains("not ready"), "{stderr}");
     let ids = common::finding_counts(&r);
@@ -116,8 +166,14 @@ fn debian_with_scram_and_a_sane_healthcheck_passes_in_prod() {
             DEBIAN,
         ],
     );
-    let (code, r, stderr) = tail_json(&[&c.0, "--until-ready", "--env", "prod", "--timeout", "120s"]);
-    assert_eq!(code, Some(0), "{stderr}\n{}", serde_json::to_string_pretty(&r["findings"]).unwrap());
+    let (code, r, stderr) =
+        tail_json(&[&c.0, "--until-ready", "--env", "prod", "--timeout", "120s"]);
+    assert_eq!(
+        code,
+        Some(0),
+        "{stderr}\n{}",
+        serde_json::to_string_pretty(&r["findings"]).unwrap()
+    );
     let ids = common::finding_counts(&r);
     assert!(!ids.contains_key("auth.trust-local"), "{ids:?}");
     assert!(!ids.contains_key("locale.no-system-locales"), "{ids:?}");
@@ -148,85 +204,109 @@ fn inspect_checks_raise_their_entries_with_the_catalogued_evidence() {
         "container.stop-timeout-short",
     ] {
         let got = sample_of(&r, id).unwrap_or_else(|| panic!("{id} not raised: {stderr}"));
-        let samples: Vec<&str> = cat.get(id).unwrap().sample.iter().map(|s| s.line.as_str()).collect();
-        assert!(samples.contains(&got), "{id}: evidence {got:?} is not a catalogued sample {samples:?}");
+        let samples: Vec<&str> = cat
+            .get(id)
+            .unwrap()
+            .sample
+            .iter()
+            .map(|s| s.line.as_str())
+            .collect();
+        assert!(
+            samples.contains(&got),
+            "{id}: evidence {got:?} is not a catalogued sample {samples:?}"
+        );
     }
     // The entrypoint's trust banner is in the log too.
     assert_eq!(common::finding_counts(&r).get("auth.trust-host"), Some(&1));
     let no_hc = Container::run("nohc", &["-e", "POSTGRES_PASSWORD=x", DEBIAN]);
     let (_, r, _) = tail_json(&[&no_hc.0, "--until-ready", "--timeout", "120s"]);
-    assert_eq!(sample_of(&r, "container.no-healthcheck"), Some("no healthcheck configured"));
+    assert_eq!(
+        sample_of(&r, "container.no-healthcheck"),
+        Some("no healthcheck configured")
+    );
 }
 
 #[test]
 fn restarts_are_followed_without_counting_a_line_twice() {
     let c = Container::run("restart", &["-e", "POSTGRES_PASSWORD=secret", DEBIAN]);
     c.wait_for("database system is ready to accept connections", 2);
-    let mut tail = Command::new(env!("CARGO_BIN_EXE_pgtriage"))
-        .args(["tail", "--output", "json", &c.0])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let tail = spawn_tail(&["--output", "json", &c.0]);
     std::thread::sleep(Duration::from_secs(2));
     for n in 1..=2 {
         docker(&["restart", "-t", "30", &c.0]);
         c.wait_for("database system is ready to accept connections", 2 + n);
         std::thread::sleep(Duration::from_secs(1));
     }
-    std::thread::sleep(Duration::from_secs(1));
-    Command::new("kill").args(["-INT", &tail.id().to_string()]).status().unwrap();
-    let out = tail.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+    let (r, stderr) = interrupt(tail);
     let ids = common::finding_counts(&r);
     let logs = c.logs();
-    assert_eq!(ids.get("container.restarted"), Some(&2), "{ids:?}\n{stderr}");
+    assert_eq!(
+        ids.get("container.restarted"),
+        Some(&2),
+        "{ids:?}\n{stderr}"
+    );
     // Each count equals what the server printed: nothing lost, nothing twice.
     for (id, text) in [
-        ("server.ready", "database system is ready to accept connections"),
+        (
+            "server.ready",
+            "database system is ready to accept connections",
+        ),
         ("server.shutdown", "received fast shutdown request"),
     ] {
         let printed = logs.matches(text).count() as u64;
         assert_eq!(ids.get(id), Some(&printed), "{id}\n{logs}");
     }
-    assert_eq!(logs.matches("database system is ready to accept connections").count(), 4);
+    assert_eq!(
+        logs.matches("database system is ready to accept connections")
+            .count(),
+        4
+    );
 }
 
 #[test]
 fn an_oom_kill_is_reported_with_the_signal_9_it_caused() {
     let c = Container::run(
         "oom",
-        &["--memory", "160m", "--memory-swap", "160m", "-e", "POSTGRES_PASSWORD=secret", DEBIAN],
+        &[
+            "--memory",
+            "160m",
+            "--memory-swap",
+            "160m",
+            "-e",
+            "POSTGRES_PASSWORD=secret",
+            DEBIAN,
+        ],
     );
     c.wait_for("database system is ready to accept connections", 2);
-    let tail = Command::new(env!("CARGO_BIN_EXE_pgtriage"))
-        .args(["tail", "--output", "json", &c.0])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let tail = spawn_tail(&["--output", "json", &c.0]);
     std::thread::sleep(Duration::from_secs(2));
     // A backend asks for far more than the limit; the kernel kills it.
     let _ = Command::new("docker")
-        .args(["exec", &c.0, "psql", "-U", "postgres", "-c",
-               "select length(repeat('x', 200000000) || repeat('y', 200000000))"])
+        .args([
+            "exec",
+            &c.0,
+            "psql",
+            "-U",
+            "postgres",
+            "-c",
+            "select length(repeat('x', 200000000) || repeat('y', 200000000))",
+        ])
         .output();
     c.wait_for("database system is ready to accept connections", 3);
-    std::thread::sleep(Duration::from_secs(1));
-    Command::new("kill").args(["-INT", &tail.id().to_string()]).status().unwrap();
-    let out = tail.wait_with_output().unwrap();
-    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (r, _) = interrupt(tail);
     let ids = common::finding_counts(&r);
     assert_eq!(ids.get("container.oom-killed"), Some(&1), "{ids:?}");
     assert_eq!(ids.get("server.process-killed"), Some(&1), "{ids:?}");
-    assert!(sample_of(&r, "container.oom-killed").unwrap().contains("memory limit 160 MiB"));
+    assert!(sample_of(&r, "container.oom-killed")
+        .unwrap()
+        .contains("memory limit 160 MiB"));
 }
 
 fn scrape(addr: &str) -> String {
     use std::io::{Read, Write};
     let mut s = std::net::TcpStream::connect(addr).unwrap();
-    s.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    s.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
     let mut body = String::new();
     s.read_to_string(&mut body).unwrap();
     body
@@ -245,16 +325,18 @@ fn counter(metrics: &str, prefix: &str) -> u64 {
 fn the_metrics_endpoint_counts_events_as_they_happen() {
     let c = Container::run("metrics", &["-e", "POSTGRES_PASSWORD=secret", DEBIAN]);
     c.wait_for("database system is ready to accept connections", 2);
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let addr = format!("127.0.0.1:{port}");
-    let mut tail = Command::new(env!("CARGO_BIN_EXE_pgtriage"))
-        .args(["tail", "--output", "json", "--metrics", &addr, &c.0])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut tail = spawn_tail(&["--output", "json", "--metrics", &addr, &c.0]);
     let start = Instant::now();
-    let series = format!("pgtriage_events_total{{container=\"{}\",id=\"connection.role-missing\"", c.0);
+    let series = format!(
+        "pgtriage_events_total{{container=\"{}\",id=\"connection.role-missing\"",
+        c.0
+    );
     let lines = format!("pgtriage_lines_total{{container=\"{}\"}}", c.0);
     let before = loop {
         if let Ok(s) = std::panic::catch_unwind(|| scrape(&addr)) {
@@ -262,13 +344,18 @@ fn the_metrics_endpoint_counts_events_as_they_happen() {
                 break s;
             }
         }
-        assert!(start.elapsed() < Duration::from_secs(30), "metrics endpoint never answered");
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "metrics endpoint never answered"
+        );
         std::thread::sleep(Duration::from_millis(200));
     };
     assert_eq!(counter(&before, &series), 0);
     for _ in 0..3 {
         // A healthcheck-style login as a role that does not exist.
-        let _ = Command::new("docker").args(["exec", &c.0, "psql", "-U", "nobody", "-c", "select 1"]).output();
+        let _ = Command::new("docker")
+            .args(["exec", &c.0, "psql", "-U", "nobody", "-c", "select 1"])
+            .output();
     }
     let mut after = String::new();
     while counter(&after, &series) < 3 && start.elapsed() < Duration::from_secs(60) {
@@ -290,7 +377,10 @@ fn an_unreachable_daemon_or_a_missing_container_exits_2_with_a_reason() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("DOCKER_HOST=unix:///nonexistent/docker.sock"), "{err}");
+    assert!(
+        err.contains("DOCKER_HOST=unix:///nonexistent/docker.sock"),
+        "{err}"
+    );
 
     let out = common::pgtriage(&["tail", "pgtriage-no-such-container"]);
     assert_eq!(out.status.code(), Some(2));
@@ -301,17 +391,15 @@ fn an_unreachable_daemon_or_a_missing_container_exits_2_with_a_reason() {
 fn a_container_removed_while_tailed_keeps_the_findings() {
     let c = Container::run("vanish", &["-e", "POSTGRES_PASSWORD=secret", ALPINE_LIKE]);
     c.wait_for("database system is ready to accept connections", 2);
-    let tail = Command::new(env!("CARGO_BIN_EXE_pgtriage"))
-        .args(["tail", "--output", "json", &c.0])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let tail = spawn_tail(&["--output", "json", &c.0]);
     std::thread::sleep(Duration::from_secs(2));
     docker(&["rm", "-f", &c.0]);
     let out = tail.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("removed"));
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(common::finding_counts(&r).get("locale.no-system-locales"), Some(&1));
+    assert_eq!(
+        common::finding_counts(&r).get("locale.no-system-locales"),
+        Some(&1)
+    );
 }

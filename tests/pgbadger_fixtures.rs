@@ -19,7 +19,11 @@ const CASES: &[(&str, &str, u64)] = &[
         "%t [%p]: [%l-1] user=%u,db=%d,host=%h,app=%a ",
         2094 + 1450,
     ),
-    ("begin_end.log", "%t [%p]: db=%d,user=%u,app=%a,client=%h ", 24),
+    (
+        "begin_end.log",
+        "%t [%p]: db=%d,user=%u,app=%a,client=%h ",
+        24,
+    ),
     ("pg-timezones.log", "%t:%h:%u@%d:[%p]:", 2),
     ("multiline_param.log", "%m [%p] user=%u,db=%d ", 8),
     ("stmt_type.log", "%m [%p] ", 12),

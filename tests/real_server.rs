@@ -8,7 +8,8 @@ use std::process::Command;
 
 /// `(file, id) → (count, at_least)` from the script's own plan.
 fn expected(dir: &std::path::Path) -> BTreeMap<(String, String), (u64, bool)> {
-    let tsv = std::fs::read_to_string(dir.join("expected-counts.tsv")).expect("expected-counts.tsv");
+    let tsv =
+        std::fs::read_to_string(dir.join("expected-counts.tsv")).expect("expected-counts.tsv");
     tsv.lines()
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
         .map(|l| {
@@ -18,7 +19,10 @@ fn expected(dir: &std::path::Path) -> BTreeMap<(String, String), (u64, bool)> {
                 Some(n) => (true, n),
                 None => (false, cols[2]),
             };
-            ((cols[0].to_string(), cols[1].to_string()), (n.parse().unwrap(), at_least))
+            (
+                (cols[0].to_string(), cols[1].to_string()),
+                (n.parse().unwrap(), at_least),
+            )
         })
         .collect()
 }
@@ -43,7 +47,11 @@ fn findings_on_a_real_server_match_what_the_scenarios_caused() {
         let path = out.path().join(file);
         let args = ["analyze", "--output", "json", common::path_str(&path)];
         let run = common::pgtriage(&args);
-        assert!(matches!(run.status.code(), Some(0 | 1)), "{file}: {:?}", run);
+        assert!(
+            matches!(run.status.code(), Some(0 | 1)),
+            "{file}: {:?}",
+            run
+        );
         let report: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
         let got = common::finding_counts(&report);
         for ((f, id), (n, at_least)) in &want {
@@ -55,10 +63,17 @@ fn findings_on_a_real_server_match_what_the_scenarios_caused() {
             if ok {
                 ids_seen.insert(id.clone());
             } else {
-                failures.push(format!("{file}: {id}: want {}{n}, got {g}", if *at_least { ">=" } else { "" }));
+                failures.push(format!(
+                    "{file}: {id}: want {}{n}, got {g}",
+                    if *at_least { ">=" } else { "" }
+                ));
             }
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    assert!(ids_seen.len() >= 12, "only {} ids triggered for real: {ids_seen:?}", ids_seen.len());
+    assert!(
+        ids_seen.len() >= 12,
+        "only {} ids triggered for real: {ids_seen:?}",
+        ids_seen.len()
+    );
 }

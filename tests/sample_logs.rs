@@ -21,7 +21,10 @@ fn first_start_fails_in_prod_and_passes_in_dev() {
         .find(|f| f["id"] == "auth.trust-local")
         .unwrap();
     assert_eq!(trust["severity"], "error");
-    assert!(trust["remediation"].as_str().unwrap().contains("--auth-local"));
+    assert!(trust["remediation"]
+        .as_str()
+        .unwrap()
+        .contains("--auth-local"));
 
     let dev = analyze_json(&["--env", "dev", FIRST_START], 0);
     assert_eq!(finding_counts(&dev), ids, "same findings, other severities");
@@ -41,7 +44,10 @@ fn the_table_shows_remediation_for_the_chosen_env() {
     assert!(text.contains("What to do (prod)"), "{text}");
     assert!(text.contains("auth.trust-local"));
     assert!(text.contains("locale.no-system-locales"));
-    assert!(text.contains("prefix '%m [%p] '"), "the detected prefix is shown: {text}");
+    assert!(
+        text.contains("prefix '%m [%p] '"),
+        "the detected prefix is shown: {text}"
+    );
 }
 
 /// The same container output as `docker logs`, `docker logs --timestamps`,
@@ -59,7 +65,9 @@ fn every_container_framing_gives_the_same_findings() {
     bases.sort();
     assert!(!bases.is_empty());
     for base in bases {
-        let original = common::repo().join("sample-logs").join(format!("{base}.log"));
+        let original = common::repo()
+            .join("sample-logs")
+            .join(format!("{base}.log"));
         let want = finding_counts(&analyze_json(&[common::path_str(&original)], 1));
         assert!(!want.is_empty());
         for (suffix, framing) in [

@@ -349,10 +349,20 @@ struct Follower {
     ctx: Arc<Ctx>,
     name: String,
     streams: [LogStream; 2],
+    watch: Watch,
     /// A frame that ended mid-line: the next frame's timestamp is not a line start.
     mid_line: [bool; 2],
-    /// The last line's engine timestamp, to skip what a re-attached stream repeats.
-    last_ns: Option<i128>,
+    /// Per stream, the last line's engine timestamp, to skip what a re-attached stream
+    /// repeats. Per stream because the engine copies stdout and stderr separately: across
+    /// the two, times are not in order.
+    last_ns: [Option<i128>; 2],
+}
+
+/// Where a container's records go: the shared tallies and the live output, with the
+/// state that tells the real server's readiness from the init phase's.
+struct Watch {
+    ctx: Arc<Ctx>,
+    name: String,
     tcp_listening: bool,
     ready_sent: bool,
 }
@@ -367,12 +377,16 @@ impl Follower {
         };
         Follower {
             streams: [LogStream::new(prefix()), LogStream::new(prefix())],
+            watch: Watch {
+                ctx: ctx.clone(),
+                name: name.clone(),
+                tcp_listening: false,
+                ready_sent: false,
+            },
             ctx,
             name,
             mid_line: [false; 2],
-            last_ns: None,
-            tcp_listening: false,
-            ready_sent: false,
+            last_ns: [None; 2],
         }
     }
 
@@ -394,65 +408,38 @@ impl Follower {
                     line
                 }
             } else {
-                if let (Some(ns), Some(last)) = (ns, self.last_ns) {
+                if let (Some(ns), Some(last)) = (ns, self.last_ns[which]) {
                     if ns <= last {
                         continue;
                     }
                 }
                 if ns.is_some() {
-                    self.last_ns = ns;
+                    self.last_ns[which] = ns;
                 }
                 lines += 1;
                 line
             };
             self.mid_line[which] = !line.ends_with(b"\n");
-            self.feed(which, text);
+            let watch = &mut self.watch;
+            self.streams[which].feed(text, &mut |r| watch.record(r));
         }
         if let Ok(mut m) = self.ctx.metrics.lock() {
             m.lines(&self.name, lines);
         }
     }
 
-    fn feed(&mut self, which: usize, bytes: &[u8]) {
-        let Follower {
-            ctx,
-            name,
-            streams,
-            tcp_listening,
-            ready_sent,
-            ..
-        } = self;
-        streams[which].feed(bytes, &mut |r| {
-            on_record(ctx, name, r, tcp_listening, ready_sent)
-        });
-    }
-
     /// Hands out held records: on a pause, or when the stream ends.
     fn flush(&mut self) {
-        let Follower {
-            ctx,
-            name,
-            streams,
-            tcp_listening,
-            ready_sent,
-            ..
-        } = self;
-        for s in streams.iter_mut() {
-            s.flush(&mut |r| on_record(ctx, name, r, tcp_listening, ready_sent));
+        let watch = &mut self.watch;
+        for s in self.streams.iter_mut() {
+            s.flush(&mut |r| watch.record(r));
         }
     }
 
     fn summary(mut self) -> InputSummary {
-        let Follower {
-            ctx,
-            name,
-            streams,
-            tcp_listening,
-            ready_sent,
-            ..
-        } = &mut self;
-        for s in streams.iter_mut() {
-            s.finish(&mut |r| on_record(ctx, name, r, tcp_listening, ready_sent));
+        let watch = &mut self.watch;
+        for s in self.streams.iter_mut() {
+            s.finish(&mut |r| watch.record(r));
         }
         let [out, err] = &self.streams;
         let mut counts = InputCounts::from_lines(err.counts(), err.truncated_lines());
@@ -481,48 +468,47 @@ impl Follower {
     }
 }
 
-/// One record of a followed container: tally it, count it, say it if it is new, and
-/// watch for the server becoming ready for real.
-fn on_record(
-    ctx: &Ctx,
-    name: &str,
-    r: &Record<'_>,
-    tcp_listening: &mut bool,
-    ready_sent: &mut bool,
-) {
-    let added = ctx
-        .analysis
-        .lock()
-        .expect("analysis lock")
-        .add(ctx.catalogue, r);
-    let pattern = match added {
-        Added::NewFinding(p) | Added::Repeat(p) => p,
-        Added::Unexplained(i, new) => {
-            if new {
-                say_unexplained(ctx, name, i);
+impl Watch {
+    /// One record of a followed container: tally it, count it, say it if it is new, and
+    /// watch for the server becoming ready for real.
+    fn record(&mut self, r: &Record<'_>) {
+        let ctx = &*self.ctx;
+        let name = self.name.as_str();
+        let added = ctx
+            .analysis
+            .lock()
+            .expect("analysis lock")
+            .add(ctx.catalogue, r);
+        let pattern = match added {
+            Added::NewFinding(p) | Added::Repeat(p) => p,
+            Added::Unexplained(i, new) => {
+                if new {
+                    say_unexplained(ctx, name, i);
+                }
+                return;
             }
-            return;
+            Added::Nothing => return,
+        };
+        // A first start runs a temporary, socket-only server for init scripts: its
+        // "ready" is not the server's. Ready means ready after a TCP listen since the
+        // last start.
+        if Some(pattern) == ctx.ids.starting {
+            self.tcp_listening = false;
+        } else if Some(pattern) == ctx.ids.listening_tcp {
+            self.tcp_listening = true;
+        } else if Some(pattern) == ctx.ids.ready && self.tcp_listening && !self.ready_sent {
+            self.ready_sent = true;
+            let _ = ctx.ready.send(name.to_string());
         }
-        Added::Nothing => return,
-    };
-    // A first start runs a temporary, socket-only server for init scripts: its "ready" is
-    // not the server's. Ready means ready after listening on TCP since the last start.
-    if Some(pattern) == ctx.ids.starting {
-        *tcp_listening = false;
-    } else if Some(pattern) == ctx.ids.listening_tcp {
-        *tcp_listening = true;
-    } else if Some(pattern) == ctx.ids.ready && *tcp_listening && !*ready_sent {
-        *ready_sent = true;
-        let _ = ctx.ready.send(name.to_string());
+        let time = r.time.and_then(|t| {
+            if r.epoch {
+                Timestamp::parse_epoch(t)
+            } else {
+                Timestamp::parse(t)
+            }
+        });
+        say_finding(ctx, name, pattern, added, time);
     }
-    let time = r.time.and_then(|t| {
-        if r.epoch {
-            Timestamp::parse_epoch(t)
-        } else {
-            Timestamp::parse(t)
-        }
-    });
-    say_finding(ctx, name, pattern, added, time);
 }
 
 /// Live output for one occurrence of a catalogue entry.
@@ -719,9 +705,10 @@ async fn follow_loop(
             }
         }
         f.flush();
-        since_secs = f
-            .last_ns
-            .map_or(since_secs, |ns| (ns / 1_000_000_000) as i64);
+        // Re-attach from the earlier of the two streams' last lines; repeats are skipped.
+        if let Some(ns) = f.last_ns.iter().flatten().min() {
+            since_secs = (ns / 1_000_000_000) as i64;
+        }
         // The stream ended: the container stopped, or the engine went away.
         let state = match ctx.docker.inspect_container(&target.id, None).await {
             Ok(c) => c,
@@ -835,8 +822,8 @@ impl Run {
                 self.last_exit = None;
                 self.oom_reported = false;
                 self.oom_seen = false;
-                f.tcp_listening = false;
-                f.ready_sent = false;
+                f.watch.tcp_listening = false;
+                f.watch.ready_sent = false;
             }
             Lifecycle::Destroy => return Some(End::Lost("the container was removed".into())),
         }

@@ -18,7 +18,10 @@ pub fn shared_data() -> Option<PathBuf> {
     if dir.is_dir() {
         Some(dir)
     } else {
-        eprintln!("note: {} not found; set PGTRIAGE_SHARED_DATA to run the tests that need it", dir.display());
+        eprintln!(
+            "note: {} not found; set PGTRIAGE_SHARED_DATA to run the tests that need it",
+            dir.display()
+        );
         None
     }
 }
@@ -58,9 +61,8 @@ pub fn analyze_json(args: &[&str], expect_code: i32) -> serde_json::Value {
         "pgtriage {all:?}\nstderr: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout))
-    })
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
 }
 
 /// `id → count` of a report's findings.
@@ -69,7 +71,12 @@ pub fn finding_counts(report: &serde_json::Value) -> std::collections::BTreeMap<
         .as_array()
         .expect("findings")
         .iter()
-        .map(|f| (f["id"].as_str().unwrap().to_string(), f["count"].as_u64().unwrap()))
+        .map(|f| {
+            (
+                f["id"].as_str().unwrap().to_string(),
+                f["count"].as_u64().unwrap(),
+            )
+        })
         .collect()
 }
 
