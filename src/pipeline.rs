@@ -38,7 +38,7 @@ impl LogStream {
     /// A pause in a live stream: the record held open is handed out (a partial line
     /// stays, waiting for its end).
     pub fn flush(&mut self, sink: &mut dyn FnMut(&Record<'_>)) {
-        self.parser.flush(sink);
+        self.parser.pause(sink);
     }
 
     /// End of input: everything held back is handed out.
@@ -52,7 +52,7 @@ impl LogStream {
             unframer.push(line, &mut |f| parser.push(f.text, f.time, f.service, sink))
         });
         unframer.finish(&mut |f| parser.push(f.text, f.time, f.service, sink));
-        parser.flush(sink);
+        parser.finish(sink);
     }
 
     pub fn prefix_format(&self) -> Option<&str> {

@@ -403,3 +403,17 @@ fn a_container_removed_while_tailed_keeps_the_findings() {
         Some(&1)
     );
 }
+
+#[test]
+fn a_tty_container_is_read_as_one_stream() {
+    let c = Container::run(
+        "tty",
+        &["-t", "-e", "POSTGRES_PASSWORD=secret", ALPINE_LIKE],
+    );
+    let (code, r, stderr) = tail_json(&[&c.0, "--until-ready", "--timeout", "120s"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(r["inputs"][0]["prefix"], "%m [%p] ");
+    let ids = common::finding_counts(&r);
+    assert_eq!(ids.get("locale.no-system-locales"), Some(&1), "{ids:?}");
+    assert_eq!(ids.get("auth.trust-local"), Some(&1), "{ids:?}");
+}

@@ -99,8 +99,18 @@ impl RecordParser {
         }
     }
 
-    /// Hands out everything pending: at the end of input, or when a live stream pauses.
-    pub fn flush(&mut self, sink: &mut dyn FnMut(&Record<'_>)) {
+    /// A live stream paused: hand out what is pending. The prefix is decided from the
+    /// labelled lines seen so far, but not before there is one (a container's first
+    /// lines are often initdb's, without any prefix to learn from).
+    pub fn pause(&mut self, sink: &mut dyn FnMut(&Record<'_>)) {
+        if self.held.as_ref().is_some_and(|h| h.prefixes.is_empty()) {
+            return;
+        }
+        self.finish(sink);
+    }
+
+    /// End of input: everything pending is handed out.
+    pub fn finish(&mut self, sink: &mut dyn FnMut(&Record<'_>)) {
         self.decide(sink);
         self.assembler.flush(sink);
     }
