@@ -363,7 +363,8 @@ struct Follower {
 struct Watch {
     ctx: Arc<Ctx>,
     name: String,
-    tcp_listening: bool,
+    /// Per stream (a server logs to one of them): a TCP listen since its last start.
+    tcp_listening: [bool; 2],
     ready_sent: bool,
 }
 
@@ -380,7 +381,7 @@ impl Follower {
             watch: Watch {
                 ctx: ctx.clone(),
                 name: name.clone(),
-                tcp_listening: false,
+                tcp_listening: [false; 2],
                 ready_sent: false,
             },
             ctx,
@@ -421,7 +422,7 @@ impl Follower {
             };
             self.mid_line[which] = !line.ends_with(b"\n");
             let watch = &mut self.watch;
-            self.streams[which].feed(text, &mut |r| watch.record(r));
+            self.streams[which].feed(text, &mut |r| watch.record(which, r));
         }
         if let Ok(mut m) = self.ctx.metrics.lock() {
             m.lines(&self.name, lines);
@@ -431,15 +432,15 @@ impl Follower {
     /// Hands out held records: on a pause, or when the stream ends.
     fn flush(&mut self) {
         let watch = &mut self.watch;
-        for s in self.streams.iter_mut() {
-            s.flush(&mut |r| watch.record(r));
+        for (which, s) in self.streams.iter_mut().enumerate() {
+            s.flush(&mut |r| watch.record(which, r));
         }
     }
 
     fn summary(mut self) -> InputSummary {
         let watch = &mut self.watch;
-        for s in self.streams.iter_mut() {
-            s.finish(&mut |r| watch.record(r));
+        for (which, s) in self.streams.iter_mut().enumerate() {
+            s.finish(&mut |r| watch.record(which, r));
         }
         let [out, err] = &self.streams;
         let mut counts = InputCounts::from_lines(err.counts(), err.truncated_lines());
@@ -471,7 +472,7 @@ impl Follower {
 impl Watch {
     /// One record of a followed container: tally it, count it, say it if it is new, and
     /// watch for the server becoming ready for real.
-    fn record(&mut self, r: &Record<'_>) {
+    fn record(&mut self, which: usize, r: &Record<'_>) {
         let ctx = &*self.ctx;
         let name = self.name.as_str();
         let added = ctx
@@ -493,10 +494,10 @@ impl Watch {
         // "ready" is not the server's. Ready means ready after a TCP listen since the
         // last start.
         if Some(pattern) == ctx.ids.starting {
-            self.tcp_listening = false;
+            self.tcp_listening[which] = false;
         } else if Some(pattern) == ctx.ids.listening_tcp {
-            self.tcp_listening = true;
-        } else if Some(pattern) == ctx.ids.ready && self.tcp_listening && !self.ready_sent {
+            self.tcp_listening[which] = true;
+        } else if Some(pattern) == ctx.ids.ready && self.tcp_listening[which] && !self.ready_sent {
             self.ready_sent = true;
             let _ = ctx.ready.send(name.to_string());
         }
@@ -822,7 +823,7 @@ impl Run {
                 self.last_exit = None;
                 self.oom_reported = false;
                 self.oom_seen = false;
-                f.watch.tcp_listening = false;
+                f.watch.tcp_listening = [false; 2];
                 f.watch.ready_sent = false;
             }
             Lifecycle::Destroy => return Some(End::Lost("the container was removed".into())),
