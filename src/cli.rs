@@ -3,6 +3,7 @@
 
 use crate::catalogue::Catalogue;
 use crate::commands;
+use crate::report::Format;
 use crate::severity::{Env, Severity};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
@@ -25,6 +26,11 @@ pub enum Command {
     Analyze(AnalyzeArgs),
     /// Follow running containers through the Docker Engine API (DOCKER_HOST is honoured).
     Tail(TailArgs),
+    /// Policy files: `policy init` writes a starting .pgtriage.toml.
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
+    },
     /// Explain one catalogue entry: what it means and how to fix it, per environment.
     Explain {
         /// The entry's id, e.g. auth.trust-local.
@@ -38,19 +44,13 @@ pub enum Command {
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum Output {
-    Table,
-    Json,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ListOutput {
     Table,
     Json,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum Format {
+pub enum InputFormat {
     /// Detect per input (stderr logs with any log_line_prefix, in any container framing).
     Auto,
     /// PostgreSQL's stderr format with a log_line_prefix.
@@ -61,26 +61,86 @@ pub enum Format {
 pub struct AnalyzeArgs {
     /// Log files to read; `-` or nothing reads stdin.
     pub paths: Vec<String>,
-    /// The environment the log comes from: picks severities and remediation.
-    #[arg(long, value_enum, default_value_t = Env::Prod, env = "PGTRIAGE_ENV")]
-    pub env: Env,
-    #[arg(long, value_enum, default_value_t = Output::Table)]
-    pub output: Output,
-    /// Exit 1 when a finding at or above this severity is present.
-    #[arg(long, value_enum, default_value_t = Severity::Error)]
-    pub fail_on: Severity,
-    #[arg(long, value_enum, default_value_t = Format::Auto)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub output: Format,
+    #[command(flatten)]
+    pub gate: GateArgs,
+    #[arg(long, value_enum, default_value_t = InputFormat::Auto)]
+    pub format: InputFormat,
     /// The server's log_line_prefix, e.g. '%m [%p] '; detected from the first lines if absent.
     #[arg(long)]
     pub prefix: Option<String>,
+}
+
+/// What decides the verdict: environment, threshold, policy, baseline. Shared by every
+/// command that reports findings.
+#[derive(Debug, Clone, clap::Args)]
+pub struct GateArgs {
+    /// The environment the log comes from: picks severities and remediation
+    /// [default: the policy's `env`, else prod].
+    #[arg(long, value_enum, env = "PGTRIAGE_ENV")]
+    pub env: Option<Env>,
+    /// Exit 1 when a finding at or above this severity is present (accepted and baseline
+    /// findings do not count).
+    #[arg(long, value_enum, default_value_t = Severity::Error)]
+    pub fail_on: Severity,
+    /// Policy file with documented acceptances [default: .pgtriage.toml when present].
+    #[arg(long, conflicts_with = "no_policy")]
+    pub policy: Option<String>,
+    /// Ignore .pgtriage.toml: report findings as they are.
+    #[arg(long)]
+    pub no_policy: bool,
+    /// A JSON report from an earlier run: only findings not in it count toward --fail-on.
+    #[arg(long)]
+    pub baseline: Option<String>,
+    /// With --baseline: a count above this factor times the baseline's is a regression.
+    #[arg(long, default_value_t = 2.0)]
+    pub regression_factor: f64,
     /// Show captured values (user names are shown anyway; statement text, parameters and
     /// passwords are hidden by default).
     #[arg(long)]
     pub show_sensitive: bool,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
+/// The resolved verdict settings.
+#[derive(Debug)]
+pub struct Gate {
+    pub env: Env,
+    pub fail_on: Severity,
+    pub policy: Option<crate::policy::Policy>,
+    pub baseline: Option<crate::baseline::Baseline>,
+    pub show_sensitive: bool,
+}
+
+impl GateArgs {
+    /// Loads the policy and baseline; an error in either is a usage error (exit 2).
+    pub fn resolve(&self, catalogue: &Catalogue) -> Result<Gate, Failure> {
+        let policy = if self.no_policy {
+            None
+        } else {
+            crate::policy::Policy::load(self.policy.as_deref(), catalogue)
+                .map_err(Failure::Usage)?
+        };
+        let baseline = self
+            .baseline
+            .as_deref()
+            .map(|b| crate::baseline::Baseline::load(b, self.regression_factor))
+            .transpose()
+            .map_err(Failure::Usage)?;
+        Ok(Gate {
+            env: self
+                .env
+                .or(policy.as_ref().and_then(|p| p.env))
+                .unwrap_or(Env::Prod),
+            fail_on: self.fail_on,
+            policy,
+            baseline,
+            show_sensitive: self.show_sensitive,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum TailOutput {
     /// Each finding when first seen, with advice; a summary table at the end.
     Table,
@@ -88,6 +148,12 @@ pub enum TailOutput {
     Json,
     /// One JSON event per line as they happen, then a summary line.
     Jsonl,
+    /// The markdown summary at the end.
+    Markdown,
+    /// GitHub Actions workflow commands at the end.
+    Github,
+    /// JUnit XML at the end.
+    Junit,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -117,17 +183,39 @@ pub struct TailArgs {
     /// Serve Prometheus metrics on this address (e.g. 127.0.0.1:9187).
     #[arg(long)]
     pub metrics: Option<String>,
-    #[arg(long, value_enum, default_value_t = Env::Prod, env = "PGTRIAGE_ENV")]
-    pub env: Env,
     #[arg(long, value_enum, default_value_t = TailOutput::Table)]
     pub output: TailOutput,
-    #[arg(long, value_enum, default_value_t = Severity::Error)]
-    pub fail_on: Severity,
+    #[command(flatten)]
+    pub gate: GateArgs,
     /// The server's log_line_prefix; detected if absent.
     #[arg(long)]
     pub prefix: Option<String>,
+    /// Read what the containers have logged so far, then stop (like `docker logs`).
     #[arg(long)]
-    pub show_sensitive: bool,
+    pub no_follow: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Write a .pgtriage.toml with one commented [[accept]] stub per current finding.
+    Init(PolicyInitArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PolicyInitArgs {
+    /// Logs to take the findings from (`-` for stdin).
+    pub paths: Vec<String>,
+    /// Or: running containers (their log so far, and their configuration).
+    #[arg(long, conflicts_with = "paths")]
+    pub container: Vec<String>,
+    /// Where to write it.
+    #[arg(long, default_value = crate::policy::DEFAULT_FILE)]
+    pub file: String,
+    /// Overwrite an existing file.
+    #[arg(long)]
+    pub force: bool,
+    #[arg(long, value_enum)]
+    pub env: Option<Env>,
 }
 
 /// Errors that end a command, with their exit code.
@@ -175,6 +263,9 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             }
             commands::tail::run(catalogue, args)
         }
+        Command::Policy {
+            command: PolicyCommand::Init(args),
+        } => commands::policy::init(catalogue, &args),
         Command::Explain { id } => commands::explain::run(catalogue, &id),
         Command::Patterns { output } => commands::explain::list(catalogue, output),
     }

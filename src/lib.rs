@@ -5,6 +5,7 @@
 //! `pipeline` wires the first stages for one input; `commands` drive whole runs.
 
 pub mod analyze;
+pub mod baseline;
 pub mod catalogue;
 pub mod cli;
 pub mod commands;
@@ -12,6 +13,7 @@ pub mod docker;
 pub mod metrics;
 pub mod parse;
 pub mod pipeline;
+pub mod policy;
 pub mod redact;
 pub mod report;
 pub mod severity;

@@ -140,14 +140,15 @@ fn alpine_like_first_start_fails_in_prod() {
     assert_eq!(ids.get("server.ready"), Some(&2), "{ids:?}");
 }
 
-#[test]
-fn debian_with_scram_and_a_sane_healthcheck_passes_in_prod() {
+/// A production-minded configuration: scram for local and host connections, a password
+/// file, a TCP healthcheck with a user, a larger /dev/shm and a long stop timeout.
+fn sane(name: &str, image: &str) -> (Container, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let pw = dir.path().join("pw");
     std::fs::write(&pw, "a long secret\n").unwrap();
     let mount = format!("{}:/run/secrets/pg_password:ro", pw.display());
     let c = Container::run(
-        "sane",
+        name,
         &[
             "-v",
             &mount,
@@ -163,9 +164,15 @@ fn debian_with_scram_and_a_sane_healthcheck_passes_in_prod() {
             "256m",
             "--stop-timeout",
             "60",
-            DEBIAN,
+            image,
         ],
     );
+    (c, dir)
+}
+
+#[test]
+fn debian_with_scram_and_a_sane_healthcheck_passes_in_prod() {
+    let (c, _dir) = sane("sane", DEBIAN);
     let (code, r, stderr) =
         tail_json(&[&c.0, "--until-ready", "--env", "prod", "--timeout", "120s"]);
     assert_eq!(
@@ -177,6 +184,54 @@ fn debian_with_scram_and_a_sane_healthcheck_passes_in_prod() {
     let ids = common::finding_counts(&r);
     assert!(!ids.contains_key("auth.trust-local"), "{ids:?}");
     assert!(!ids.contains_key("locale.no-system-locales"), "{ids:?}");
+}
+
+#[test]
+fn a_policy_accepting_the_locale_warning_turns_the_alpine_first_start_green() {
+    let (c, dir) = sane("policy", ALPINE_LIKE);
+    let gate = [
+        "--until-ready",
+        "--env",
+        "prod",
+        "--fail-on",
+        "warning",
+        "--timeout",
+        "120s",
+    ];
+    let mut args = vec![c.0.as_str(), "--no-policy"];
+    args.extend_from_slice(&gate);
+    let (code, r, stderr) = tail_json(&args);
+    assert_eq!(code, Some(1), "{stderr}");
+    let gating: Vec<&str> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["gating"] == true)
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(gating, vec!["locale.no-system-locales"], "{stderr}");
+
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(
+        &policy,
+        "[[accept]]\nid = \"locale.no-system-locales\"\nreason = \"Alpine-like image: ICU collations are used.\"\n",
+    )
+    .unwrap();
+    // The same container, read again from its start.
+    let mut args = vec![c.0.as_str(), "--policy", common::path_str(&policy)];
+    args.extend_from_slice(&gate);
+    let (code, r, stderr) = tail_json(&args);
+    assert_eq!(code, Some(0), "{stderr}");
+    let f = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "locale.no-system-locales")
+        .unwrap();
+    assert_eq!(
+        f["accepted"]["reason"],
+        "Alpine-like image: ICU collations are used."
+    );
 }
 
 #[test]

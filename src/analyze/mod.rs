@@ -3,6 +3,7 @@
 
 use crate::catalogue::{Catalogue, Match};
 use crate::parse::record::Record;
+use crate::policy::Policy;
 use crate::redact;
 use crate::severity::Level;
 use crate::timestamp::Timestamp;
@@ -24,9 +25,29 @@ pub struct Tally {
     /// The first primary occurrence (else the first companion), redacted unless asked not to.
     pub sample: Option<String>,
     sample_is_primary: bool,
+    /// An expired `[[accept]]` (index) that would have covered these occurrences.
+    pub expired_rule: Option<usize>,
 }
 
 impl Tally {
+    fn seen_at(&mut self, time: Option<Timestamp>) {
+        if time.is_some() {
+            if self.first_seen.is_none() {
+                self.first_seen = time;
+            }
+            self.last_seen = time;
+        }
+    }
+
+    /// New only the first time the tally is touched, companion line or not.
+    fn added(&self, slot: Slot) -> Added {
+        if self.count + self.folded == 1 {
+            Added::NewFinding(slot)
+        } else {
+            Added::Repeat(slot)
+        }
+    }
+
     /// The number reported: companion lines count only when the event itself was not seen.
     pub fn reported_count(&self) -> u64 {
         if self.count > 0 {
@@ -37,12 +58,20 @@ impl Tally {
     }
 }
 
+/// Where an occurrence is counted: with the entry's open findings, or under the
+/// `[[accept]]` that documents it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Slot {
+    pub pattern: usize,
+    pub accepted: Option<usize>,
+}
+
 /// What one record did to the tallies, for live output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Added {
-    /// The first occurrence of this catalogue entry.
-    NewFinding(usize),
-    Repeat(usize),
+    /// The first occurrence in this slot.
+    NewFinding(Slot),
+    Repeat(Slot),
     /// An unclassified WARNING-or-worse shape (index), and whether it is new.
     Unexplained(usize, bool),
     /// A record that is neither (an unclassified LOG line, say).
@@ -59,7 +88,11 @@ pub struct Unexplained {
 
 #[derive(Debug)]
 pub struct Analysis {
+    /// By catalogue entry: occurrences no (current) acceptance covers.
     pub tallies: Vec<Tally>,
+    /// By `[[accept]]` of the policy: the occurrences it covers.
+    pub accepted: Vec<Tally>,
+    pub policy: Option<Policy>,
     pub unexplained: Vec<Unexplained>,
     shapes: HashMap<u64, usize>,
     /// Unclassified WARNING-or-worse records past `MAX_UNCLASSIFIED_SHAPES` shapes.
@@ -73,9 +106,11 @@ pub struct Analysis {
 }
 
 impl Analysis {
-    pub fn new(catalogue: &Catalogue, show_sensitive: bool) -> Self {
+    pub fn new(catalogue: &Catalogue, policy: Option<Policy>, show_sensitive: bool) -> Self {
         Analysis {
             tallies: vec![Tally::default(); catalogue.patterns().len()],
+            accepted: vec![Tally::default(); policy.as_ref().map_or(0, |p| p.accepts.len())],
+            policy,
             unexplained: Vec::new(),
             shapes: HashMap::new(),
             unexplained_overflow: 0,
@@ -87,7 +122,13 @@ impl Analysis {
         }
     }
 
-    pub fn add(&mut self, catalogue: &Catalogue, record: &Record<'_>) -> Added {
+    /// Counts a record; `container` is the container or compose service it came from.
+    pub fn add(
+        &mut self,
+        catalogue: &Catalogue,
+        record: &Record<'_>,
+        container: Option<&str>,
+    ) -> Added {
         self.records += 1;
         let serious = record
             .level
@@ -96,7 +137,13 @@ impl Analysis {
         match catalogue.classify(record) {
             Some(m) => {
                 self.serious_classified += u64::from(serious);
-                self.add_match(record, &m)
+                let message = record.message;
+                let rule = self.policy.as_ref().and_then(|p| {
+                    p.accept_for(m.pattern, container, |name| {
+                        catalogue.capture(&m, name, message)
+                    })
+                });
+                self.add_match(record, &m, rule)
             }
             None => self.add_unexplained(record),
         }
@@ -108,42 +155,59 @@ impl Analysis {
         pattern: usize,
         evidence: &str,
         time: Option<Timestamp>,
+        container: Option<&str>,
     ) -> Added {
-        let t = &mut self.tallies[pattern];
+        let rule = self
+            .policy
+            .as_ref()
+            .and_then(|p| p.accept_for(pattern, container, |_| None));
+        let (t, slot) = self.tally(pattern, rule);
         t.count += 1;
-        if time.is_some() {
-            if t.first_seen.is_none() {
-                t.first_seen = time;
-            }
-            t.last_seen = time;
-        }
+        t.seen_at(time);
         if !t.sample_is_primary {
             t.sample = Some(evidence.to_string());
             t.sample_is_primary = true;
         }
-        if t.count == 1 {
-            Added::NewFinding(pattern)
-        } else {
-            Added::Repeat(pattern)
+        t.added(slot)
+    }
+
+    /// The tally an occurrence goes to: its acceptance's, unless that has expired.
+    fn tally(&mut self, pattern: usize, rule: Option<usize>) -> (&mut Tally, Slot) {
+        let expired = rule.filter(|r| self.policy.as_ref().is_some_and(|p| p.accepts[*r].expired));
+        match rule {
+            Some(r) if expired.is_none() => (
+                &mut self.accepted[r],
+                Slot {
+                    pattern,
+                    accepted: Some(r),
+                },
+            ),
+            _ => {
+                let t = &mut self.tallies[pattern];
+                if expired.is_some() {
+                    t.expired_rule = expired;
+                }
+                (
+                    t,
+                    Slot {
+                        pattern,
+                        accepted: None,
+                    },
+                )
+            }
         }
     }
 
-    fn add_match(&mut self, record: &Record<'_>, m: &Match) -> Added {
+    fn add_match(&mut self, record: &Record<'_>, m: &Match, rule: Option<usize>) -> Added {
         self.classified += 1;
         let show_sensitive = self.show_sensitive;
-        let t = &mut self.tallies[m.pattern];
+        let (t, slot) = self.tally(m.pattern, rule);
         if m.fold {
             t.folded += 1;
         } else {
             t.count += 1;
         }
-        let time = record_time(record);
-        if time.is_some() {
-            if t.first_seen.is_none() {
-                t.first_seen = time;
-            }
-            t.last_seen = time;
-        }
+        t.seen_at(record_time(record));
         if t.sample.is_none() || (!m.fold && !t.sample_is_primary) {
             let message_at = record.line.len() - record.message.len();
             t.sample = Some(if show_sensitive {
@@ -153,11 +217,14 @@ impl Analysis {
             });
             t.sample_is_primary = !m.fold;
         }
-        // New only the first time the entry is seen at all, companion line or not.
-        if t.count + t.folded == 1 {
-            Added::NewFinding(m.pattern)
-        } else {
-            Added::Repeat(m.pattern)
+        t.added(slot)
+    }
+
+    /// The tally of a slot.
+    pub fn slot(&self, slot: Slot) -> &Tally {
+        match slot.accepted {
+            Some(r) => &self.accepted[r],
+            None => &self.tallies[slot.pattern],
         }
     }
 

@@ -90,6 +90,7 @@ pub struct Sample {
 struct Compiled {
     pattern: usize,
     template: Template,
+    captures: Vec<String>,
     levels: Option<Vec<Level>>,
     fold: bool,
     /// Bit i set: capture i is never shown.
@@ -100,6 +101,8 @@ struct Compiled {
 #[derive(Debug, Clone, Copy)]
 pub struct Match {
     pub pattern: usize,
+    /// Index of the matching template (for its capture names).
+    pub template: usize,
     pub fold: bool,
     pub redact: u16,
     pub captures: Captures,
@@ -209,6 +212,7 @@ impl Catalogue {
                 compiled.push(Compiled {
                     pattern: pi,
                     template,
+                    captures: t.captures.clone(),
                     levels,
                     fold: t.fold,
                     redact,
@@ -248,6 +252,29 @@ impl Catalogue {
         self.patterns.iter().position(|p| p.id == id)
     }
 
+    /// Every capture name the entry's templates declare, for policy narrowing.
+    pub fn capture_names(&self, pattern: usize) -> Vec<&str> {
+        let mut names: Vec<&str> = self
+            .compiled
+            .iter()
+            .filter(|c| c.pattern == pattern)
+            .flat_map(|c| c.captures.iter().map(String::as_str))
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
+
+    /// The value a match captured under `name`, from the message it matched.
+    pub fn capture<'m>(&self, m: &Match, name: &str, message: &'m [u8]) -> Option<&'m [u8]> {
+        let i = self.compiled[m.template]
+            .captures
+            .iter()
+            .position(|c| c == name)?;
+        let (a, b) = m.captures.get(i)?;
+        message.get(a..b)
+    }
+
     /// The entry a container check raises.
     pub fn by_check(&self, check: &str) -> Option<usize> {
         self.patterns
@@ -275,6 +302,7 @@ impl Catalogue {
                 if let Some(captures) = c.template.matches(msg) {
                     let m = Match {
                         pattern: c.pattern,
+                        template: ti,
                         fold: c.fold,
                         redact: c.redact,
                         captures,

@@ -2,10 +2,10 @@
 
 use crate::analyze::Analysis;
 use crate::catalogue::Catalogue;
-use crate::cli::{AnalyzeArgs, Failure, Output};
+use crate::cli::{AnalyzeArgs, Failure};
 use crate::parse::prefix::Prefix;
 use crate::pipeline::LogStream;
-use crate::report::{table, InputCounts, InputSummary, Report};
+use crate::report::{self, InputCounts, InputSummary, Report};
 use crate::source;
 use std::io::{IsTerminal, Read, Write};
 use std::time::{Duration, Instant};
@@ -17,7 +17,8 @@ const PROGRESS_FROM: u64 = 64 << 20;
 /// Bytes of an input's start checked for NUL bytes, which no text log contains.
 const BINARY_CHECK: usize = 8192;
 
-pub fn run(catalogue: &Catalogue, args: &AnalyzeArgs) -> Result<u8, Failure> {
+/// Reads every input into one report; the flag says whether an input failed mid-way.
+pub fn collect(catalogue: &Catalogue, args: &AnalyzeArgs) -> Result<(Report, bool), Failure> {
     let prefix = args
         .prefix
         .as_deref()
@@ -35,7 +36,8 @@ pub fn run(catalogue: &Catalogue, args: &AnalyzeArgs) -> Result<u8, Failure> {
         .map(|p| source::open(p).map(|o| (p, o)))
         .collect::<Result<Vec<_>, _>>()
         .map_err(Failure::Usage)?;
-    let mut analysis = Analysis::new(catalogue, args.show_sensitive);
+    let gate = args.gate.resolve(catalogue)?;
+    let mut analysis = Analysis::new(catalogue, gate.policy, gate.show_sensitive);
     let mut inputs = Vec::new();
     let mut read_failed = false;
     for (name, opened) in opened {
@@ -46,19 +48,25 @@ pub fn run(catalogue: &Catalogue, args: &AnalyzeArgs) -> Result<u8, Failure> {
         }
         inputs.push(summary);
     }
-    let report = Report::build(catalogue, &analysis, inputs, args.env, args.fail_on);
+    let report = Report::build(
+        catalogue,
+        &analysis,
+        inputs,
+        gate.env,
+        gate.fail_on,
+        gate.baseline.as_ref(),
+    );
+    Ok((report, read_failed))
+}
+
+pub fn run(catalogue: &Catalogue, args: &AnalyzeArgs) -> Result<u8, Failure> {
+    let (report, read_failed) = collect(catalogue, args)?;
+    let text = report::render(&report, args.output, std::io::stdout().is_terminal());
     let mut stdout = std::io::stdout().lock();
-    let written = match args.output {
-        Output::Json => serde_json::to_writer_pretty(&mut stdout, &report)
-            .map_err(std::io::Error::from)
-            .and_then(|_| writeln!(stdout)),
-        Output::Table => write!(
-            stdout,
-            "{}",
-            table::render(&report, std::io::stdout().is_terminal())
-        ),
-    };
-    if let Err(e) = written.and_then(|_| stdout.flush()) {
+    if let Err(e) = stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush())
+    {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             return Err(Failure::Usage(format!("cannot write the report: {e}")));
         }
@@ -79,7 +87,11 @@ fn read_one(
 ) -> InputSummary {
     let mut stream = LogStream::new(prefix);
     let mut sink = |r: &crate::parse::record::Record<'_>| {
-        analysis.add(catalogue, r);
+        analysis.add(
+            catalogue,
+            r,
+            r.service.and_then(|s| std::str::from_utf8(s).ok()),
+        );
     };
     let mut buf = vec![0u8; CHUNK];
     let mut error = None;

@@ -2,4 +2,5 @@
 
 pub mod analyze;
 pub mod explain;
+pub mod policy;
 pub mod tail;

@@ -1,7 +1,8 @@
 //! `pgtriage tail`: follow running containers through the Docker Engine API, report each
 //! finding as it first appears, follow restarts, and summarise at the end.
 
-use crate::analyze::{Added, Analysis};
+use crate::analyze::{Added, Analysis, Slot};
+use crate::baseline::Baseline;
 use crate::catalogue::Catalogue;
 use crate::cli::{Failure, TailArgs, TailOutput};
 use crate::docker::{self, context, Target};
@@ -9,8 +10,8 @@ use crate::metrics::{self, Metrics};
 use crate::parse::prefix::Prefix;
 use crate::parse::record::Record;
 use crate::pipeline::LogStream;
-use crate::report::{table, InputCounts, InputSummary, Report};
-use crate::severity::Severity;
+use crate::report::{self, Format, InputCounts, InputSummary, Report};
+use crate::severity::{Env, Severity};
 use crate::timestamp::{self, Timestamp};
 use bollard::container::LogOutput;
 use bollard::query_parameters::{EventsOptions, LogsOptions};
@@ -44,9 +45,11 @@ struct Ctx {
     analysis: Mutex<Analysis>,
     metrics: Arc<Mutex<Metrics>>,
     args: TailArgs,
+    env: Env,
+    fail_on: Severity,
+    baseline: Option<Baseline>,
     ids: Ids,
     ready: mpsc::UnboundedSender<String>,
-    color: bool,
 }
 
 /// Container lifecycle events from the engine, for one target.
@@ -79,6 +82,68 @@ pub fn run(catalogue: &'static Catalogue, args: TailArgs) -> Result<u8, Failure>
         .build()
         .map_err(|e| Failure::Internal(format!("cannot start the async runtime: {e}")))?;
     rt.block_on(tail(catalogue, args))
+}
+
+/// A finished tail: the report and what went wrong on the way.
+pub struct Collected {
+    pub report: Report,
+    /// Containers that vanished or an engine that could not be reached mid-way.
+    pub lost: Vec<String>,
+    /// With --until-ready: the containers that were not ready, and whether time ran out.
+    pub not_ready: Vec<String>,
+    pub timed_out: bool,
+}
+
+/// Follows containers to the end (for `policy init --container`), without live output.
+pub fn collect_blocking(
+    catalogue: &'static Catalogue,
+    args: TailArgs,
+) -> Result<Collected, Failure> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::Internal(format!("cannot start the async runtime: {e}")))?;
+    rt.block_on(collect(catalogue, args))
+}
+
+async fn tail(catalogue: &'static Catalogue, args: TailArgs) -> Result<u8, Failure> {
+    let output = args.output;
+    let color = std::io::stdout().is_terminal();
+    let c = collect(catalogue, args).await?;
+    let report = &c.report;
+    let mut out = std::io::stdout().lock();
+    let _ = match output {
+        TailOutput::Jsonl => writeln!(
+            out,
+            "{}",
+            serde_json::json!({"event": "summary", "summary": report.summary, "inputs": report.inputs})
+        ),
+        // After the live lines, a blank line before the summary table.
+        TailOutput::Table => write!(out, "\n{}", report::render(report, Format::Table, color)),
+        TailOutput::Json => write!(out, "{}", report::render(report, Format::Json, false)),
+        TailOutput::Markdown => write!(out, "{}", report::render(report, Format::Markdown, false)),
+        TailOutput::Github => write!(out, "{}", report::render(report, Format::Github, false)),
+        TailOutput::Junit => write!(out, "{}", report::render(report, Format::Junit, false)),
+    };
+    let _ = out.flush();
+    for l in &c.lost {
+        eprintln!("pgtriage: {l}");
+    }
+    if !c.not_ready.is_empty() {
+        eprintln!(
+            "pgtriage: not ready{}: {}",
+            if c.timed_out { " before --timeout" } else { "" },
+            c.not_ready.join(", ")
+        );
+    }
+    Ok(if !c.lost.is_empty() {
+        2
+    } else if report.summary.failed || !c.not_ready.is_empty() {
+        1
+    } else {
+        0
+    })
 }
 
 fn now_unix() -> f64 {
@@ -122,7 +187,7 @@ pub fn parse_duration(s: &str) -> Option<Duration> {
     })
 }
 
-async fn tail(catalogue: &'static Catalogue, args: TailArgs) -> Result<u8, Failure> {
+async fn collect(catalogue: &'static Catalogue, args: TailArgs) -> Result<Collected, Failure> {
     let since = args
         .since
         .as_deref()
@@ -141,6 +206,7 @@ async fn tail(catalogue: &'static Catalogue, args: TailArgs) -> Result<u8, Failu
     if let Some(p) = &args.prefix {
         Prefix::compile(p).map_err(Failure::Usage)?;
     }
+    let gate = args.gate.resolve(catalogue)?;
     let docker = docker::connect().await.map_err(Failure::Usage)?;
     let selection = docker::Selection {
         names: args.containers.clone(),
@@ -179,9 +245,11 @@ async fn tail(catalogue: &'static Catalogue, args: TailArgs) -> Result<u8, Failu
     let ctx = Arc::new(Ctx {
         docker: docker.clone(),
         catalogue,
-        analysis: Mutex::new(Analysis::new(catalogue, args.show_sensitive)),
+        analysis: Mutex::new(Analysis::new(catalogue, gate.policy, gate.show_sensitive)),
         metrics,
-        color: std::io::stdout().is_terminal(),
+        env: gate.env,
+        fail_on: gate.fail_on,
+        baseline: gate.baseline,
         args,
         ids,
         ready: ready_tx,
@@ -261,43 +329,29 @@ async fn tail(catalogue: &'static Catalogue, args: TailArgs) -> Result<u8, Failu
     }
     let report = {
         let analysis = ctx.analysis.lock().expect("analysis lock");
-        Report::build(catalogue, &analysis, inputs, ctx.args.env, ctx.args.fail_on)
+        Report::build(
+            catalogue,
+            &analysis,
+            inputs,
+            ctx.env,
+            ctx.fail_on,
+            ctx.baseline.as_ref(),
+        )
     };
-    let mut out = std::io::stdout().lock();
-    let _ = match ctx.args.output {
-        TailOutput::Json => serde_json::to_writer_pretty(&mut out, &report)
-            .map_err(std::io::Error::from)
-            .and_then(|_| writeln!(out)),
-        TailOutput::Jsonl => writeln!(
-            out,
-            "{}",
-            serde_json::json!({"event": "summary", "summary": report.summary, "inputs": report.inputs})
-        ),
-        TailOutput::Table => write!(out, "\n{}", table::render(&report, ctx.color)),
-    };
-    let _ = out.flush();
-    for l in &lost {
-        eprintln!("pgtriage: {l}");
-    }
-    let not_ready = ctx.args.until_ready && ready.len() < targets.len();
-    if not_ready {
-        let waiting: Vec<_> = targets
+    let not_ready = if ctx.args.until_ready {
+        targets
             .iter()
             .filter(|t| !ready.contains(&t.name))
-            .map(|t| t.name.as_str())
-            .collect();
-        eprintln!(
-            "pgtriage: not ready{}: {}",
-            if timed_out { " before --timeout" } else { "" },
-            waiting.join(", ")
-        );
-    }
-    Ok(if !lost.is_empty() {
-        2
-    } else if report.summary.failed || not_ready {
-        1
+            .map(|t| t.name.clone())
+            .collect()
     } else {
-        0
+        Vec::new()
+    };
+    Ok(Collected {
+        report,
+        lost,
+        not_ready,
+        timed_out,
     })
 }
 
@@ -479,9 +533,9 @@ impl Watch {
             .analysis
             .lock()
             .expect("analysis lock")
-            .add(ctx.catalogue, r);
-        let pattern = match added {
-            Added::NewFinding(p) | Added::Repeat(p) => p,
+            .add(ctx.catalogue, r, Some(name));
+        let slot = match added {
+            Added::NewFinding(slot) | Added::Repeat(slot) => slot,
             Added::Unexplained(i, new) => {
                 if new {
                     say_unexplained(ctx, name, i);
@@ -493,11 +547,12 @@ impl Watch {
         // A first start runs a temporary, socket-only server for init scripts: its
         // "ready" is not the server's. Ready means ready after a TCP listen since the
         // last start.
-        if Some(pattern) == ctx.ids.starting {
+        let pattern = Some(slot.pattern);
+        if pattern == ctx.ids.starting {
             self.tcp_listening[which] = false;
-        } else if Some(pattern) == ctx.ids.listening_tcp {
+        } else if pattern == ctx.ids.listening_tcp {
             self.tcp_listening[which] = true;
-        } else if Some(pattern) == ctx.ids.ready && self.tcp_listening[which] && !self.ready_sent {
+        } else if pattern == ctx.ids.ready && self.tcp_listening[which] && !self.ready_sent {
             self.ready_sent = true;
             let _ = ctx.ready.send(name.to_string());
         }
@@ -508,23 +563,29 @@ impl Watch {
                 Timestamp::parse(t)
             }
         });
-        say_finding(ctx, name, pattern, added, time);
+        say_finding(ctx, name, slot, added, time);
     }
 }
 
 /// Live output for one occurrence of a catalogue entry.
-fn say_finding(ctx: &Ctx, name: &str, pattern: usize, added: Added, time: Option<Timestamp>) {
-    let p = &ctx.catalogue.patterns()[pattern];
-    let severity = *p.severity.get(ctx.args.env);
+fn say_finding(ctx: &Ctx, name: &str, slot: Slot, added: Added, time: Option<Timestamp>) {
+    let p = &ctx.catalogue.patterns()[slot.pattern];
+    let first = matches!(added, Added::NewFinding(_));
+    let (count, sample, severity, accepted) = {
+        let a = ctx.analysis.lock().expect("analysis lock");
+        let t = a.slot(slot);
+        let policy = a.policy.as_ref();
+        let severity = policy
+            .and_then(|pol| pol.severity_for(slot.pattern))
+            .unwrap_or(*p.severity.get(ctx.env));
+        let accepted = slot
+            .accepted
+            .and_then(|r| policy.map(|pol| pol.accepts[r].reason.clone()));
+        (t.reported_count(), t.sample.clone(), severity, accepted)
+    };
     if let Ok(mut m) = ctx.metrics.lock() {
         m.event(name, &p.id, severity.as_str(), now_unix());
     }
-    let first = matches!(added, Added::NewFinding(_));
-    let (count, sample) = {
-        let a = ctx.analysis.lock().expect("analysis lock");
-        let t = &a.tallies[pattern];
-        (t.reported_count(), t.sample.clone())
-    };
     let mut out = std::io::stdout().lock();
     match ctx.args.output {
         TailOutput::Jsonl => {
@@ -535,13 +596,14 @@ fn say_finding(ctx: &Ctx, name: &str, pattern: usize, added: Added, time: Option
                 "severity": severity,
                 "first": first,
                 "count": count,
+                "accepted": accepted,
                 "time": time.map(|t| t.to_string()),
                 "emitted_unix": now_unix(),
             });
             if first {
                 ev["sample"] = serde_json::json!(sample);
                 ev["title"] = serde_json::json!(p.title);
-                ev["remediation"] = serde_json::json!(p.remediation.get(ctx.args.env).trim());
+                ev["remediation"] = serde_json::json!(p.remediation.get(ctx.env).trim());
             }
             let _ = writeln!(out, "{ev}");
         }
@@ -550,13 +612,15 @@ fn say_finding(ctx: &Ctx, name: &str, pattern: usize, added: Added, time: Option
             if let Some(s) = sample {
                 let _ = writeln!(out, "    {s}");
             }
-            if severity > Severity::Info {
-                let advice = p.remediation.get(ctx.args.env);
+            if let Some(reason) = &accepted {
+                let _ = writeln!(out, "    accepted by policy: {reason}");
+            } else if severity > Severity::Info {
+                let advice = p.remediation.get(ctx.env);
                 let first_para = advice.trim().split("\n\n").next().unwrap_or("");
                 let _ = writeln!(
                     out,
                     "    what to do ({}): {}",
-                    ctx.args.env.as_str(),
+                    ctx.env.as_str(),
                     first_para.trim()
                 );
             }
@@ -582,7 +646,7 @@ fn say_unexplained(ctx: &Ctx, name: &str, index: usize) {
         TailOutput::Table => {
             let _ = writeln!(out, "[{name}] unclassified {level}: {sample}");
         }
-        TailOutput::Json => {}
+        _ => {}
     }
     let _ = out.flush();
 }
@@ -592,12 +656,16 @@ fn context_finding(ctx: &Ctx, name: &str, check: &str, evidence: &str) {
     let Some(pattern) = ctx.catalogue.by_check(check) else {
         return;
     };
-    let added =
-        ctx.analysis
-            .lock()
-            .expect("analysis lock")
-            .add_context(pattern, evidence, now_timestamp());
-    say_finding(ctx, name, pattern, added, now_timestamp());
+    let added = ctx.analysis.lock().expect("analysis lock").add_context(
+        pattern,
+        evidence,
+        now_timestamp(),
+        Some(name),
+    );
+    let (Added::NewFinding(slot) | Added::Repeat(slot)) = added else {
+        return;
+    };
+    say_finding(ctx, name, slot, added, now_timestamp());
 }
 
 /// An OOM kill inside a running container: reported with the limit from inspect, and
@@ -669,7 +737,7 @@ async fn follow_loop(
         let mut logs = ctx.docker.logs(
             &target.id,
             Some(LogsOptions {
-                follow: true,
+                follow: !ctx.args.no_follow,
                 stdout: true,
                 stderr: true,
                 timestamps: true,
@@ -706,6 +774,9 @@ async fn follow_loop(
             }
         }
         f.flush();
+        if ctx.args.no_follow && failed.is_none() {
+            return End::Stopped;
+        }
         // Re-attach from the earlier of the two streams' last lines; repeats are skipped.
         if let Some(ns) = f.last_ns.iter().flatten().min() {
             since_secs = (ns / 1_000_000_000) as i64;

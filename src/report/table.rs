@@ -64,6 +64,7 @@ pub fn render(r: &Report, color: bool) -> String {
                 "first seen",
                 "last seen",
                 "title",
+                "note",
             ]);
         for f in &r.findings {
             let sev = f.severity.as_str();
@@ -74,6 +75,7 @@ pub fn render(r: &Report, color: bool) -> String {
                 Cell::new(f.first_seen.as_deref().unwrap_or("-")),
                 Cell::new(f.last_seen.as_deref().unwrap_or("-")),
                 Cell::new(&f.title),
+                Cell::new(note(f)),
             ]);
         }
         for u in &r.unclassified {
@@ -84,6 +86,12 @@ pub fn render(r: &Report, color: bool) -> String {
                 Cell::new("-"),
                 Cell::new("-"),
                 Cell::new(truncate(&u.sample, 100)),
+                Cell::new(match &u.baseline {
+                    Some(b) if b.new => "new",
+                    Some(b) if b.regression => "regression",
+                    Some(_) => "in baseline",
+                    None => "",
+                }),
             ]);
         }
         let _ = writeln!(out, "{t}");
@@ -91,7 +99,7 @@ pub fn render(r: &Report, color: bool) -> String {
     let advice: Vec<_> = r
         .findings
         .iter()
-        .filter(|f| f.severity > crate::severity::Severity::Info)
+        .filter(|f| f.severity > crate::severity::Severity::Info && f.accepted.is_none())
         .collect();
     if !advice.is_empty() {
         let _ = writeln!(out, "\nWhat to do ({}):", r.env.as_str());
@@ -123,6 +131,35 @@ pub fn render(r: &Report, color: bool) -> String {
         }
     );
     out
+}
+
+/// Why a finding does or does not count: its acceptance, or its baseline status.
+fn note(f: &super::Finding) -> String {
+    let mut parts = Vec::new();
+    if let Some(a) = &f.accepted {
+        let scope = f
+            .scope
+            .as_deref()
+            .map_or(String::new(), |s| format!(" ({s})"));
+        let until = a
+            .until
+            .as_deref()
+            .map_or(String::new(), |u| format!(", until {u}"));
+        parts.push(format!("accepted{scope}: {}{until}", a.reason));
+    }
+    if let Some(a) = &f.acceptance_expired {
+        parts.push(format!(
+            "acceptance expired {}",
+            a.until.as_deref().unwrap_or("")
+        ));
+    }
+    match &f.baseline {
+        Some(b) if b.new => parts.push("new".into()),
+        Some(b) if b.regression => parts.push(format!("regression (was {})", b.count.unwrap_or(0))),
+        Some(_) => parts.push("in baseline".into()),
+        None => {}
+    }
+    parts.join("; ")
 }
 
 fn truncate(s: &str, max: usize) -> String {

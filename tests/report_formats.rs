@@ -1,0 +1,429 @@
+//! Every output format of `analyze`, from the real binary, compared with the files in
+//! tests/snapshots/ (`UPDATE_SNAPSHOTS=1 cargo test --test report_formats` rewrites them;
+//! review the diff). The tool's version is replaced with `[version]` so that a release
+//! does not churn them. Beyond the snapshots: the JSON matches docs/schema/report-v1.json,
+//! the JUnit is well-formed XML whose counts add up, every GitHub line is a workflow
+//! command, and log text that looks like markup, XML or a workflow command stays inert
+//! in every format.
+
+mod common;
+
+use common::{path_str, pgtriage, repo};
+use quick_xml::events::Event;
+use serde_json::Value;
+use std::path::Path;
+
+const SAMPLE: &str = "sample-logs/first-start-no-locale.log";
+
+/// (format, snapshot file extension)
+const FORMATS: [(&str, &str); 5] = [
+    ("table", "txt"),
+    ("json", "json"),
+    ("markdown", "md"),
+    ("github", "github.txt"),
+    ("junit", "junit.xml"),
+];
+
+/// Runs `analyze --output <format>` with `args`; returns (exit code, stdout).
+fn run(format: &str, args: &[&str]) -> (Option<i32>, String) {
+    let mut all = vec!["analyze", "--output", format];
+    all.extend_from_slice(args);
+    // A .pgtriage.toml in the working directory would apply by default: not here.
+    if !args.contains(&"--policy") {
+        all.push("--no-policy");
+    }
+    let out = pgtriage(&all);
+    let stdout = String::from_utf8(out.stdout).expect("UTF-8 output");
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "pgtriage {all:?} exited {:?}: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code(), stdout)
+}
+
+fn normalise(s: &str) -> String {
+    let v = env!("CARGO_PKG_VERSION");
+    s.replace(
+        &format!("\"version\": \"{v}\""),
+        "\"version\": \"[version]\"",
+    )
+    .replace(&format!("pgtriage {v}"), "pgtriage [version]")
+}
+
+/// Compares `actual` with tests/snapshots/<name>, or writes it with UPDATE_SNAPSHOTS=1.
+fn assert_snapshot(name: &str, actual: &str) {
+    let path = repo().join("tests/snapshots").join(name);
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some_and(|v| v != "0") {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}; run with UPDATE_SNAPSHOTS=1 to create it",
+            path.display()
+        )
+    });
+    if expected != actual {
+        let line = expected
+            .lines()
+            .zip(actual.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or(expected.lines().count().min(actual.lines().count()));
+        panic!(
+            "{} differs from the output, first at line {}:\n  expected: {:?}\n  actual:   {:?}\n\
+             (UPDATE_SNAPSHOTS=1 cargo test --test report_formats rewrites it; review the diff)",
+            path.display(),
+            line + 1,
+            expected.lines().nth(line).unwrap_or("<end>"),
+            actual.lines().nth(line).unwrap_or("<end>"),
+        );
+    }
+}
+
+fn schema_errors(doc: &Value) -> Vec<String> {
+    let text = std::fs::read_to_string(repo().join("docs/schema/report-v1.json")).unwrap();
+    let schema: Value = serde_json::from_str(&text).unwrap();
+    let validator = jsonschema::draft202012::new(&schema).expect("the schema compiles");
+    validator
+        .iter_errors(doc)
+        .map(|e| format!("at {}: {e}", e.instance_path))
+        .collect()
+}
+
+#[test]
+fn every_format_matches_its_snapshot() {
+    for (format, ext) in FORMATS {
+        let (code, out) = run(format, &["--env", "prod", SAMPLE]);
+        // auth.trust-local is an error in prod: the default --fail-on error gate fails.
+        assert_eq!(code, Some(1), "--output {format}");
+        // Deterministic: a second run prints the same.
+        assert_eq!(
+            out,
+            run(format, &["--env", "prod", SAMPLE]).1,
+            "--output {format}"
+        );
+        assert_snapshot(
+            &format!("first-start-no-locale.prod.{ext}"),
+            &normalise(&out),
+        );
+    }
+}
+
+#[test]
+fn the_json_snapshot_matches_the_schema() {
+    let (_, out) = run("json", &["--env", "prod", SAMPLE]);
+    let doc: Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(schema_errors(&doc), Vec::<String>::new());
+    let snap = repo().join("tests/snapshots/first-start-no-locale.prod.json");
+    if let Ok(text) = std::fs::read_to_string(&snap) {
+        let doc: Value = serde_json::from_str(&text).expect("the snapshot is JSON");
+        assert_eq!(schema_errors(&doc), Vec::<String>::new(), "the snapshot");
+    }
+}
+
+/// Checks that `xml` is well-formed XML 1.0 with the JUnit structure GitLab and Jenkins
+/// read; returns (classname, name, failure type) per test case.
+fn parse_junit(xml: &str) -> Vec<(String, String, Option<String>)> {
+    for c in xml.chars() {
+        let legal = matches!(c, '\t' | '\n' | '\r')
+            || ('\u{20}'..='\u{d7ff}').contains(&c)
+            || ('\u{e000}'..='\u{fffd}').contains(&c)
+            || c >= '\u{10000}';
+        assert!(legal, "character {c:?} is not allowed in XML 1.0");
+    }
+    assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"));
+    let mut reader = quick_xml::Reader::from_str(xml);
+    reader.config_mut().check_end_names = true;
+    let mut stack: Vec<String> = Vec::new();
+    let mut roots = 0;
+    let mut cases = Vec::new();
+    let mut suite_attrs: Vec<(String, String)> = Vec::new();
+    loop {
+        let event = reader
+            .read_event()
+            .unwrap_or_else(|e| panic!("not well-formed at {}: {e}", reader.error_position()));
+        match event {
+            Event::Eof => break,
+            Event::Start(ref e) | Event::Empty(ref e) => {
+                let name = String::from_utf8(e.name().as_ref().to_vec()).unwrap();
+                let mut attrs = Vec::new();
+                for a in e.attributes() {
+                    let a = a.expect("a well-formed attribute, not repeated");
+                    let key = String::from_utf8(a.key.as_ref().to_vec()).unwrap();
+                    let value = a.unescape_value().expect("attribute entities resolve");
+                    attrs.push((key, value.into_owned()));
+                }
+                let attr = |k: &str| attrs.iter().find(|(a, _)| a == k).map(|(_, v)| v.clone());
+                if stack.is_empty() {
+                    roots += 1;
+                    assert_eq!(name, "testsuites", "the root element");
+                }
+                match name.as_str() {
+                    "testsuite" => {
+                        assert_eq!(stack, ["testsuites"]);
+                        assert_eq!(attr("name").as_deref(), Some("pgtriage"));
+                        suite_attrs = attrs.clone();
+                    }
+                    "testcase" => {
+                        assert_eq!(stack, ["testsuites", "testsuite"]);
+                        let classname = attr("classname").expect("classname");
+                        assert!(classname.starts_with("pgtriage."), "{classname}");
+                        cases.push((classname, attr("name").expect("name"), None));
+                    }
+                    "failure" => {
+                        assert_eq!(stack.last().map(String::as_str), Some("testcase"));
+                        attr("message").expect("failure message");
+                        cases.last_mut().unwrap().2 = Some(attr("type").expect("failure type"));
+                    }
+                    _ => {}
+                }
+                if matches!(event, Event::Start(_)) {
+                    stack.push(name);
+                }
+            }
+            Event::End(_) => {
+                stack.pop().expect("an end tag closes an open element");
+            }
+            Event::GeneralRef(r) => {
+                let known = matches!(r.as_ref(), b"amp" | b"lt" | b"gt" | b"quot" | b"apos");
+                let char_ref = r.is_char_ref() && r.resolve_char_ref().ok().flatten().is_some();
+                assert!(known || char_ref, "unknown entity &{:?};", r.decode());
+            }
+            Event::Text(t) => {
+                t.decode().expect("text decodes");
+            }
+            Event::Decl(_) => {}
+            other => panic!("unexpected XML event {other:?}"),
+        }
+    }
+    assert!(stack.is_empty(), "unclosed elements {stack:?}");
+    assert_eq!(roots, 1, "one root element");
+    let count = |k: &str| -> usize {
+        suite_attrs
+            .iter()
+            .find(|(a, _)| a == k)
+            .unwrap_or_else(|| panic!("testsuite has {k}"))
+            .1
+            .parse()
+            .unwrap()
+    };
+    assert_eq!(count("tests"), cases.len(), "tests= counts the test cases");
+    assert_eq!(
+        count("failures"),
+        cases.iter().filter(|c| c.2.is_some()).count(),
+        "failures= counts the failures"
+    );
+    cases
+}
+
+#[test]
+fn junit_is_well_formed_and_fails_exactly_the_gating_rows() {
+    let (_, xml) = run("junit", &["--env", "prod", "--fail-on", "warning", SAMPLE]);
+    let cases = parse_junit(&xml);
+    let failing: Vec<(&str, &str, &str)> = cases
+        .iter()
+        .filter_map(|(c, n, f)| f.as_deref().map(|f| (c.as_str(), n.as_str(), f)))
+        .collect();
+    assert_eq!(
+        failing,
+        [
+            ("pgtriage.authentication", "auth.trust-local", "error"),
+            (
+                "pgtriage.startup-config",
+                "locale.no-system-locales",
+                "warning"
+            ),
+        ]
+    );
+    assert!(cases
+        .iter()
+        .any(|(c, n, _)| c == "pgtriage.input" && n == SAMPLE));
+
+    // The verdict rows in JSON are the failing test cases.
+    let (_, json) = run("json", &["--env", "prod", "--fail-on", "warning", SAMPLE]);
+    let doc: Value = serde_json::from_str(&json).unwrap();
+    let gating = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["gating"] == true)
+        .count();
+    assert_eq!(gating, failing.len());
+}
+
+#[test]
+fn junit_shows_accepted_findings_as_passing_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join(".pgtriage.toml");
+    std::fs::write(
+        &policy,
+        "[[accept]]\nid = \"locale.no-system-locales\"\nreason = \"Alpine on purpose & <ICU>\"\n",
+    )
+    .unwrap();
+    let args = [
+        "--env",
+        "prod",
+        "--fail-on",
+        "warning",
+        "--policy",
+        path_str(&policy),
+        SAMPLE,
+    ];
+    let (_, xml) = run("junit", &args);
+    let cases = parse_junit(&xml);
+    let locale = cases
+        .iter()
+        .find(|c| c.1 == "locale.no-system-locales")
+        .expect("a test case for the accepted finding");
+    assert_eq!(locale.2, None, "accepted findings pass");
+    assert!(xml.contains("<system-out>accepted: Alpine on purpose &amp; &lt;ICU&gt;"));
+
+    let (_, gh) = run("github", &args);
+    assert!(
+        gh.lines().any(|l| l.starts_with(
+            "::notice title=locale.no-system-locales::initdb found no system locales \
+             (Alpine/musl image) (1×) — accepted: Alpine on purpose & <ICU>"
+        )),
+        "{gh}"
+    );
+    let (_, md) = run("markdown", &args);
+    assert!(
+        md.contains("accepted: Alpine on purpose &amp; &lt;ICU&gt;"),
+        "{md}"
+    );
+}
+
+#[test]
+fn github_lines_are_all_workflow_commands() {
+    let (_, out) = run("github", &["--env", "prod", "--fail-on", "warning", SAMPLE]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines.iter().all(|l| l.starts_with("::")), "{out}");
+    assert!(lines[0].starts_with(
+        "::error title=auth.trust-local::initdb enabled trust authentication for local \
+         connections (1×) — Set it before the first start"
+    ));
+    assert!(lines[1].starts_with("::warning title=locale.no-system-locales::"));
+    assert!(lines[2..lines.len() - 1]
+        .iter()
+        .all(|l| l.starts_with("::notice title=server.")));
+    assert_eq!(
+        lines.last().unwrap(),
+        &"::notice::pgtriage: 7 findings (2 failing the gate, 0 accepted), verdict failed \
+          (env prod, fail-on warning)"
+    );
+}
+
+/// A log whose messages look like markdown, HTML, XML, workflow commands and control
+/// characters; PostgreSQL prints whatever a client sends it in some messages.
+fn hostile_log(dir: &Path) -> std::path::PathBuf {
+    let path = dir.join("hostile.log");
+    let lines = [
+        "2026-01-01 00:00:00.000 UTC [1] ERROR:  weird | pipe <b>bold</b> `tick` *star* 100% & more",
+        "2026-01-01 00:00:01.000 UTC [1] WARNING:  fake ::error title=x::injected, a%0Ab ]]> \u{1}\u{8}bell \u{7}",
+        "2026-01-01 00:00:02.000 UTC [1] FATAL:  role <script>alert(1)</script> \"quoted\" 'single' [link](http://x) @team #12",
+        "2026-01-01 00:00:03.000 UTC [1] PANIC:  ```` fence ```` _under_ ~strike~ \\ back",
+        "2026-01-01 00:00:04.000 UTC [1] LOG:  database system is ready to accept connections",
+    ];
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    path
+}
+
+#[test]
+fn log_text_stays_inert_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = hostile_log(dir.path());
+    let args = [
+        "--prefix",
+        "%m [%p] ",
+        "--env",
+        "prod",
+        "--fail-on",
+        "warning",
+        path_str(&log),
+    ];
+
+    let (code, json) = run("json", &args);
+    assert_eq!(code, Some(1));
+    let doc: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(schema_errors(&doc), Vec::<String>::new());
+    let groups = doc["unclassified"].as_array().unwrap().len();
+    assert_eq!(groups, 4, "{json}");
+
+    // JUnit: well-formed, each unclassified group is a failing test case.
+    let (_, xml) = run("junit", &args);
+    let cases = parse_junit(&xml);
+    let unclassified: Vec<_> = cases
+        .iter()
+        .filter(|c| c.0 == "pgtriage.unclassified")
+        .collect();
+    assert_eq!(unclassified.len(), groups);
+    assert!(unclassified
+        .iter()
+        .all(|c| c.1.starts_with("unclassified.") && c.2.is_some()));
+    assert!(!xml.contains("<script>") && !xml.contains("<b>"));
+
+    // GitHub: one command per line, data escaped, nothing injected.
+    let (_, gh) = run("github", &args);
+    let lines: Vec<&str> = gh.lines().collect();
+    assert_eq!(
+        lines.len(),
+        groups + doc["findings"].as_array().unwrap().len() + 1
+    );
+    assert!(lines.iter().all(|l| l.starts_with("::")), "{gh}");
+    assert!(gh.contains("100%25 & more"), "{gh}");
+    assert!(gh.contains("a%250Ab"), "% in a log line is escaped: {gh}");
+    assert!(!gh.contains('\r') && gh.matches('\n').count() == lines.len());
+    assert!(!gh.chars().any(|c| c.is_control() && c != '\n'), "{gh:?}");
+    for l in &lines {
+        let title = l.split("::").nth(1).unwrap();
+        assert!(
+            !title.contains(',') || title.contains("%2C"),
+            "property values escape commas: {l}"
+        );
+    }
+
+    // Markdown: table rows keep their column count; no raw HTML from the log.
+    let (_, md) = run("markdown", &args);
+    assert!(!md.contains("<script>") && !md.contains("<b>bold"), "{md}");
+    assert!(md.contains("&lt;script&gt;"), "{md}");
+    let mut in_table = None;
+    for line in md.lines() {
+        if line.starts_with('|') {
+            let cells = unescaped_pipes(line);
+            match in_table {
+                None => in_table = Some(cells),
+                Some(n) => assert_eq!(cells, n, "a row with a stray column: {line}"),
+            }
+        } else {
+            in_table = None;
+        }
+        assert!(
+            !line.chars().any(|c| c.is_control() && c != '\t'),
+            "control characters in markdown: {line:?}"
+        );
+    }
+    let rows: Vec<&str> = md
+        .lines()
+        .filter(|l| l.starts_with("| **") && l.contains("<code>"))
+        .collect();
+    assert_eq!(rows.len(), groups, "{md}");
+}
+
+/// The `|` that separate GFM table cells (not those escaped as `\|`).
+fn unescaped_pipes(line: &str) -> usize {
+    let mut n = 0;
+    let mut escaped = false;
+    for c in line.chars() {
+        if escaped {
+            escaped = false;
+        } else if c == '\\' {
+            escaped = true;
+        } else if c == '|' {
+            n += 1;
+        }
+    }
+    n
+}
