@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# gen-sample-logs.sh [--out DIR]
+# gen-sample-logs.sh [--out DIR] [--only AREA]
 #
 # Drives a REAL PostgreSQL 15 server (Debian's postgresql-15 package) into the
 # events that pgtriage's catalogue knows about, and saves what the server
@@ -13,6 +13,13 @@
 #                            each event the scenario produced.  A count written
 #                            as ">=N" means "at least N" (only used where the
 #                            server itself is not deterministic).
+#
+# More scenarios live in scripts/scenarios/AREA.sh, one file per area of the
+# catalogue: each is sourced after the built-in scenarios below, uses the same
+# helpers, registers its ID_REGEX entries and runs its scenarios, and its
+# expectations go to DIR/expected-counts-AREA.tsv. `--only AREA` runs just that
+# file's scenarios (and rewrites just its logs), so areas can be regenerated one
+# at a time without touching the others' sample lines.
 #
 # The counts come from the variables just below (the scenario's own plan); at the
 # end the script greps every log for every event and FAILS if the server printed
@@ -59,12 +66,14 @@ PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=$(cd "$SCRIPT_DIR/.." && pwd)
 OUT_DIR="$REPO_DIR/sample-logs"
+ONLY=""
 
 usage() { sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --out) OUT_DIR=${2:?--out needs a directory}; shift 2 ;;
         --out=*) OUT_DIR=${1#--out=}; shift ;;
+        --only) ONLY=${2:?--only needs an area name}; shift 2 ;;
         -h|--help) usage; exit 0 ;;
         *) echo "unknown argument: $1" >&2; usage >&2; exit 2 ;;
     esac
@@ -294,8 +303,10 @@ close_session() {
 # ----------------------------------------------------------------------------
 # Expected counts, collected while scenarios run.
 # ----------------------------------------------------------------------------
-EXPECTED=()      # "file<TAB>id<TAB>count"
-expect() { EXPECTED+=("$1"$'\t'"$2"$'\t'"$3"); }
+EXPECTED=()      # "area<TAB>file<TAB>id<TAB>count"
+AREA=core        # the area whose scenarios are running (scripts/scenarios/AREA.sh)
+declare -A ID_AREA=()   # id -> the area that registered its regex
+expect() { EXPECTED+=("$AREA"$'\t'"$1"$'\t'"$2"$'\t'"$3"); }
 
 # The regex the self-check uses for each pattern id (not the analyzer's
 # catalogue: just enough to tell whether the server printed what we planned).
@@ -826,33 +837,53 @@ scenario_shm_exhausted() {
 # ============================================================================
 # Run, verify, publish
 # ============================================================================
-scenario_first_start
-scenario_healthcheck
-scenario_auth_and_connections
-scenario_crashes
-scenario_checkpoints
-scenario_archive
-scenario_config_errors
-scenario_out_of_memory
-scenario_corruption
-scenario_long_statement
-scenario_collation_and_version
-scenario_wraparound
-scenario_shm_exhausted
+for id in "${!ID_REGEX[@]}"; do ID_AREA[$id]=core; done
+if [[ -z $ONLY ]]; then
+    scenario_first_start
+    scenario_healthcheck
+    scenario_auth_and_connections
+    scenario_crashes
+    scenario_checkpoints
+    scenario_archive
+    scenario_config_errors
+    scenario_out_of_memory
+    scenario_corruption
+    scenario_long_statement
+    scenario_collation_and_version
+    scenario_wraparound
+    scenario_shm_exhausted
+fi
+for scenario_file in "$SCRIPT_DIR"/scenarios/*.sh; do
+    [[ -e $scenario_file ]] || continue
+    AREA=$(basename "$scenario_file" .sh)
+    [[ -z $ONLY || $ONLY == "$AREA" ]] || continue
+    say "scenarios of area $AREA"
+    # shellcheck source=/dev/null
+    source "$scenario_file"
+    for id in "${!ID_REGEX[@]}"; do
+        [[ -n ${ID_AREA[$id]:-} ]] || ID_AREA[$id]=$AREA
+    done
+done
+[[ -z $ONLY || -e "$SCRIPT_DIR/scenarios/$ONLY.sh" ]] || { echo "no scripts/scenarios/$ONLY.sh" >&2; exit 2; }
 
-# Self-check: for every file and every known id, the server's output must
-# hold exactly the planned count (0 where nothing was planned).
+# Self-check: a file must hold exactly the planned count of every event its
+# own area knows (0 where nothing was planned), and of every event planned in it.
 say "verifying counts"
-declare -A PLANNED=()
+declare -A PLANNED=() FILE_AREA=()
 for row in "${EXPECTED[@]}"; do
-    IFS=$'\t' read -r file id count <<<"$row"
+    IFS=$'\t' read -r area file id count <<<"$row"
     PLANNED["$file|$id"]=$count
+    FILE_AREA[$file]=$area
 done
 bad=0
 for log in "$WORK"/logs/*.log; do
     file=$(basename "$log")
     for id in "${!ID_REGEX[@]}"; do
-        want=${PLANNED["$file|$id"]:-0}
+        want=${PLANNED["$file|$id"]:-}
+        if [[ -z $want ]]; then
+            [[ ${ID_AREA[$id]} == "${FILE_AREA[$file]:-core}" ]] || continue
+            want=0
+        fi
         got=$(grep -cE -- "${ID_REGEX[$id]}" "$log" || true)
         if [[ $want == '>='* ]]; then
             [[ $got -ge ${want#>=} ]] && continue
@@ -866,5 +897,16 @@ done
 [[ $bad -eq 0 ]] || exit 1
 
 cp "$WORK"/logs/*.log "$OUT_DIR/"
-printf '%s\n' "${EXPECTED[@]}" >"$OUT_DIR/expected-counts.tsv"
-say "wrote $(find "$WORK/logs" -name '*.log' | wc -l) logs and expected-counts.tsv to $OUT_DIR"
+# One expectations file per area: expected-counts.tsv for the built-in scenarios.
+declare -A WRITTEN=()
+for row in "${EXPECTED[@]}"; do
+    IFS=$'\t' read -r area rest <<<"$row"
+    target="$OUT_DIR/expected-counts-$area.tsv"
+    [[ $area == core ]] && target="$OUT_DIR/expected-counts.tsv"
+    if [[ -z ${WRITTEN[$area]:-} ]]; then
+        : >"$target"
+        WRITTEN[$area]=1
+    fi
+    printf '%s\n' "$rest" >>"$target"
+done
+say "wrote $(find "$WORK/logs" -name '*.log' | wc -l) logs and their expected counts to $OUT_DIR"
