@@ -1,6 +1,7 @@
 //! The pattern catalogue: one entry per kind of event, loaded from `patterns/*.toml`
 //! (embedded at build time), validated, and compiled into one prefiltered matcher.
 
+pub mod docs;
 pub mod template;
 
 use crate::parse::record::Record;

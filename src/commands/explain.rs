@@ -1,48 +1,8 @@
 //! `pgtriage explain ID` and `pgtriage patterns`: the catalogue, for people and scripts.
 
-use crate::catalogue::{Catalogue, Pattern};
+use crate::catalogue::Catalogue;
 use crate::cli::{Failure, ListOutput};
 use comfy_table::{presets, ContentArrangement, Table};
-use std::fmt::Write;
-
-/// The text `explain` prints, also the body of the generated docs page.
-pub fn describe(p: &Pattern) -> String {
-    let mut s = String::new();
-    let _ = writeln!(s, "# {} — {}\n", p.id, p.title);
-    let _ = writeln!(
-        s,
-        "Category: {}. Severity: dev {}, prod {}.\n",
-        p.category,
-        p.severity.dev.as_str(),
-        p.severity.prod.as_str()
-    );
-    let _ = writeln!(s, "{}\n", p.explain.trim());
-    let _ = writeln!(s, "## In development\n\n{}\n", p.remediation.dev.trim());
-    let _ = writeln!(s, "## In production\n\n{}\n", p.remediation.prod.trim());
-    let _ = writeln!(s, "## Messages\n");
-    for t in &p.template {
-        let levels = t
-            .levels
-            .as_ref()
-            .map_or("any level".to_string(), |l| l.join(", "));
-        let fold = if t.fold { " (companion line)" } else { "" };
-        let _ = writeln!(s, "- `{}` ({levels}){fold}", t.text);
-    }
-    let _ = writeln!(s, "\n## Seen in real logs\n");
-    for smp in &p.sample {
-        let _ = writeln!(s, "```\n{}\n```\nfrom {}", smp.line, smp.source);
-        if let Some(n) = &smp.note {
-            let _ = writeln!(s, "({n})");
-        }
-    }
-    if !p.references.is_empty() {
-        let _ = writeln!(s, "\n## References\n");
-        for r in &p.references {
-            let _ = writeln!(s, "- {r}");
-        }
-    }
-    s
-}
 
 pub fn run(catalogue: &Catalogue, id: &str) -> Result<u8, Failure> {
     let p = catalogue.get(id).ok_or_else(|| {
@@ -50,7 +10,7 @@ pub fn run(catalogue: &Catalogue, id: &str) -> Result<u8, Failure> {
             "no catalogue entry {id:?}; `pgtriage patterns` lists them"
         ))
     })?;
-    print!("{}", describe(p));
+    print!("{}", crate::catalogue::docs::page(p));
     Ok(0)
 }
 
