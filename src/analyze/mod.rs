@@ -24,6 +24,9 @@ pub struct Tally {
     pub last_seen: Option<Timestamp>,
     /// The first primary occurrence (else the first companion), redacted unless asked not to.
     pub sample: Option<String>,
+    /// The DETAIL and STATEMENT lines of the sampled occurrence, redacted like it.
+    pub detail: Option<String>,
+    pub statement: Option<String>,
     sample_is_primary: bool,
     /// An expired `[[accept]]` (index) that would have covered these occurrences.
     pub expired_rule: Option<usize>,
@@ -84,6 +87,8 @@ pub struct Unexplained {
     pub level: Level,
     pub count: u64,
     pub sample: String,
+    pub detail: Option<String>,
+    pub statement: Option<String>,
 }
 
 #[derive(Debug)]
@@ -210,11 +215,14 @@ impl Analysis {
         t.seen_at(record_time(record));
         if t.sample.is_none() || (!m.fold && !t.sample_is_primary) {
             let message_at = record.line.len() - record.message.len();
+            let shown = |text: &[u8]| shown(text, show_sensitive);
             t.sample = Some(if show_sensitive {
                 String::from_utf8_lossy(record.line).into_owned()
             } else {
                 redact::captures(record.line, message_at, &m.captures, m.redact)
             });
+            t.detail = record.detail.map(shown);
+            t.statement = record.statement.map(shown);
             t.sample_is_primary = !m.fold;
         }
         t.added(slot)
@@ -241,19 +249,27 @@ impl Analysis {
             self.unexplained_overflow += 1;
             return Added::Nothing;
         }
-        let line = String::from_utf8_lossy(record.line);
-        let sample = if self.show_sensitive {
-            line.into_owned()
-        } else {
-            redact::literals(&line)
-        };
+        let show_sensitive = self.show_sensitive;
+        let shown = |text: &[u8]| shown(text, show_sensitive);
         self.shapes.insert(key, self.unexplained.len());
         self.unexplained.push(Unexplained {
             level,
             count: 1,
-            sample,
+            sample: shown(record.line),
+            detail: record.detail.map(shown),
+            statement: record.statement.map(shown),
         });
         Added::Unexplained(self.unexplained.len() - 1, true)
+    }
+}
+
+/// Free text as reports may show it: literals and row values masked unless asked.
+fn shown(text: &[u8], show_sensitive: bool) -> String {
+    let text = String::from_utf8_lossy(text);
+    if show_sensitive {
+        text.into_owned()
+    } else {
+        redact::literals(&text)
     }
 }
 

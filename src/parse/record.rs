@@ -27,6 +27,8 @@ pub struct Record<'a> {
     pub service: Option<&'a [u8]>,
     pub detail: Option<&'a [u8]>,
     pub hint: Option<&'a [u8]>,
+    /// The statement PostgreSQL logged with the event (`STATEMENT:` line).
+    pub statement: Option<&'a [u8]>,
     /// Physical lines the record spans.
     pub lines: u32,
 }
@@ -106,6 +108,7 @@ struct Open {
     service: Option<Range<usize>>,
     detail: Option<Range<usize>>,
     hint: Option<Range<usize>>,
+    statement: Option<Range<usize>>,
     line_no: u64,
     lines: u32,
 }
@@ -133,6 +136,7 @@ impl Open {
             service: get(&self.service),
             detail: get(&self.detail),
             hint: get(&self.hint),
+            statement: get(&self.statement),
             lines: self.lines,
         }
     }
@@ -287,6 +291,7 @@ impl Assembler {
         o.service = service.map(|s| o.keep(s));
         o.detail = None;
         o.hint = None;
+        o.statement = None;
         o.line_no = self.counts.lines;
         o.lines = 1;
         self.has_open = true;
@@ -313,6 +318,9 @@ impl Assembler {
                 }
                 Level::Hint if self.open.hint.is_none() => {
                     self.open.hint = Some(self.open.keep(text))
+                }
+                Level::Statement if self.open.statement.is_none() => {
+                    self.open.statement = Some(self.open.keep(text))
                 }
                 _ => {}
             }

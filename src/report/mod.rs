@@ -153,6 +153,9 @@ pub struct Finding {
     pub first_seen: Option<String>,
     pub last_seen: Option<String>,
     pub sample: Option<String>,
+    /// The sample's DETAIL and STATEMENT lines (redacted unless --show-sensitive).
+    pub detail: Option<String>,
+    pub statement: Option<String>,
     /// The narrowing of an accepted row (`container=db user=root`), when it has one.
     pub scope: Option<String>,
     /// The policy's acceptance covering these occurrences.
@@ -193,6 +196,9 @@ pub struct UnclassifiedGroup {
     pub severity: &'static str,
     pub count: u64,
     pub sample: String,
+    /// The sample's DETAIL and STATEMENT lines (redacted unless --show-sensitive).
+    pub detail: Option<String>,
+    pub statement: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineDiff>,
     pub gating: bool,
@@ -278,6 +284,8 @@ impl Report {
                     first_seen: t.first_seen.map(|t| t.to_string()),
                     last_seen: t.last_seen.map(|t| t.to_string()),
                     sample: t.sample.clone(),
+                    detail: t.detail.clone(),
+                    statement: t.statement.clone(),
                     scope,
                     accepted,
                     acceptance_expired: t.expired_rule.map(acceptance),
@@ -316,6 +324,8 @@ impl Report {
                     severity: u.level.as_str(),
                     count: u.count,
                     sample: u.sample.clone(),
+                    detail: u.detail.clone(),
+                    statement: u.statement.clone(),
                     gating: s >= fail_on && base.as_ref().is_none_or(|b| b.new),
                     baseline: base,
                 }

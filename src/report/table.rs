@@ -108,6 +108,9 @@ pub fn render(r: &Report, color: bool) -> String {
             if let Some(s) = &f.sample {
                 let _ = writeln!(out, "  seen: {}", truncate(s, 160));
             }
+            if let Some(d) = &f.detail {
+                let _ = writeln!(out, "  detail: {}", truncate(d, 160));
+            }
             for line in f.remediation.lines() {
                 let _ = writeln!(out, "  {line}");
             }
