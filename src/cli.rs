@@ -3,6 +3,7 @@
 
 use crate::catalogue::Catalogue;
 use crate::commands;
+use crate::pipeline::LogFormat;
 use crate::report::Format;
 use crate::severity::{Env, Severity};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -49,14 +50,6 @@ pub enum ListOutput {
     Json,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum InputFormat {
-    /// Detect per input (stderr logs with any log_line_prefix, in any container framing).
-    Auto,
-    /// PostgreSQL's stderr format with a log_line_prefix.
-    Stderr,
-}
-
 #[derive(Debug, clap::Args)]
 pub struct AnalyzeArgs {
     /// Log files to read; `-` or nothing reads stdin.
@@ -65,8 +58,9 @@ pub struct AnalyzeArgs {
     pub output: Format,
     #[command(flatten)]
     pub gate: GateArgs,
-    #[arg(long, value_enum, default_value_t = InputFormat::Auto)]
-    pub format: InputFormat,
+    /// The log format; detected from the first line by default.
+    #[arg(long, value_enum, default_value_t = LogFormat::Auto)]
+    pub format: LogFormat,
     /// The server's log_line_prefix, e.g. '%m [%p] '; detected from the first lines if absent.
     #[arg(long)]
     pub prefix: Option<String>,

@@ -29,6 +29,42 @@ const CASES: &[(&str, &str, u64)] = &[
     ("stmt_type.log", "%m [%p] ", 12),
 ];
 
+/// The structured and wrapped formats: file, format, framing, records.
+const STRUCTURED: &[(&str, &str, &str, u64)] = &[
+    // The same 2094 vacuums + 1450 analyzes as pg_vacuums.log, as jsonlog.
+    ("pg_vacuums.json.gz", "jsonlog", "none", 2094 + 1450),
+    ("csv_statement_without_duration.log", "csvlog", "none", 2),
+    ("cnpg.log.gz", "jsonlog", "none", 2022),
+    ("cloudsql.log.gz", "stderr", "cloud-logging", 1268),
+];
+
+#[test]
+fn structured_and_cloud_fixtures_are_read_as_their_format() {
+    let Some(shared) = common::shared_data() else {
+        return;
+    };
+    for (file, format, framing, records) in STRUCTURED {
+        let path = shared.join("pgbadger-fixtures").join(file);
+        let r = common::analyze_json(
+            &[
+                "--no-policy",
+                "--fail-on",
+                "critical",
+                common::path_str(&path),
+            ],
+            0,
+        );
+        let input = &r["inputs"][0];
+        assert_eq!(input["format"], *format, "{file}");
+        assert_eq!(input["framing"], *framing, "{file}");
+        assert_eq!(input["records"], *records, "{file}");
+        assert_eq!(
+            input["unprefixed_records"], 0,
+            "{file}: every line understood"
+        );
+    }
+}
+
 #[test]
 fn stderr_fixtures_parse_with_their_prefix_detected() {
     let Some(shared) = common::shared_data() else {

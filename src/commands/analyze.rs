@@ -4,7 +4,7 @@ use crate::analyze::Analysis;
 use crate::catalogue::Catalogue;
 use crate::cli::{AnalyzeArgs, Failure};
 use crate::parse::prefix::Prefix;
-use crate::pipeline::LogStream;
+use crate::pipeline::{LogFormat, LogStream};
 use crate::report::{self, InputCounts, InputSummary, Report};
 use crate::source;
 use std::io::{IsTerminal, Read, Write};
@@ -41,7 +41,14 @@ pub fn collect(catalogue: &Catalogue, args: &AnalyzeArgs) -> Result<(Report, boo
     let mut inputs = Vec::new();
     let mut read_failed = false;
     for (name, opened) in opened {
-        let summary = read_one(catalogue, &mut analysis, name, opened, prefix.clone());
+        let summary = read_one(
+            catalogue,
+            &mut analysis,
+            name,
+            opened,
+            args.format,
+            prefix.clone(),
+        );
         if let Some(e) = &summary.error {
             eprintln!("pgtriage: {name}: {e}");
             read_failed = true;
@@ -83,9 +90,10 @@ fn read_one(
     analysis: &mut Analysis,
     name: &str,
     mut opened: source::Opened,
+    format: LogFormat,
     prefix: Option<Prefix>,
 ) -> InputSummary {
-    let mut stream = LogStream::new(prefix);
+    let mut stream = LogStream::with_format(format, prefix);
     let mut sink = |r: &crate::parse::record::Record<'_>| {
         analysis.add(
             catalogue,
@@ -145,7 +153,7 @@ fn read_one(
         } else {
             name.to_string()
         },
-        format: "stderr",
+        format: stream.format_name(),
         framing: stream.framing().dominant(),
         compression: opened.compression,
         prefix: stream.prefix_format().map(str::to_string),

@@ -2,9 +2,7 @@
 //! now, with one commented `[[accept]]` per finding, so documenting a decision is one edit.
 
 use crate::catalogue::Catalogue;
-use crate::cli::{
-    AnalyzeArgs, Failure, GateArgs, InputFormat, PolicyInitArgs, TailArgs, TailOutput,
-};
+use crate::cli::{AnalyzeArgs, Failure, GateArgs, PolicyInitArgs, TailArgs, TailOutput};
 use crate::commands::{analyze, tail};
 use crate::policy::Date;
 use crate::report::{Format, Report};
@@ -36,7 +34,7 @@ pub fn init(catalogue: &'static Catalogue, args: &PolicyInitArgs) -> Result<u8, 
             paths: args.paths.clone(),
             output: Format::Json,
             gate,
-            format: InputFormat::Auto,
+            format: crate::pipeline::LogFormat::Auto,
             prefix: None,
         };
         let (report, _) = analyze::collect(catalogue, &a)?;

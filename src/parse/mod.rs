@@ -3,6 +3,7 @@
 
 pub mod prefix;
 pub mod record;
+pub mod structured;
 
 use prefix::Prefix;
 use record::{find_label, Assembler, LineCounts, Record};

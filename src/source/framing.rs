@@ -19,6 +19,8 @@ pub struct Framed<'a> {
 pub struct FramingCounts {
     pub plain: u64,
     pub json_file: u64,
+    /// Google Cloud Logging entries (Cloud SQL), the log line in `textPayload`.
+    pub cloud_logging: u64,
     pub cri: u64,
     pub compose: u64,
     pub docker_timestamps: u64,
@@ -29,6 +31,7 @@ impl FramingCounts {
     pub fn dominant(&self) -> &'static str {
         let outer = [
             (self.json_file, "docker-json-file"),
+            (self.cloud_logging, "cloud-logging"),
             (self.cri, "cri"),
             (self.compose, "compose"),
             (self.docker_timestamps, "docker-timestamps"),
@@ -56,6 +59,19 @@ impl Unframer {
 
     pub fn push(&mut self, line: &[u8], out: &mut dyn FnMut(Framed<'_>)) {
         if line.first() == Some(&b'{') {
+            if let Some(payload) = cloud_logging_payload(line) {
+                self.counts.cloud_logging += 1;
+                let start = self.partial.len();
+                if unescape_json(payload, &mut self.partial) {
+                    let text = std::mem::take(&mut self.partial);
+                    let text_part = text[start..].strip_suffix(b"\n").unwrap_or(&text[start..]);
+                    self.push_inner(text_part, None, out);
+                    self.partial = text;
+                    self.partial.truncate(start);
+                    return;
+                }
+                self.partial.truncate(start);
+            }
             if let Some(rec) = json_file_record(line) {
                 self.counts.json_file += 1;
                 let start = self.partial.len();
@@ -149,6 +165,15 @@ fn json_file_record(line: &[u8]) -> Option<JsonFileRecord<'_>> {
         log,
         time: &rest[time_at..time_at + time_len],
     })
+}
+
+/// The still-escaped `textPayload` of a Google Cloud Logging entry (how Cloud SQL exports
+/// PostgreSQL's lines).
+fn cloud_logging_payload(line: &[u8]) -> Option<&[u8]> {
+    let at = memchr::memmem::find(line, br#""textPayload":""#)? + 15;
+    let body = &line[at..];
+    let end = json_string_end(body)?;
+    Some(&body[..end])
 }
 
 /// The index of the closing quote of a JSON string body.
