@@ -25,7 +25,7 @@ pub enum LogFormat {
 enum Parser {
     /// Waiting for the first non-empty line to tell the format.
     Undecided(Option<Prefix>),
-    Stderr(RecordParser),
+    Stderr(Box<RecordParser>),
     Structured(StructuredParser),
 }
 
@@ -41,11 +41,11 @@ impl Parser {
             if text.is_empty() {
                 // Blank lines before the first real one are kept, as the stderr parser
                 // counts them.
-                *self = Parser::Stderr(RecordParser::new(prefix.take()));
+                *self = Parser::Stderr(Box::new(RecordParser::new(prefix.take())));
             } else {
                 *self = match structured::detect(text) {
                     Some(kind) => Parser::Structured(StructuredParser::new(kind)),
-                    None => Parser::Stderr(RecordParser::new(prefix.take())),
+                    None => Parser::Stderr(Box::new(RecordParser::new(prefix.take()))),
                 };
             }
         }
@@ -73,7 +73,7 @@ impl LogStream {
     pub fn with_format(format: LogFormat, prefix: Option<Prefix>) -> Self {
         let parser = match format {
             LogFormat::Auto => Parser::Undecided(prefix),
-            LogFormat::Stderr => Parser::Stderr(RecordParser::new(prefix)),
+            LogFormat::Stderr => Parser::Stderr(Box::new(RecordParser::new(prefix))),
             LogFormat::Csvlog => Parser::Structured(StructuredParser::new(Kind::Csv)),
             LogFormat::Jsonlog => Parser::Structured(StructuredParser::new(Kind::Json)),
         };
