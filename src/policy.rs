@@ -207,16 +207,19 @@ impl Policy {
     }
 
     /// The first `[[accept]]` (expired or not) whose id and narrowing fit an occurrence.
-    /// `capture` looks up a capture's value by name.
+    /// `containers`: the names the occurrence's container goes by (its name, its compose
+    /// service); `capture` looks up a capture's value by name.
     pub fn accept_for<'a>(
         &self,
         pattern: usize,
-        container: Option<&str>,
+        containers: &[&str],
         capture: impl Fn(&str) -> Option<&'a [u8]>,
     ) -> Option<usize> {
         self.accepts.iter().position(|a| {
             a.pattern == pattern
-                && a.container.as_deref().is_none_or(|c| Some(c) == container)
+                && a.container
+                    .as_deref()
+                    .is_none_or(|c| containers.contains(&c))
                 && a.matches
                     .iter()
                     .all(|(k, v)| capture(k) == Some(v.as_bytes()))

@@ -283,3 +283,30 @@ fn policy_init_writes_a_stub_per_finding_that_parses_once_filled_in() {
         "ICU provider"
     );
 }
+
+#[test]
+fn container_narrowing_matches_the_compose_service() {
+    // `docker-compose logs` (1.29) prefixes lines with `db_1  | `: the service is `db`.
+    let log = "sample-logs/framed/first-start-no-locale.compose.log";
+    for (container, accepted) in [("db", true), ("db_1", true), ("cache", false)] {
+        let p = policy(&format!(
+            "[[accept]]\nid = \"locale.no-system-locales\"\nreason = \"r\"\ncontainer = \"{container}\"\n"
+        ));
+        let r = analyze_json(
+            &[
+                "--fail-on",
+                "critical",
+                "--policy",
+                common::path_str(p.path()),
+                log,
+            ],
+            0,
+        );
+        let f = finding(&r, "locale.no-system-locales");
+        assert_eq!(
+            f["accepted"].is_object(),
+            accepted,
+            "container = {container}"
+        );
+    }
+}

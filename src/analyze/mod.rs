@@ -127,12 +127,13 @@ impl Analysis {
         }
     }
 
-    /// Counts a record; `container` is the container or compose service it came from.
+    /// Counts a record; `containers` are the names of the container it came from (name,
+    /// compose service), for policy narrowing.
     pub fn add(
         &mut self,
         catalogue: &Catalogue,
         record: &Record<'_>,
-        container: Option<&str>,
+        containers: &[&str],
     ) -> Added {
         self.records += 1;
         let serious = record
@@ -144,7 +145,7 @@ impl Analysis {
                 self.serious_classified += u64::from(serious);
                 let message = record.message;
                 let rule = self.policy.as_ref().and_then(|p| {
-                    p.accept_for(m.pattern, container, |name| {
+                    p.accept_for(m.pattern, containers, |name| {
                         catalogue.capture(&m, name, message)
                     })
                 });
@@ -160,12 +161,12 @@ impl Analysis {
         pattern: usize,
         evidence: &str,
         time: Option<Timestamp>,
-        container: Option<&str>,
+        containers: &[&str],
     ) -> Added {
         let rule = self
             .policy
             .as_ref()
-            .and_then(|p| p.accept_for(pattern, container, |_| None));
+            .and_then(|p| p.accept_for(pattern, containers, |_| None));
         let (t, slot) = self.tally(pattern, rule);
         t.count += 1;
         t.seen_at(time);

@@ -95,11 +95,15 @@ fn read_one(
 ) -> InputSummary {
     let mut stream = LogStream::with_format(format, prefix);
     let mut sink = |r: &crate::parse::record::Record<'_>| {
-        analysis.add(
-            catalogue,
-            r,
-            r.service.and_then(|s| std::str::from_utf8(s).ok()),
-        );
+        // A compose log names `db-1`; policies may say the container or the service `db`.
+        let names = r
+            .service
+            .and_then(|s| std::str::from_utf8(s).ok())
+            .map(|s| {
+                let service = s.trim_end_matches(|c: char| c.is_ascii_digit());
+                [s, service.trim_end_matches(['-', '_'])]
+            });
+        analysis.add(catalogue, r, names.as_ref().map_or(&[][..], |n| &n[..]));
     };
     let mut buf = vec![0u8; CHUNK];
     let mut error = None;

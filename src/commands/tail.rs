@@ -417,6 +417,8 @@ struct Follower {
 struct Watch {
     ctx: Arc<Ctx>,
     name: String,
+    /// The compose service the container belongs to, for policies that name it.
+    service: Option<String>,
     /// Per stream (a server logs to one of them): a TCP listen since its last start.
     tcp_listening: [bool; 2],
     ready_sent: bool,
@@ -435,6 +437,7 @@ impl Follower {
             watch: Watch {
                 ctx: ctx.clone(),
                 name: name.clone(),
+                service: None,
                 tcp_listening: [false; 2],
                 ready_sent: false,
             },
@@ -524,16 +527,24 @@ impl Follower {
 }
 
 impl Watch {
+    /// The names a policy's `container` may use: the container's, or its compose service.
+    fn names(&self) -> [&str; 2] {
+        [
+            self.name.as_str(),
+            self.service.as_deref().unwrap_or(self.name.as_str()),
+        ]
+    }
+
     /// One record of a followed container: tally it, count it, say it if it is new, and
     /// watch for the server becoming ready for real.
     fn record(&mut self, which: usize, r: &Record<'_>) {
         let ctx = &*self.ctx;
         let name = self.name.as_str();
-        let added = ctx
-            .analysis
-            .lock()
-            .expect("analysis lock")
-            .add(ctx.catalogue, r, Some(name));
+        let added =
+            ctx.analysis
+                .lock()
+                .expect("analysis lock")
+                .add(ctx.catalogue, r, &self.names());
         let slot = match added {
             Added::NewFinding(slot) | Added::Repeat(slot) => slot,
             Added::Unexplained(i, new) => {
@@ -652,7 +663,8 @@ fn say_unexplained(ctx: &Ctx, name: &str, index: usize) {
 }
 
 /// A finding from the container's configuration or state.
-fn context_finding(ctx: &Ctx, name: &str, check: &str, evidence: &str) {
+fn context_finding(ctx: &Ctx, watch: &Watch, check: &str, evidence: &str) {
+    let name = watch.name.as_str();
     let Some(pattern) = ctx.catalogue.by_check(check) else {
         return;
     };
@@ -660,7 +672,7 @@ fn context_finding(ctx: &Ctx, name: &str, check: &str, evidence: &str) {
         pattern,
         evidence,
         now_timestamp(),
-        Some(name),
+        &watch.names(),
     );
     let (Added::NewFinding(slot) | Added::Repeat(slot)) = added else {
         return;
@@ -670,7 +682,8 @@ fn context_finding(ctx: &Ctx, name: &str, check: &str, evidence: &str) {
 
 /// An OOM kill inside a running container: reported with the limit from inspect, and
 /// tied to the log's `terminated by signal 9` when the victim was a backend.
-async fn on_oom_event(ctx: &Ctx, name: &str, id: &str) {
+async fn on_oom_event(ctx: &Ctx, watch: &Watch, id: &str) {
+    let name = watch.name.as_str();
     if let Ok(mut m) = ctx.metrics.lock() {
         m.oom_kill(name);
     }
@@ -689,7 +702,7 @@ async fn on_oom_event(ctx: &Ctx, name: &str, id: &str) {
     } else {
         "OOM kill in the container (docker event oom), no memory limit".to_string()
     };
-    context_finding(ctx, name, "oom-killed", &evidence);
+    context_finding(ctx, watch, "oom-killed", &evidence);
 }
 
 /// Follows one container until told to stop or until it is gone.
@@ -718,8 +731,9 @@ async fn follow_loop(
         Ok(c) => c,
         Err(e) => return End::Lost(format!("cannot inspect: {e}")),
     };
+    f.watch.service = docker::compose_service(&inspect);
     for c in context::inspect(&inspect) {
-        context_finding(ctx, name, c.check, &c.evidence);
+        context_finding(ctx, &f.watch, c.check, &c.evidence);
     }
     let tty = inspect.config.as_ref().and_then(|c| c.tty).unwrap_or(false);
     // By default, the current run of the container: from its start, init phase included.
@@ -812,7 +826,7 @@ async fn follow_loop(
             if let Ok(mut m) = ctx.metrics.lock() {
                 m.oom_kill(name);
             }
-            context_finding(ctx, name, "oom-killed", &context::oom_evidence(&state));
+            context_finding(ctx, &f.watch, "oom-killed", &context::oom_evidence(&state));
         }
         let policy = state
             .host_config
@@ -874,7 +888,7 @@ impl Run {
                 self.oom_seen = true;
                 if !self.oom_reported {
                     self.oom_reported = true;
-                    on_oom_event(ctx, name, id).await;
+                    on_oom_event(ctx, &f.watch, id).await;
                 }
             }
             Lifecycle::Start => {
@@ -889,7 +903,7 @@ impl Run {
                     "restarted after exit code {code} (OOMKilled: {})",
                     self.oom_seen
                 );
-                context_finding(ctx, name, "restarted", &evidence);
+                context_finding(ctx, &f.watch, "restarted", &evidence);
                 // A new run: the new server's lines are new, and so is its readiness.
                 self.last_exit = None;
                 self.oom_reported = false;

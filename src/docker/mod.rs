@@ -16,6 +16,16 @@ pub struct Target {
     pub name: String,
 }
 
+/// The compose service a container belongs to, from its labels.
+pub fn compose_service(c: &bollard::models::ContainerInspectResponse) -> Option<String> {
+    c.config
+        .as_ref()?
+        .labels
+        .as_ref()?
+        .get(COMPOSE_SERVICE)
+        .cloned()
+}
+
 /// Where bollard will connect, in words, for error messages.
 pub fn endpoint_description() -> String {
     match std::env::var("DOCKER_HOST") {
