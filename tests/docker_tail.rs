@@ -79,20 +79,6 @@ impl Drop for Container {
     }
 }
 
-fn tail_json(args: &[&str]) -> (Option<i32>, serde_json::Value, String) {
-    let mut all = vec!["tail", "--output", "json"];
-    all.extend_from_slice(args);
-    let out = common::pgtriage(&all);
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}\n{stderr}",
-            String::from_utf8_lossy(&out.stdout)
-        )
-    });
-    (out.status.code(), report, stderr)
-}
-
 /// `pgtriage tail` running in the background, to be stopped with SIGINT.
 fn spawn_tail(args: &[&str]) -> std::process::Child {
     Command::new(env!("CARGO_BIN_EXE_pgtriage"))
@@ -130,7 +116,7 @@ fn sample_of<'a>(report: &'a serde_json::Value, id: &str) -> Option<&'a str> {
 fn alpine_like_first_start_fails_in_prod() {
     let c = Container::run("alpine", &["-e", "POSTGRES_PASSWORD=secret", ALPINE_LIKE]);
     let (code, r, stderr) =
-        tail_json(&[&c.0, "--until-ready", "--env", "prod", "--timeout", "120s"]);
+        common::tail_json(&[&c.0, "--until-ready", "--env", "prod", "--timeout", "120s"]);
     assert_eq!(code, Some(1), "{stderr}");
     assert!(!stderr.contains("not ready"), "{stderr}");
     let ids = common::finding_counts(&r);
@@ -174,7 +160,7 @@ fn sane(name: &str, image: &str) -> (Container, tempfile::TempDir) {
 fn debian_with_scram_and_a_sane_healthcheck_passes_in_prod() {
     let (c, _dir) = sane("sane", DEBIAN);
     let (code, r, stderr) =
-        tail_json(&[&c.0, "--until-ready", "--env", "prod", "--timeout", "120s"]);
+        common::tail_json(&[&c.0, "--until-ready", "--env", "prod", "--timeout", "120s"]);
     assert_eq!(
         code,
         Some(0),
@@ -200,7 +186,7 @@ fn a_policy_accepting_the_locale_warning_turns_the_alpine_first_start_green() {
     ];
     let mut args = vec![c.0.as_str(), "--no-policy"];
     args.extend_from_slice(&gate);
-    let (code, r, stderr) = tail_json(&args);
+    let (code, r, stderr) = common::tail_json(&args);
     assert_eq!(code, Some(1), "{stderr}");
     let gating: Vec<&str> = r["findings"]
         .as_array()
@@ -220,7 +206,7 @@ fn a_policy_accepting_the_locale_warning_turns_the_alpine_first_start_green() {
     // The same container, read again from its start.
     let mut args = vec![c.0.as_str(), "--policy", common::path_str(&policy)];
     args.extend_from_slice(&gate);
-    let (code, r, stderr) = tail_json(&args);
+    let (code, r, stderr) = common::tail_json(&args);
     assert_eq!(code, Some(0), "{stderr}");
     let f = r["findings"]
         .as_array()
@@ -248,7 +234,7 @@ fn inspect_checks_raise_their_entries_with_the_catalogued_evidence() {
             ALPINE_LIKE,
         ],
     );
-    let (_, r, stderr) = tail_json(&[&c.0, "--until-ready", "--timeout", "120s"]);
+    let (_, r, stderr) = common::tail_json(&[&c.0, "--until-ready", "--timeout", "120s"]);
     let cat = pgtriage::catalogue::Catalogue::embedded().unwrap();
     for id in [
         "container.env-trust",
@@ -274,7 +260,7 @@ fn inspect_checks_raise_their_entries_with_the_catalogued_evidence() {
     // The entrypoint's trust banner is in the log too.
     assert_eq!(common::finding_counts(&r).get("auth.trust-host"), Some(&1));
     let no_hc = Container::run("nohc", &["-e", "POSTGRES_PASSWORD=x", DEBIAN]);
-    let (_, r, _) = tail_json(&[&no_hc.0, "--until-ready", "--timeout", "120s"]);
+    let (_, r, _) = common::tail_json(&[&no_hc.0, "--until-ready", "--timeout", "120s"]);
     assert_eq!(
         sample_of(&r, "container.no-healthcheck"),
         Some("no healthcheck configured")
@@ -465,7 +451,7 @@ fn a_tty_container_is_read_as_one_stream() {
         "tty",
         &["-t", "-e", "POSTGRES_PASSWORD=secret", ALPINE_LIKE],
     );
-    let (code, r, stderr) = tail_json(&[&c.0, "--until-ready", "--timeout", "120s"]);
+    let (code, r, stderr) = common::tail_json(&[&c.0, "--until-ready", "--timeout", "120s"]);
     assert_eq!(code, Some(1), "{stderr}");
     assert_eq!(r["inputs"][0]["prefix"], "%m [%p] ");
     let ids = common::finding_counts(&r);

@@ -572,21 +572,6 @@ fn published_host_ips(id: &str) -> Vec<String> {
         .collect()
 }
 
-/// `pgtriage tail` with `--output json`: exit code, report, stderr.
-fn tail_json(args: &[&str]) -> (Option<i32>, Value, String) {
-    let mut all = vec!["tail", "--output", "json"];
-    all.extend_from_slice(args);
-    let out = common::pgtriage(&all);
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "pgtriage {all:?}: not JSON ({e}):\n{}\n{stderr}",
-            String::from_utf8_lossy(&out.stdout)
-        )
-    });
-    (out.status.code(), report, stderr)
-}
-
 fn findings(report: &Value) -> Vec<Value> {
     report["findings"].as_array().cloned().unwrap_or_default()
 }
@@ -775,7 +760,7 @@ fn prod_example_boots_clean_refuses_bad_logins_and_is_monitored() {
     table.extend_from_slice(&gate);
     let out = common::pgtriage(&table);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    let (code, report, stderr) = tail_json(&gate);
+    let (code, report, stderr) = common::tail_json(&gate);
     assert_eq!(code, Some(0), "{stderr}\n{}", pretty(&report["findings"]));
     let ids: BTreeSet<String> = findings(&report)
         .iter()
@@ -839,7 +824,7 @@ fn prod_example_boots_clean_refuses_bad_logins_and_is_monitored() {
         );
 
         // pgtriage sees the refused logins in the log.
-        let (code, report, stderr) = tail_json(&[
+        let (code, report, stderr) = common::tail_json(&[
             &id,
             "--no-follow",
             "--env",
@@ -947,7 +932,7 @@ fn dev_example_boots_and_every_warning_is_accepted_with_a_reason() {
 
     let path = examples().join("dev/.pgtriage.toml");
     let policy = common::path_str(&path);
-    let (code, report, stderr) = tail_json(&[
+    let (code, report, stderr) = common::tail_json(&[
         &id,
         "--until-ready",
         "--env",
@@ -994,7 +979,7 @@ fn dev_example_boots_and_every_warning_is_accepted_with_a_reason() {
     }
 
     // The same settings judged as production fail, for exactly the accepted reasons.
-    let (code, report, _) = tail_json(&[
+    let (code, report, _) = common::tail_json(&[
         &id,
         "--no-follow",
         "--env",

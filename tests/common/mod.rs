@@ -83,3 +83,18 @@ pub fn finding_counts(report: &serde_json::Value) -> std::collections::BTreeMap<
 pub fn path_str(p: &Path) -> &str {
     p.to_str().expect("utf-8 path")
 }
+
+/// `pgtriage tail ARGS --output json`: exit code, report, stderr.
+pub fn tail_json(args: &[&str]) -> (Option<i32>, serde_json::Value, String) {
+    let mut all = vec!["tail", "--output", "json"];
+    all.extend_from_slice(args);
+    let out = pgtriage(&all);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "pgtriage {all:?}: not JSON ({e}):\n{}\n{stderr}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    });
+    (out.status.code(), report, stderr)
+}
