@@ -23,9 +23,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tokio::sync::{mpsc, watch};
 
-/// A pause in a stream this long hands out the record held open (its DETAIL lines, if
-/// any, would have come in the same write).
-const IDLE_FLUSH: Duration = Duration::from_millis(100);
+/// A pause in a stream this long hands out the record held open. PostgreSQL writes an
+/// event's DETAIL/HINT lines in the same write() as its main line, so they arrive within
+/// microseconds of it; 10 ms is ample, and is the delay a lone event waits to be shown.
+const IDLE_FLUSH: Duration = Duration::from_millis(10);
 /// A stopped container whose restart policy will not restart it is given this long to be
 /// started again (`docker restart` stops, then starts) before it is let go.
 const RESTART_GRACE: Duration = Duration::from_secs(10);
