@@ -172,6 +172,9 @@ impl Catalogue {
                     return Err(at(format!("{what} is empty")));
                 }
             }
+            if p.references.is_empty() {
+                return Err(at("has no references".into()));
+            }
             if p.template.is_empty() && p.checks.is_empty() {
                 return Err(at("has neither a template nor a check".into()));
             }
