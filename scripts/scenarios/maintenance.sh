@@ -116,6 +116,19 @@ mt_wait_replayed() {
 #    at"), then the end-of-recovery checkpoint
 #  - fast stop (docker stop): "shutting down", the shutdown checkpoint,
 #    "database system is shut down"
+# A server started once on a clean data directory, checkpointed once and stopped
+# fast prints each of these lines once.
+mt_expect_one_clean_run() {
+    local f=$1
+    expect "$f" checkpoint.clean-start 1
+    expect "$f" checkpoint.starting 1
+    expect "$f" checkpoint.complete 1
+    expect "$f" checkpoint.shutting-down 1
+    expect "$f" checkpoint.shut-down 1
+    expect "$f" server.ready 1
+    expect "$f" server.shutdown 1
+}
+
 # ============================================================================
 mt_scenario_checkpoints() {
     local f=maintenance-checkpoints.log
@@ -229,13 +242,7 @@ SQL
     expect "$f" vacuum.autoanalyze 2
     expect "$f" vacuum.autovacuum-canceled 1
     expect "$f" vacuum.skipped-locked 2
-    expect "$f" checkpoint.clean-start 1
-    expect "$f" checkpoint.starting 1
-    expect "$f" checkpoint.complete 1
-    expect "$f" checkpoint.shutting-down 1
-    expect "$f" checkpoint.shut-down 1
-    expect "$f" server.ready 1
-    expect "$f" server.shutdown 1
+    mt_expect_one_clean_run "$f"
 }
 
 # ============================================================================
@@ -267,13 +274,7 @@ mt_scenario_old_xmin() {
     PGAPPNAME=nightly-maintenance sql -c 'VACUUM payments'
     stop_server fast
     expect "$f" wraparound.old-xmin 1
-    expect "$f" checkpoint.clean-start 1
-    expect "$f" checkpoint.starting 1
-    expect "$f" checkpoint.complete 1
-    expect "$f" checkpoint.shutting-down 1
-    expect "$f" checkpoint.shut-down 1
-    expect "$f" server.ready 1
-    expect "$f" server.shutdown 1
+    mt_expect_one_clean_run "$f"
 }
 
 # ============================================================================
