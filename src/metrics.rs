@@ -41,24 +41,19 @@ impl Metrics {
     /// The Prometheus text exposition format (version 0.0.4).
     pub fn render(&self) -> String {
         let mut out = String::new();
-        let mut family = |name: &str, kind: &str, help: &str| {
-            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
-        };
-        family(
-            "pgtriage_events_total",
-            "counter",
-            "PostgreSQL log events classified, by container, catalogue id and severity.",
+        let _ = writeln!(
+            out,
+            "# HELP pgtriage_events_total PostgreSQL log events classified, by container, \
+             catalogue id and severity.\n# TYPE pgtriage_events_total counter"
         );
-        let mut body = String::new();
         for ((c, id, sev), n) in &self.events {
             let _ = writeln!(
-                body,
+                out,
                 "pgtriage_events_total{{container=\"{}\",id=\"{}\",severity=\"{sev}\"}} {n}",
                 escape(c),
                 escape(id)
             );
         }
-        out.push_str(&body);
         let simple: [(&str, &str, &str, &BTreeMap<String, u64>); 3] = [
             (
                 "pgtriage_lines_total",
