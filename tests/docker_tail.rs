@@ -319,7 +319,7 @@ fn an_oom_kill_is_reported_with_the_signal_9_it_caused() {
         ],
     );
     c.wait_for("database system is ready to accept connections", 2);
-    let tail = spawn_tail(&["--output", "json", &c.0]);
+    let tail = spawn_tail(&["--output", "jsonl", &c.0]);
     std::thread::sleep(Duration::from_secs(2));
     // A backend asks for far more than the limit; the kernel kills it.
     let _ = Command::new("docker")
@@ -334,13 +334,49 @@ fn an_oom_kill_is_reported_with_the_signal_9_it_caused() {
         ])
         .output();
     c.wait_for("database system is ready to accept connections", 3);
-    let (r, _) = interrupt(tail);
-    let ids = common::finding_counts(&r);
-    assert_eq!(ids.get("container.oom-killed"), Some(&1), "{ids:?}");
-    assert_eq!(ids.get("server.process-killed"), Some(&1), "{ids:?}");
-    assert!(sample_of(&r, "container.oom-killed")
+    std::thread::sleep(Duration::from_secs(1));
+    Command::new("kill")
+        .args(["-INT", &tail.id().to_string()])
+        .status()
+        .unwrap();
+    let out = tail.wait_with_output().unwrap();
+    let events: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let first = |id: &str| {
+        events
+            .iter()
+            .filter(|e| e["event"] == "finding" && e["id"] == id && e["first"] == true)
+            .count()
+    };
+    assert_eq!(first("container.oom-killed"), 1);
+    assert_eq!(first("server.process-killed"), 1);
+    let oom = events
+        .iter()
+        .find(|e| e["id"] == "container.oom-killed")
+        .unwrap();
+    let evidence = oom["sample"].as_str().unwrap();
+    assert!(evidence.contains("memory limit 160 MiB"), "{evidence}");
+    let cat = pgtriage::catalogue::Catalogue::embedded().unwrap();
+    let samples: Vec<&str> = cat
+        .get("container.oom-killed")
         .unwrap()
-        .contains("memory limit 160 MiB"));
+        .sample
+        .iter()
+        .map(|s| s.line.as_str())
+        .collect();
+    assert!(
+        samples.contains(&evidence),
+        "evidence {evidence:?} is a catalogued sample"
+    );
+    // The two are one event: the engine's OOM kill is the log's signal 9.
+    let correlations: Vec<_> = events
+        .iter()
+        .filter(|e| e["event"] == "correlation")
+        .collect();
+    assert_eq!(correlations.len(), 1, "{events:?}");
+    assert_eq!(correlations[0]["ids"][1], "server.process-killed");
 }
 
 fn scrape(addr: &str) -> String {

@@ -37,7 +37,11 @@ struct Ids {
     starting: Option<usize>,
     listening_tcp: Option<usize>,
     ready: Option<usize>,
+    process_killed: Option<usize>,
 }
+
+/// How close an OOM event and a `terminated by signal 9` line must be to be one event.
+const OOM_CORRELATION: Duration = Duration::from_secs(10);
 
 /// What every follower shares.
 struct Ctx {
@@ -242,6 +246,7 @@ async fn collect(catalogue: &'static Catalogue, args: TailArgs) -> Result<Collec
         starting: catalogue.index_of("server.starting"),
         listening_tcp: catalogue.index_of("server.listening-tcp"),
         ready: catalogue.index_of("server.ready"),
+        process_killed: catalogue.index_of("server.process-killed"),
     };
     let ctx = Arc::new(Ctx {
         docker: docker.clone(),
@@ -422,6 +427,10 @@ struct Watch {
     service: Option<String>,
     /// Per stream (a server logs to one of them): a TCP listen since its last start.
     tcp_listening: [bool; 2],
+    /// When the engine last reported an OOM kill, and the log a backend's SIGKILL: close
+    /// together, the second explains the first.
+    oom_at: Option<Instant>,
+    sigkill_at: Option<Instant>,
     ready_sent: bool,
 }
 
@@ -439,6 +448,8 @@ impl Follower {
                 ctx: ctx.clone(),
                 name: name.clone(),
                 service: None,
+                oom_at: None,
+                sigkill_at: None,
                 tcp_listening: [false; 2],
                 ready_sent: false,
             },
@@ -528,6 +539,38 @@ impl Follower {
 }
 
 impl Watch {
+    /// Says once that a SIGKILLed backend and an OOM event of the engine are the same
+    /// event: the kernel's OOM killer chose the backend.
+    fn correlate(&mut self) {
+        let (Some(oom), Some(kill)) = (self.oom_at, self.sigkill_at) else {
+            return;
+        };
+        let apart = if oom > kill { oom - kill } else { kill - oom };
+        if apart > OOM_CORRELATION {
+            return;
+        }
+        self.oom_at = None;
+        self.sigkill_at = None;
+        let name = self.name.as_str();
+        let mut out = std::io::stdout().lock();
+        let _ = match self.ctx.args.output {
+            TailOutput::Jsonl => writeln!(
+                out,
+                "{}",
+                serde_json::json!({"event": "correlation", "container": name,
+                    "ids": ["container.oom-killed", "server.process-killed"],
+                    "explanation": "the OOM killer sent the signal 9", "emitted_unix": now_unix()})
+            ),
+            TailOutput::Table => writeln!(
+                out,
+                "[{name}] the signal 9 above is the OOM killer's: the engine reported an OOM kill {} ms apart",
+                apart.as_millis()
+            ),
+            _ => Ok(()),
+        };
+        let _ = out.flush();
+    }
+
     /// The names a policy's `container` may use: the container's, or its compose service.
     fn names(&self) -> [&str; 2] {
         [
@@ -576,6 +619,10 @@ impl Watch {
             }
         });
         say_finding(ctx, name, slot, added, time);
+        if pattern == ctx.ids.process_killed {
+            self.sigkill_at = Some(Instant::now());
+            self.correlate();
+        }
     }
 }
 
@@ -683,7 +730,7 @@ fn context_finding(ctx: &Ctx, watch: &Watch, check: &str, evidence: &str) {
 
 /// An OOM kill inside a running container: reported with the limit from inspect, and
 /// tied to the log's `terminated by signal 9` when the victim was a backend.
-async fn on_oom_event(ctx: &Ctx, watch: &Watch, id: &str) {
+async fn on_oom_event(ctx: &Ctx, watch: &mut Watch, id: &str) {
     let name = watch.name.as_str();
     if let Ok(mut m) = ctx.metrics.lock() {
         m.oom_kill(name);
@@ -704,6 +751,8 @@ async fn on_oom_event(ctx: &Ctx, watch: &Watch, id: &str) {
         "OOM kill in the container (docker event oom), no memory limit".to_string()
     };
     context_finding(ctx, watch, "oom-killed", &evidence);
+    watch.oom_at = Some(Instant::now());
+    watch.correlate();
 }
 
 /// Follows one container until told to stop or until it is gone.
@@ -889,7 +938,7 @@ impl Run {
                 self.oom_seen = true;
                 if !self.oom_reported {
                     self.oom_reported = true;
-                    on_oom_event(ctx, &f.watch, id).await;
+                    on_oom_event(ctx, &mut f.watch, id).await;
                 }
             }
             Lifecycle::Start => {
