@@ -90,18 +90,37 @@ fn spawn_tail(args: &[&str]) -> std::process::Child {
         .expect("start pgtriage tail")
 }
 
-/// Lets a background tail catch up for a second, stops it like Ctrl-C, and returns its
-/// report and stderr.
-fn interrupt(tail: std::process::Child) -> (serde_json::Value, String) {
+/// Lets a background tail catch up for a second, then stops it like Ctrl-C.
+fn stop(tail: std::process::Child) -> Output {
     std::thread::sleep(Duration::from_secs(1));
     Command::new("kill")
         .args(["-INT", &tail.id().to_string()])
         .status()
         .unwrap();
-    let out = tail.wait_with_output().unwrap();
+    tail.wait_with_output().unwrap()
+}
+
+/// Stops a background `tail --output json` and returns its report and stderr.
+fn interrupt(tail: std::process::Child) -> (serde_json::Value, String) {
+    let out = stop(tail);
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
     (report, stderr)
+}
+
+/// A container check's evidence must be one of its entry's samples.
+fn assert_catalogued(cat: &pgtriage::catalogue::Catalogue, id: &str, evidence: &str) {
+    let samples: Vec<&str> = cat
+        .get(id)
+        .unwrap()
+        .sample
+        .iter()
+        .map(|s| s.line.as_str())
+        .collect();
+    assert!(
+        samples.contains(&evidence),
+        "{id}: evidence {evidence:?} is not a catalogued sample {samples:?}"
+    );
 }
 
 fn sample_of<'a>(report: &'a serde_json::Value, id: &str) -> Option<&'a str> {
@@ -188,14 +207,11 @@ fn a_policy_accepting_the_locale_warning_turns_the_alpine_first_start_green() {
     args.extend_from_slice(&gate);
     let (code, r, stderr) = common::tail_json(&args);
     assert_eq!(code, Some(1), "{stderr}");
-    let gating: Vec<&str> = r["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["gating"] == true)
-        .map(|f| f["id"].as_str().unwrap())
-        .collect();
-    assert_eq!(gating, vec!["locale.no-system-locales"], "{stderr}");
+    assert_eq!(
+        common::gating_ids(&r),
+        vec!["locale.no-system-locales"],
+        "{stderr}"
+    );
 
     let policy = dir.path().join("policy.toml");
     std::fs::write(
@@ -245,17 +261,7 @@ fn inspect_checks_raise_their_entries_with_the_catalogued_evidence() {
         "container.stop-timeout-short",
     ] {
         let got = sample_of(&r, id).unwrap_or_else(|| panic!("{id} not raised: {stderr}"));
-        let samples: Vec<&str> = cat
-            .get(id)
-            .unwrap()
-            .sample
-            .iter()
-            .map(|s| s.line.as_str())
-            .collect();
-        assert!(
-            samples.contains(&got),
-            "{id}: evidence {got:?} is not a catalogued sample {samples:?}"
-        );
+        assert_catalogued(&cat, id, got);
     }
     // The entrypoint's trust banner is in the log too.
     assert_eq!(common::finding_counts(&r).get("auth.trust-host"), Some(&1));
@@ -334,12 +340,7 @@ fn an_oom_kill_is_reported_with_the_signal_9_it_caused() {
         ])
         .output();
     c.wait_for("database system is ready to accept connections", 3);
-    std::thread::sleep(Duration::from_secs(1));
-    Command::new("kill")
-        .args(["-INT", &tail.id().to_string()])
-        .status()
-        .unwrap();
-    let out = tail.wait_with_output().unwrap();
+    let out = stop(tail);
     let events: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -359,17 +360,7 @@ fn an_oom_kill_is_reported_with_the_signal_9_it_caused() {
     let evidence = oom["sample"].as_str().unwrap();
     assert!(evidence.contains("memory limit 160 MiB"), "{evidence}");
     let cat = pgtriage::catalogue::Catalogue::embedded().unwrap();
-    let samples: Vec<&str> = cat
-        .get("container.oom-killed")
-        .unwrap()
-        .sample
-        .iter()
-        .map(|s| s.line.as_str())
-        .collect();
-    assert!(
-        samples.contains(&evidence),
-        "evidence {evidence:?} is a catalogued sample"
-    );
+    assert_catalogued(&cat, "container.oom-killed", evidence);
     // The two are one event: the engine's OOM kill is the log's signal 9.
     let correlations: Vec<_> = events
         .iter()

@@ -214,28 +214,23 @@ fn an_empty_file_and_empty_stdin_give_valid_reports() {
 
 #[test]
 fn a_report_with_a_policy_is_valid() {
-    let dir = tempfile::tempdir().unwrap();
-    let policy = dir.path().join(".pgtriage.toml");
-    std::fs::write(
-        &policy,
-        concat!(
-            "[[accept]]\n",
-            "id = \"locale.no-system-locales\"\n",
-            "reason = \"Alpine image on purpose; ICU provider set in POSTGRES_INITDB_ARGS\"\n",
-            "until = \"2099-12-31\"\n",
-            "\n",
-            "[[accept]]\n",
-            "id = \"auth.password-failed\"\n",
-            "reason = \"the test suite tries a wrong password | on purpose\"\n",
-            "match = { user = \"app\" }\n",
-            "\n",
-            "[[accept]]\n",
-            "id = \"auth.trust-local\"\n",
-            "reason = \"was fixed in the image\"\n",
-            "until = \"2001-01-01\"\n",
-        ),
-    )
-    .unwrap();
+    let policy = common::policy_file(concat!(
+        "[[accept]]\n",
+        "id = \"locale.no-system-locales\"\n",
+        "reason = \"Alpine image on purpose; ICU provider set in POSTGRES_INITDB_ARGS\"\n",
+        "until = \"2099-12-31\"\n",
+        "\n",
+        "[[accept]]\n",
+        "id = \"auth.password-failed\"\n",
+        "reason = \"the test suite tries a wrong password | on purpose\"\n",
+        "match = { user = \"app\" }\n",
+        "\n",
+        "[[accept]]\n",
+        "id = \"auth.trust-local\"\n",
+        "reason = \"was fixed in the image\"\n",
+        "until = \"2001-01-01\"\n",
+    ));
+    let policy = policy.path();
     let doc = analyze(
         &[
             "--env",
@@ -243,14 +238,14 @@ fn a_report_with_a_policy_is_valid() {
             "--fail-on",
             "warning",
             "--policy",
-            path_str(&policy),
+            path_str(policy),
             "sample-logs/first-start-no-locale.log",
             "sample-logs/auth-and-connections.log",
         ],
         None,
     );
     assert_valid(&doc, "report with a policy");
-    assert_eq!(doc["policy"], path_str(&policy));
+    assert_eq!(doc["policy"], path_str(policy));
     let finding = |id: &str| {
         doc["findings"]
             .as_array()
@@ -283,20 +278,12 @@ fn a_report_with_a_policy_is_valid() {
 
 #[test]
 fn a_report_with_a_baseline_is_valid() {
-    let dir = tempfile::tempdir().unwrap();
-    let base = dir.path().join("baseline.json");
-    let out = pgtriage(&[
-        "analyze",
-        "--output",
-        "json",
-        "--no-policy",
-        "sample-logs/first-start-no-locale.log",
-    ]);
-    std::fs::write(&base, &out.stdout).unwrap();
+    let (base, _) = common::baseline_of("sample-logs/first-start-no-locale.log");
+    let base = base.path();
     let doc = analyze(
         &[
             "--baseline",
-            path_str(&base),
+            path_str(base),
             "sample-logs/first-start-no-locale.log",
             "sample-logs/first-start-no-locale.log",
             "sample-logs/config-errors.log",

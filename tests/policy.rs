@@ -3,17 +3,11 @@
 
 mod common;
 
-use common::{analyze_json, finding_counts, pgtriage};
+use common::{analyze_json, baseline_of, finding_counts, gating_ids, pgtriage, policy_file};
 
 const FIRST_START: &str = "sample-logs/first-start-no-locale.log";
 const AUTH: &str = "sample-logs/auth-and-connections.log";
 const OOM: &str = "sample-logs/out-of-memory.log";
-
-fn policy(text: &str) -> tempfile::NamedTempFile {
-    let mut f = tempfile::Builder::new().suffix(".toml").tempfile().unwrap();
-    std::io::Write::write_all(&mut f, text.as_bytes()).unwrap();
-    f
-}
 
 fn finding<'a>(r: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
     r["findings"]
@@ -37,7 +31,7 @@ reason = "Local socket only reachable from inside the container in this test."
 
 #[test]
 fn accepted_findings_stay_visible_and_do_not_fail() {
-    let p = policy(ACCEPT_BOTH);
+    let p = policy_file(ACCEPT_BOTH);
     let args = [
         "--env",
         "prod",
@@ -77,7 +71,7 @@ fn accepted_findings_stay_visible_and_do_not_fail() {
 
 #[test]
 fn an_expired_acceptance_counts_again_and_says_so() {
-    let p = policy(&ACCEPT_BOTH.replace("2099-12-31", "2020-01-31"));
+    let p = policy_file(&ACCEPT_BOTH.replace("2099-12-31", "2020-01-31"));
     let r = analyze_json(
         &[
             "--fail-on",
@@ -123,7 +117,7 @@ fn mistakes_in_the_policy_exit_2_naming_the_line() {
             ":2: unknown id",
         ),
     ] {
-        let p = policy(text);
+        let p = policy_file(text);
         let out = pgtriage(&[
             "analyze",
             "--policy",
@@ -143,7 +137,7 @@ fn mistakes_in_the_policy_exit_2_naming_the_line() {
 #[test]
 fn narrowing_accepts_one_role_and_not_another() {
     // The healthcheck scenario's failed logins are all as role "root".
-    let p = policy("[[accept]]\nid = \"connection.role-missing\"\nreason = \"healthcheck\"\nmatch = { role = \"app\" }\n");
+    let p = policy_file("[[accept]]\nid = \"connection.role-missing\"\nreason = \"healthcheck\"\nmatch = { role = \"app\" }\n");
     let path = common::path_str(p.path());
     let r = analyze_json(
         &[
@@ -156,7 +150,7 @@ fn narrowing_accepts_one_role_and_not_another() {
         1,
     );
     assert!(finding(&r, "connection.role-missing")["accepted"].is_null());
-    let p = policy("[[accept]]\nid = \"connection.role-missing\"\nreason = \"healthcheck\"\nmatch = { role = \"root\" }\n");
+    let p = policy_file("[[accept]]\nid = \"connection.role-missing\"\nreason = \"healthcheck\"\nmatch = { role = \"root\" }\n");
     let r = analyze_json(
         &[
             "--fail-on",
@@ -175,7 +169,7 @@ fn narrowing_accepts_one_role_and_not_another() {
 
 #[test]
 fn severity_overrides_and_policy_env_apply() {
-    let p = policy("env = \"dev\"\n[severity]\n\"server.ready\" = \"error\"\n");
+    let p = policy_file("env = \"dev\"\n[severity]\n\"server.ready\" = \"error\"\n");
     let r = analyze_json(&["--policy", common::path_str(p.path()), FIRST_START], 1);
     assert_eq!(r["env"], "dev");
     assert_eq!(finding(&r, "server.ready")["severity"], "error");
@@ -184,12 +178,9 @@ fn severity_overrides_and_policy_env_apply() {
 
 #[test]
 fn a_baseline_fails_only_on_what_is_new() {
-    let dir = tempfile::tempdir().unwrap();
-    let base = dir.path().join("baseline.json");
-    let out = pgtriage(&["analyze", "--output", "json", "--no-policy", AUTH]);
-    assert_eq!(out.status.code(), Some(1), "the log fails on its own");
-    std::fs::write(&base, &out.stdout).unwrap();
-    let b = common::path_str(&base);
+    let (base, code) = baseline_of(AUTH);
+    assert_eq!(code, Some(1), "the log fails on its own");
+    let b = common::path_str(base.path());
 
     let r = analyze_json(&["--baseline", b, AUTH], 0);
     assert!(r["findings"]
@@ -200,30 +191,14 @@ fn a_baseline_fails_only_on_what_is_new() {
 
     // The out-of-memory log adds one new class of event at error level.
     let r = analyze_json(&["--baseline", b, AUTH, OOM], 1);
-    let gating: Vec<&str> = r["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["gating"] == true)
-        .map(|f| f["id"].as_str().unwrap())
-        .collect();
-    assert_eq!(gating, vec!["memory.out-of-memory"]);
+    assert_eq!(gating_ids(&r), vec!["memory.out-of-memory"]);
     assert_eq!(finding_counts(&r)["memory.out-of-memory"], 1);
 }
 
 #[test]
 fn a_count_that_grows_past_the_factor_is_a_regression() {
-    let dir = tempfile::tempdir().unwrap();
-    let base = dir.path().join("baseline.json");
-    let out = pgtriage(&[
-        "analyze",
-        "--output",
-        "json",
-        "--no-policy",
-        "sample-logs/healthcheck-misconfig.log",
-    ]);
-    std::fs::write(&base, &out.stdout).unwrap();
-    let b = common::path_str(&base);
+    let (base, _) = baseline_of("sample-logs/healthcheck-misconfig.log");
+    let b = common::path_str(base.path());
     let log = "sample-logs/healthcheck-misconfig.log";
     // The same log three times: every count triples.
     let r = analyze_json(&["--baseline", b, log, log, log], 0);
@@ -289,7 +264,7 @@ fn container_narrowing_matches_the_compose_service() {
     // `docker-compose logs` (1.29) prefixes lines with `db_1  | `: the service is `db`.
     let log = "sample-logs/framed/first-start-no-locale.compose.log";
     for (container, accepted) in [("db", true), ("db_1", true), ("cache", false)] {
-        let p = policy(&format!(
+        let p = policy_file(&format!(
             "[[accept]]\nid = \"locale.no-system-locales\"\nreason = \"r\"\ncontainer = \"{container}\"\n"
         ));
         let r = analyze_json(

@@ -256,20 +256,17 @@ fn junit_is_well_formed_and_fails_exactly_the_gating_rows() {
 
 #[test]
 fn junit_shows_accepted_findings_as_passing_with_the_reason() {
-    let dir = tempfile::tempdir().unwrap();
-    let policy = dir.path().join(".pgtriage.toml");
-    std::fs::write(
-        &policy,
+    let policy = common::policy_file(
         "[[accept]]\nid = \"locale.no-system-locales\"\nreason = \"Alpine on purpose & <ICU>\"\n",
-    )
-    .unwrap();
+    );
+    let policy = policy.path();
     let args = [
         "--env",
         "prod",
         "--fail-on",
         "warning",
         "--policy",
-        path_str(&policy),
+        path_str(policy),
         SAMPLE,
     ];
     let (_, xml) = run("junit", &args);

@@ -98,3 +98,29 @@ pub fn tail_json(args: &[&str]) -> (Option<i32>, serde_json::Value, String) {
     });
     (out.status.code(), report, stderr)
 }
+
+/// The ids of a report's findings that count toward `--fail-on`.
+pub fn gating_ids(report: &serde_json::Value) -> Vec<&str> {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["gating"] == true)
+        .map(|f| f["id"].as_str().unwrap())
+        .collect()
+}
+
+/// A policy file with `text`, removed when dropped.
+pub fn policy_file(text: &str) -> tempfile::NamedTempFile {
+    let mut f = tempfile::Builder::new().suffix(".toml").tempfile().unwrap();
+    std::io::Write::write_all(&mut f, text.as_bytes()).unwrap();
+    f
+}
+
+/// `log`'s JSON report (no policy) saved for `--baseline`, and the exit code of that run.
+pub fn baseline_of(log: &str) -> (tempfile::NamedTempFile, Option<i32>) {
+    let out = pgtriage(&["analyze", "--output", "json", "--no-policy", log]);
+    let mut f = tempfile::Builder::new().suffix(".json").tempfile().unwrap();
+    std::io::Write::write_all(&mut f, &out.stdout).unwrap();
+    (f, out.status.code())
+}
