@@ -31,16 +31,7 @@ pub fn render(r: &Report) -> String {
     let s = &r.summary;
     let gating = r.findings.iter().filter(|f| f.gating).count()
         + r.unclassified.iter().filter(|u| u.gating).count();
-    let _ = write!(
-        out,
-        "{} records, {} classified; {} critical, {} error, {} warning, {} info",
-        s.records,
-        s.classified,
-        s.by_severity.critical,
-        s.by_severity.error,
-        s.by_severity.warning,
-        s.by_severity.info,
-    );
+    out.push_str(&s.counts());
     if s.accepted > 0 {
         let _ = write!(out, "; {} accepted by policy", s.accepted);
     }

@@ -124,6 +124,22 @@ pub struct Summary {
     pub failed: bool,
 }
 
+impl Summary {
+    /// `N records, M classified; a critical, b error, c warning, d info`, as the human
+    /// formats print it.
+    pub fn counts(&self) -> String {
+        format!(
+            "{} records, {} classified; {} critical, {} error, {} warning, {} info",
+            self.records,
+            self.classified,
+            self.by_severity.critical,
+            self.by_severity.error,
+            self.by_severity.warning,
+            self.by_severity.info,
+        )
+    }
+}
+
 #[derive(Debug, Default, Serialize)]
 pub struct BySeverity {
     pub critical: u64,

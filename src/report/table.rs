@@ -120,13 +120,8 @@ pub fn render(r: &Report, color: bool) -> String {
     let s = &r.summary;
     let _ = writeln!(
         out,
-        "\n{} records, {} classified; {} critical, {} error, {} warning, {} info. {}",
-        s.records,
-        s.classified,
-        s.by_severity.critical,
-        s.by_severity.error,
-        s.by_severity.warning,
-        s.by_severity.info,
+        "\n{}. {}",
+        s.counts(),
         if s.failed {
             format!("FAILED: findings at or above '{}'.", r.fail_on.as_str())
         } else {
