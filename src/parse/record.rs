@@ -9,24 +9,17 @@ use std::ops::Range;
 /// the duration of the callback that receives it.
 #[derive(Debug, Clone, Copy)]
 pub struct Record<'a> {
-    /// Physical line number (after framing) of the main line, 1-based.
-    pub line_no: u64,
     /// The main line, framing removed.
     pub line: &'a [u8],
     pub level: Option<Level>,
     /// The first line of the message, after `LEVEL:  `; the whole line when unprefixed.
     pub message: &'a [u8],
-    /// False for lines without a log_line_prefix: initdb, the entrypoint, the shell.
-    pub prefixed: bool,
     pub pid: Option<u32>,
     /// The time from the prefix (`epoch` when it is `%n`), else from the container runtime.
     pub time: Option<&'a [u8]>,
     pub epoch: bool,
-    pub user: Option<&'a [u8]>,
-    pub database: Option<&'a [u8]>,
     pub service: Option<&'a [u8]>,
     pub detail: Option<&'a [u8]>,
-    pub hint: Option<&'a [u8]>,
     /// The statement PostgreSQL logged with the event (`STATEMENT:` line).
     pub statement: Option<&'a [u8]>,
     /// Physical lines the record spans.
@@ -103,13 +96,9 @@ struct Open {
     pid: Option<u32>,
     time: Option<Range<usize>>,
     epoch: bool,
-    user: Option<Range<usize>>,
-    database: Option<Range<usize>>,
     service: Option<Range<usize>>,
     detail: Option<Range<usize>>,
-    hint: Option<Range<usize>>,
     statement: Option<Range<usize>>,
-    line_no: u64,
     lines: u32,
 }
 
@@ -123,19 +112,14 @@ impl Open {
     fn record(&self) -> Record<'_> {
         let get = |r: &Option<Range<usize>>| r.clone().map(|r| &self.buf[r]);
         Record {
-            line_no: self.line_no,
             line: &self.buf[self.line.clone()],
             level: self.level,
             message: &self.buf[self.message.clone()],
-            prefixed: self.prefixed,
             pid: self.pid,
             time: get(&self.time),
             epoch: self.epoch,
-            user: get(&self.user),
-            database: get(&self.database),
             service: get(&self.service),
             detail: get(&self.detail),
-            hint: get(&self.hint),
             statement: get(&self.statement),
             lines: self.lines,
         }
@@ -234,8 +218,6 @@ impl Assembler {
                     self.open.time = Some(off(t));
                     self.open.epoch = f.epoch;
                 }
-                self.open.user = f.user.map(off);
-                self.open.database = f.database.map(off);
             }
             return;
         }
@@ -286,13 +268,9 @@ impl Assembler {
         o.pid = None;
         o.time = time.map(|t| o.keep(t));
         o.epoch = false;
-        o.user = None;
-        o.database = None;
         o.service = service.map(|s| o.keep(s));
         o.detail = None;
-        o.hint = None;
         o.statement = None;
-        o.line_no = self.counts.lines;
         o.lines = 1;
         self.has_open = true;
         self.counts.records += 1;
@@ -315,9 +293,6 @@ impl Assembler {
             match l.level {
                 Level::Detail if self.open.detail.is_none() => {
                     self.open.detail = Some(self.open.keep(text))
-                }
-                Level::Hint if self.open.hint.is_none() => {
-                    self.open.hint = Some(self.open.keep(text))
                 }
                 Level::Statement if self.open.statement.is_none() => {
                     self.open.statement = Some(self.open.keep(text))

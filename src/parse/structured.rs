@@ -24,18 +24,12 @@ struct JsonRecord<'a> {
     timestamp: Option<Cow<'a, str>>,
     #[serde(alias = "process_id", default, deserialize_with = "number_or_string")]
     pid: Option<u32>,
-    #[serde(borrow, alias = "user_name")]
-    user: Option<Cow<'a, str>>,
-    #[serde(borrow, alias = "database_name")]
-    dbname: Option<Cow<'a, str>>,
     #[serde(borrow)]
     error_severity: Option<Cow<'a, str>>,
     #[serde(borrow)]
     message: Option<Cow<'a, str>>,
     #[serde(borrow)]
     detail: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    hint: Option<Cow<'a, str>>,
     #[serde(borrow, alias = "query")]
     statement: Option<Cow<'a, str>>,
     #[serde(borrow)]
@@ -61,12 +55,9 @@ fn number_or_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u32
 struct Fields<'a> {
     time: Option<&'a str>,
     pid: Option<u32>,
-    user: Option<&'a str>,
-    database: Option<&'a str>,
     severity: &'a str,
     message: &'a str,
     detail: Option<&'a str>,
-    hint: Option<&'a str>,
     statement: Option<&'a str>,
 }
 
@@ -157,12 +148,9 @@ impl StructuredParser {
                         let f = Fields {
                             time: r.timestamp.as_deref(),
                             pid: r.pid,
-                            user: r.user.as_deref(),
-                            database: r.dbname.as_deref(),
                             severity: r.error_severity.as_deref().unwrap_or(""),
                             message: r.message.as_deref().unwrap_or(""),
                             detail: r.detail.as_deref(),
-                            hint: r.hint.as_deref(),
                             statement: r.statement.as_deref(),
                         };
                         self.emit(&f, 1, sink);
@@ -185,12 +173,9 @@ impl StructuredParser {
                         let f = Fields {
                             time: opt(0),
                             pid: opt(3).and_then(|p| p.parse().ok()),
-                            user: opt(1),
-                            database: opt(2),
                             severity: &fields[11],
                             message: &fields[13],
                             detail: opt(14),
-                            hint: opt(15),
                             statement: opt(19),
                         };
                         self.emit(&f, lines, sink);
@@ -232,19 +217,14 @@ impl StructuredParser {
         self.display.extend_from_slice(first_line.as_bytes());
         let display = &self.display;
         sink(&Record {
-            line_no: self.counts.lines,
             line: display,
             level,
             message: &display[message_at..],
-            prefixed: true,
             pid: f.pid,
             time: (time_len > 0).then(|| &display[..time_len]),
             epoch: false,
-            user: f.user.map(str::as_bytes),
-            database: f.database.map(str::as_bytes),
             service: None,
             detail: f.detail.map(str::as_bytes),
-            hint: f.hint.map(str::as_bytes),
             statement: f.statement.map(str::as_bytes),
             lines,
         });
@@ -254,19 +234,14 @@ impl StructuredParser {
         self.counts.records += 1;
         self.counts.unprefixed_records += 1;
         sink(&Record {
-            line_no: self.counts.lines,
             line: raw,
             level: None,
             message: raw,
-            prefixed: false,
             pid: None,
             time: None,
             epoch: false,
-            user: None,
-            database: None,
             service: None,
             detail: None,
-            hint: None,
             statement: None,
             lines: 1,
         });
