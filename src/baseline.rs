@@ -66,7 +66,7 @@ pub fn unclassified_key(severity: &str, sample: &str) -> String {
 impl Baseline {
     pub fn load(path: &str, factor: f64) -> Result<Baseline, String> {
         let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("--baseline {path}: {}", crate::source::io_reason(&e)))?;
+            .map_err(|e| format!("--baseline {path}: {}", crate::error::io_reason(&e)))?;
         let doc: Doc = serde_json::from_str(&text)
             .map_err(|e| format!("--baseline {path}: not a pgtriage JSON report: {e}"))?;
         if doc.schema_version != crate::report::SCHEMA_VERSION {

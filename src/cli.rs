@@ -3,6 +3,7 @@
 
 use crate::catalogue::Catalogue;
 use crate::commands;
+use crate::error::Failure;
 use crate::pipeline::LogFormat;
 use crate::report::Format;
 use crate::severity::{Env, Severity};
@@ -210,15 +211,6 @@ pub struct PolicyInitArgs {
     pub force: bool,
     #[arg(long, value_enum)]
     pub env: Option<Env>,
-}
-
-/// Errors that end a command, with their exit code.
-#[derive(Debug)]
-pub enum Failure {
-    /// Bad usage or unreadable input: exit 2.
-    Usage(String),
-    /// A defect in pgtriage: exit 3.
-    Internal(String),
 }
 
 pub fn main() -> ExitCode {

@@ -10,6 +10,7 @@ pub mod catalogue;
 pub mod cli;
 pub mod commands;
 pub mod docker;
+pub mod error;
 pub mod metrics;
 pub mod parse;
 pub mod pipeline;

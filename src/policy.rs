@@ -202,7 +202,7 @@ impl Policy {
             None => return Ok(None),
         };
         let text = std::fs::read_to_string(&path)
-            .map_err(|e| format!("{path}: {}", crate::source::io_reason(&e)))?;
+            .map_err(|e| format!("{path}: {}", crate::error::io_reason(&e)))?;
         Policy::parse(&path, &text, catalogue, Date::today()).map(Some)
     }
 

@@ -2,7 +2,8 @@
 
 use crate::analyze::Analysis;
 use crate::catalogue::Catalogue;
-use crate::cli::{AnalyzeArgs, Failure};
+use crate::cli::AnalyzeArgs;
+use crate::error::Failure;
 use crate::parse::prefix::Prefix;
 use crate::pipeline::{LogFormat, LogStream};
 use crate::report::{self, InputCounts, InputSummary, Report};
@@ -140,7 +141,7 @@ fn read_one(
             }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => {
-                error = Some(source::io_reason(&e));
+                error = Some(crate::error::io_reason(&e));
                 break;
             }
         }

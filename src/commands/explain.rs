@@ -1,7 +1,8 @@
 //! `pgtriage explain ID` and `pgtriage patterns`: the catalogue, for people and scripts.
 
 use crate::catalogue::Catalogue;
-use crate::cli::{Failure, ListOutput};
+use crate::cli::ListOutput;
+use crate::error::Failure;
 use comfy_table::{presets, ContentArrangement, Table};
 
 pub fn run(catalogue: &Catalogue, id: &str) -> Result<u8, Failure> {

@@ -2,8 +2,9 @@
 //! now, with one commented `[[accept]]` per finding, so documenting a decision is one edit.
 
 use crate::catalogue::Catalogue;
-use crate::cli::{AnalyzeArgs, Failure, GateArgs, PolicyInitArgs, TailArgs, TailOutput};
+use crate::cli::{AnalyzeArgs, GateArgs, PolicyInitArgs, TailArgs, TailOutput};
 use crate::commands::{analyze, tail};
+use crate::error::Failure;
 use crate::policy::Date;
 use crate::report::{Format, Report};
 use crate::severity::Severity;
@@ -59,7 +60,7 @@ pub fn init(catalogue: &'static Catalogue, args: &PolicyInitArgs) -> Result<u8, 
     };
     let text = render(catalogue, &report, &sources, Date::today());
     std::fs::write(&args.file, text)
-        .map_err(|e| Failure::Usage(format!("{}: {}", args.file, crate::source::io_reason(&e))))?;
+        .map_err(|e| Failure::Usage(format!("{}: {}", args.file, crate::error::io_reason(&e))))?;
     let listed = report
         .findings
         .iter()

@@ -4,8 +4,9 @@
 use crate::analyze::{Added, Analysis, Slot};
 use crate::baseline::Baseline;
 use crate::catalogue::Catalogue;
-use crate::cli::{Failure, TailArgs, TailOutput};
+use crate::cli::{TailArgs, TailOutput};
 use crate::docker::{self, context, Target};
+use crate::error::Failure;
 use crate::metrics::{self, Metrics};
 use crate::parse::prefix::Prefix;
 use crate::parse::record::Record;

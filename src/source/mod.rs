@@ -23,17 +23,18 @@ pub fn open(spec: &str) -> Result<Opened, String> {
         (Box::new(io::stdin()), None)
     } else {
         let path = Path::new(spec);
-        let meta = std::fs::metadata(path).map_err(|e| format!("{spec}: {}", io_reason(&e)))?;
+        let meta = std::fs::metadata(path)
+            .map_err(|e| format!("{spec}: {}", crate::error::io_reason(&e)))?;
         if meta.is_dir() {
             return Err(format!("{spec}: is a directory, not a log file"));
         }
-        let f = File::open(path).map_err(|e| format!("{spec}: {}", io_reason(&e)))?;
+        let f = File::open(path).map_err(|e| format!("{spec}: {}", crate::error::io_reason(&e)))?;
         (Box::new(f), Some(meta.len()))
     };
     let mut buffered = BufReader::with_capacity(1 << 16, raw);
     let head = buffered
         .fill_buf()
-        .map_err(|e| format!("{spec}: {}", io_reason(&e)))?;
+        .map_err(|e| format!("{spec}: {}", crate::error::io_reason(&e)))?;
     let (reader, compression): (Box<dyn Read + Send>, _) = if head.starts_with(&[0x1f, 0x8b]) {
         (
             Box::new(flate2::bufread::MultiGzDecoder::new(buffered)),
@@ -52,25 +53,4 @@ pub fn open(spec: &str) -> Result<Opened, String> {
         compression,
         size,
     })
-}
-
-/// The reason without Rust's `(os error N)` suffix.
-pub fn io_reason(e: &io::Error) -> String {
-    match e.kind() {
-        io::ErrorKind::NotFound => "no such file".into(),
-        io::ErrorKind::PermissionDenied => "permission denied".into(),
-        io::ErrorKind::UnexpectedEof => {
-            "unexpected end of data (truncated compressed file?)".into()
-        }
-        io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData => {
-            format!("corrupt data: {e}")
-        }
-        _ => {
-            let s = e.to_string();
-            match s.find(" (os error") {
-                Some(i) => s[..i].to_string(),
-                None => s,
-            }
-        }
-    }
 }
