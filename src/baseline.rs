@@ -1,7 +1,8 @@
-//! `--baseline FILE`: a JSON report (schema v1) from an earlier run. Only what is new since
-//! then fails the gate; what grew by more than a factor is reported as a regression.
+//! `--baseline FILE`: a JSON report (schema v1) from an earlier run, read as plain data.
+//! Only what is new since then fails the gate; what grew by more than a factor is a
+//! regression. Matching rows to it is the verdict's job (src/verdict.rs).
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 #[derive(Debug, Deserialize)]
@@ -9,7 +10,7 @@ struct Doc {
     schema_version: u32,
     findings: Vec<DocFinding>,
     #[serde(default)]
-    unclassified: Vec<DocUnclassified>,
+    unclassified: Vec<BaselineUnclassified>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -20,19 +21,33 @@ struct DocFinding {
     scope: Option<String>,
 }
 
+/// An unclassified group of the baseline. Reports before the `fingerprint` field carry
+/// only the level and the sample, from which the verdict derives it.
 #[derive(Debug, Deserialize)]
-struct DocUnclassified {
-    severity: String,
-    count: u64,
-    sample: String,
+pub struct BaselineUnclassified {
+    pub severity: String,
+    pub count: u64,
+    pub sample: String,
+    #[serde(default)]
+    pub fingerprint: Option<String>,
+}
+
+/// A report row compared with the baseline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BaselineDiff {
+    /// The count in the baseline; `null` when it is new.
+    pub count: Option<u64>,
+    pub new: bool,
+    /// Grew by more than the regression factor.
+    pub regression: bool,
 }
 
 #[derive(Debug, Default)]
 pub struct Baseline {
     findings: HashMap<String, u64>,
-    unclassified: HashMap<String, u64>,
+    unclassified: Vec<BaselineUnclassified>,
     /// A count above `factor` × the baseline's is a regression.
-    pub factor: f64,
+    factor: f64,
 }
 
 /// A finding's identity across runs: its id and, for narrowed rows, their scope.
@@ -43,65 +58,51 @@ pub fn finding_key(id: &str, scope: Option<&str>) -> String {
     }
 }
 
-/// An unclassified group's identity: its level and its sample without numbers (times,
-/// pids and sizes differ from run to run).
-pub fn unclassified_key(severity: &str, sample: &str) -> String {
-    let mut key = String::from(severity);
-    key.push(' ');
-    let mut in_digits = false;
-    for c in sample.chars() {
-        if c.is_ascii_digit() {
-            if !in_digits {
-                key.push('#');
-            }
-            in_digits = true;
-        } else {
-            key.push(c);
-            in_digits = false;
-        }
-    }
-    key
-}
-
 impl Baseline {
-    pub fn load(path: &str, factor: f64) -> Result<Baseline, String> {
+    /// Reads a report written with schema version `schema_version`.
+    pub fn load(path: &str, factor: f64, schema_version: u32) -> Result<Baseline, String> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("--baseline {path}: {}", crate::error::io_reason(&e)))?;
-        let doc: Doc = serde_json::from_str(&text)
-            .map_err(|e| format!("--baseline {path}: not a pgtriage JSON report: {e}"))?;
-        if doc.schema_version != crate::report::SCHEMA_VERSION {
+        Baseline::parse(&text, factor, schema_version)
+            .map_err(|e| format!("--baseline {path}: {e}"))
+    }
+
+    pub fn parse(text: &str, factor: f64, schema_version: u32) -> Result<Baseline, String> {
+        let doc: Doc =
+            serde_json::from_str(text).map_err(|e| format!("not a pgtriage JSON report: {e}"))?;
+        if doc.schema_version != schema_version {
             return Err(format!(
-                "--baseline {path}: schema_version {} (this pgtriage reads {})",
-                doc.schema_version,
-                crate::report::SCHEMA_VERSION
+                "schema_version {} (this pgtriage reads {schema_version})",
+                doc.schema_version
             ));
         }
-        let mut b = Baseline {
-            factor,
-            ..Default::default()
-        };
+        let mut findings = HashMap::new();
         for f in doc.findings {
-            *b.findings
+            *findings
                 .entry(finding_key(&f.id, f.scope.as_deref()))
                 .or_default() += f.count;
         }
-        for u in doc.unclassified {
-            *b.unclassified
-                .entry(unclassified_key(&u.severity, &u.sample))
-                .or_default() += u.count;
-        }
-        Ok(b)
+        Ok(Baseline {
+            findings,
+            unclassified: doc.unclassified,
+            factor,
+        })
     }
 
     pub fn finding(&self, key: &str) -> Option<u64> {
         self.findings.get(key).copied()
     }
 
-    pub fn unclassified(&self, key: &str) -> Option<u64> {
-        self.unclassified.get(key).copied()
+    pub fn unclassified(&self) -> &[BaselineUnclassified] {
+        &self.unclassified
     }
 
-    pub fn is_regression(&self, before: u64, now: u64) -> bool {
-        now as f64 > before as f64 * self.factor
+    /// How a row with `now` occurrences compares with `before` in the baseline.
+    pub fn diff(&self, before: Option<u64>, now: u64) -> BaselineDiff {
+        BaselineDiff {
+            count: before,
+            new: before.is_none(),
+            regression: before.is_some_and(|n| now as f64 > n as f64 * self.factor),
+        }
     }
 }

@@ -1,16 +1,20 @@
 //! pgtriage: PostgreSQL container logs in, explained findings out.
 //!
-//! Data flows one way: `source` (bytes, framing) → `parse` (prefix, records) →
-//! `catalogue` (classification) → `analyze` (tallies) → `report` (table, JSON).
-//! `pipeline` wires the first stages for one input; `commands` drive whole runs.
+//! Data flows one way (docs/adr/0010-one-flow.md):
+//! `source` (bytes, framing) → `parse` (records, one parser per format) → `catalogue`
+//! (classification) → `verdict` (severity, acceptance, baseline, gating) → `collect`
+//! (findings, unclassified groups, totals; mergeable) → `report` (the document and its
+//! outputs). `flow` is that chain from a record on; `commands::analyze` and `tail` drive
+//! it from files and from the Docker Engine.
 
-pub mod analyze;
 pub mod baseline;
 pub mod catalogue;
 pub mod cli;
+pub mod collect;
 pub mod commands;
 pub mod docker;
 pub mod error;
+pub mod flow;
 pub mod metrics;
 pub mod parse;
 pub mod pipeline;
@@ -20,3 +24,4 @@ pub mod report;
 pub mod severity;
 pub mod source;
 pub mod timestamp;
+pub mod verdict;

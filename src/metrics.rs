@@ -1,6 +1,7 @@
 //! Log-derived Prometheus metrics for `tail --metrics ADDR`: what postgres_exporter cannot
 //! see (authentication failures, crashes, OOM kills as the log and the engine tell them).
 
+use crate::collect::{Collector, Event, Observation};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::{Arc, Mutex};
@@ -17,8 +18,49 @@ pub struct Metrics {
     last_event: BTreeMap<String, f64>,
 }
 
+/// Counts every classified occurrence, as the collectors see it.
+impl Collector for Metrics {
+    type Output = Metrics;
+
+    fn observe(&mut self, o: &Observation<'_>) {
+        if let Event::Finding { id, judged, .. } | Event::Context { id, judged, .. } = &o.event {
+            self.event(o.source, id, judged.severity.as_str(), now_unix());
+        }
+    }
+
+    fn merge(&mut self, other: Self) {
+        for (k, n) in other.events {
+            *self.events.entry(k).or_default() += n;
+        }
+        for (into, from) in [
+            (&mut self.lines, other.lines),
+            (&mut self.restarts, other.restarts),
+            (&mut self.oom_kills, other.oom_kills),
+        ] {
+            for (k, n) in from {
+                *into.entry(k).or_default() += n;
+            }
+        }
+        for (k, t) in other.last_event {
+            let mine = self.last_event.entry(k).or_insert(t);
+            *mine = mine.max(t);
+        }
+    }
+
+    fn finish(self) -> Metrics {
+        self
+    }
+}
+
+/// Seconds since the epoch, now.
+pub fn now_unix() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}
+
 impl Metrics {
-    pub fn event(&mut self, container: &str, id: &str, severity: &'static str, unix_time: f64) {
+    fn event(&mut self, container: &str, id: &str, severity: &'static str, unix_time: f64) {
         *self
             .events
             .entry((container.to_string(), id.to_string(), severity))

@@ -24,6 +24,16 @@ pub fn captures(line: &[u8], message_at: usize, caps: &Captures, mask: u16) -> S
     literals(&String::from_utf8_lossy(&out))
 }
 
+/// Free text as reports may show it: literals and row values masked unless asked.
+pub fn shown(text: &[u8], show_sensitive: bool) -> String {
+    let text = String::from_utf8_lossy(text);
+    if show_sensitive {
+        text.into_owned()
+    } else {
+        literals(&text)
+    }
+}
+
 /// Masks the places free text can carry secrets: SQL string literals (`'...'`, which hold
 /// passwords in `ALTER ROLE ... PASSWORD '...'` and values in statements), bind parameters
 /// (`$1 = '...'`) and row values in `Key (col)=(value)` details.

@@ -94,16 +94,13 @@ impl Level {
         )
     }
 
-    /// The severity an unclassified record of this level counts with, so that an
-    /// unexplained ERROR still fails a `--fail-on error` gate. `None` for levels that
-    /// are not reported when unclassified (LOG and below).
-    pub fn unclassified_severity(self) -> Option<Severity> {
-        match self {
-            Level::Warning => Some(Severity::Warning),
-            Level::Error | Level::Fatal => Some(Severity::Error),
-            Level::Panic => Some(Severity::Critical),
-            _ => None,
-        }
+    /// WARNING, ERROR, FATAL and PANIC: the records a report accounts for even when no
+    /// catalogue entry explains them.
+    pub fn is_warning_or_worse(self) -> bool {
+        matches!(
+            self,
+            Level::Warning | Level::Error | Level::Fatal | Level::Panic
+        )
     }
 }
 
@@ -130,13 +127,6 @@ pub enum Severity {
 }
 
 impl Severity {
-    pub const ALL_DESCENDING: [Severity; 4] = [
-        Severity::Critical,
-        Severity::Error,
-        Severity::Warning,
-        Severity::Info,
-    ];
-
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Info => "info",

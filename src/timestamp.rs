@@ -1,9 +1,12 @@
-//! Times as logs print them. Parsed only for records that become findings, and formatted
-//! only when a report is written, so the hot path never touches them.
+//! Times as logs print them. Parsed for classified and unclassified WARNING-or-worse
+//! records (the ones a report shows a time for), formatted only when a report is written;
+//! ordered by the instant they name, so merged collectors agree on first and last seen.
 
 use std::fmt;
 
 /// A wall-clock time with the zone it was logged in, when that zone is known.
+/// Ordered by instant (a time whose zone is unknown is taken as UTC); equal instants
+/// logged in different zones are ordered by their fields, so the order is total.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Timestamp {
     year: u16,
@@ -145,6 +148,46 @@ impl Timestamp {
     }
 }
 
+impl Timestamp {
+    /// Milliseconds since the epoch; an unknown zone counts as UTC.
+    pub fn unix_millis(&self) -> i64 {
+        let days = days_from_civil(i64::from(self.year), self.month, self.day);
+        let secs = days * 86_400
+            + i64::from(self.hour) * 3600
+            + i64::from(self.minute) * 60
+            + i64::from(self.second)
+            - i64::from(self.offset_minutes.unwrap_or(0)) * 60;
+        secs * 1000 + i64::from(self.millis)
+    }
+
+    fn fields(&self) -> (u16, u8, u8, u8, u8, u8, u16, Option<i16>) {
+        (
+            self.year,
+            self.month,
+            self.day,
+            self.hour,
+            self.minute,
+            self.second,
+            self.millis,
+            self.offset_minutes,
+        )
+    }
+}
+
+impl Ord for Timestamp {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.unix_millis()
+            .cmp(&other.unix_millis())
+            .then_with(|| self.fields().cmp(&other.fields()))
+    }
+}
+
+impl PartialOrd for Timestamp {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
 /// Nanoseconds since the epoch of an RFC 3339 time as Docker prints it
 /// (`2024-01-02T03:04:05.123456789Z`, trailing zeros of the fraction trimmed). Used to
 /// order a container's lines when a log stream is re-attached.
@@ -262,6 +305,24 @@ mod tests {
         assert!(b < a);
         assert_eq!(a, c);
         assert_eq!(rfc3339_nanos(b"1970-01-01T00:00:01Z"), Some(1_000_000_000));
+    }
+
+    #[test]
+    fn order_is_by_instant_across_zones() {
+        let t = |s: &str| Timestamp::parse(s.as_bytes()).unwrap();
+        assert!(t("2024-03-31 02:30:00 CEST") < t("2024-03-31 01:00:00 UTC"));
+        assert!(t("2024-03-31 01:00:00.001 UTC") > t("2024-03-31 03:00:00 CEST"));
+        assert_eq!(
+            t("2024-03-31 01:00:00 UTC").unix_millis(),
+            t("2024-03-31 03:00:00 CEST").unix_millis()
+        );
+        assert_ne!(t("2024-03-31 01:00:00 UTC"), t("2024-03-31 03:00:00 CEST"));
+        assert_eq!(
+            Timestamp::parse_epoch(b"1700000000.250")
+                .unwrap()
+                .unix_millis(),
+            1_700_000_000_250
+        );
     }
 
     #[test]

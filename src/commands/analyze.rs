@@ -1,13 +1,14 @@
 //! `pgtriage analyze`: saved logs in, one report out.
 
-use crate::analyze::Analysis;
 use crate::catalogue::Catalogue;
-use crate::cli::AnalyzeArgs;
+use crate::collect::seq_base;
 use crate::error::Failure;
+use crate::flow::{container_names, Flow};
 use crate::parse::prefix::Prefix;
 use crate::pipeline::{LogFormat, LogStream};
-use crate::report::{self, InputCounts, InputSummary, Report};
+use crate::report::{self, InputCounts, InputSummary, Output, Report};
 use crate::source;
+use crate::verdict::Verdict;
 use std::io::{IsTerminal, Read, Write};
 use std::time::{Duration, Instant};
 
@@ -18,58 +19,51 @@ const PROGRESS_FROM: u64 = 64 << 20;
 /// Bytes of an input's start checked for NUL bytes, which no text log contains.
 const BINARY_CHECK: usize = 8192;
 
+/// What `analyze` is asked to do.
+#[derive(Debug)]
+pub struct Options {
+    /// Paths to read; `-` or none reads stdin.
+    pub paths: Vec<String>,
+    pub output: Output,
+    pub format: LogFormat,
+    /// `--prefix`, compiled; `None` to detect it per input.
+    pub prefix: Option<Prefix>,
+    pub verdict: Verdict,
+}
+
 /// Reads every input into one report; the flag says whether an input failed mid-way.
-pub fn collect(catalogue: &Catalogue, args: &AnalyzeArgs) -> Result<(Report, bool), Failure> {
-    let prefix = args
-        .prefix
-        .as_deref()
-        .map(Prefix::compile)
-        .transpose()
-        .map_err(Failure::Usage)?;
-    let paths: Vec<String> = if args.paths.is_empty() {
-        vec!["-".into()]
+pub fn collect(catalogue: &Catalogue, opts: &Options) -> Result<(Report, bool), Failure> {
+    let paths: Vec<&str> = if opts.paths.is_empty() {
+        vec!["-"]
     } else {
-        args.paths.clone()
+        opts.paths.iter().map(String::as_str).collect()
     };
     // Open everything first: a missing file is a usage error before any output.
     let opened = paths
         .iter()
-        .map(|p| source::open(p).map(|o| (p, o)))
+        .map(|p| source::open(p).map(|o| (*p, o)))
         .collect::<Result<Vec<_>, _>>()
         .map_err(Failure::Usage)?;
-    let gate = args.gate.resolve(catalogue)?;
-    let mut analysis = Analysis::new(catalogue, gate.policy, gate.show_sensitive);
+    let mut flow = Flow::new(catalogue, &opts.verdict, seq_base(0));
     let mut inputs = Vec::new();
     let mut read_failed = false;
-    for (name, opened) in opened {
-        let summary = read_one(
-            catalogue,
-            &mut analysis,
-            name,
-            opened,
-            args.format,
-            prefix.clone(),
-        );
+    for (index, (name, opened)) in opened.into_iter().enumerate() {
+        let mut one = Flow::new(catalogue, &opts.verdict, seq_base(index));
+        let summary = read_one(&mut one, name, opened, opts);
+        flow.merge(one);
         if let Some(e) = &summary.error {
             eprintln!("pgtriage: {name}: {e}");
             read_failed = true;
         }
         inputs.push(summary);
     }
-    let report = Report::build(
-        catalogue,
-        &analysis,
-        inputs,
-        gate.env,
-        gate.fail_on,
-        gate.baseline.as_ref(),
-    );
+    let report = report::build(catalogue, &opts.verdict, flow.finish(), inputs);
     Ok((report, read_failed))
 }
 
-pub fn run(catalogue: &Catalogue, args: &AnalyzeArgs) -> Result<u8, Failure> {
-    let (report, read_failed) = collect(catalogue, args)?;
-    let text = report::render(&report, args.output, std::io::stdout().is_terminal());
+pub fn run(catalogue: &Catalogue, opts: Options) -> Result<u8, Failure> {
+    let (report, read_failed) = collect(catalogue, &opts)?;
+    let text = report::render(&report, opts.output, std::io::stdout().is_terminal());
     let mut stdout = std::io::stdout().lock();
     if let Err(e) = stdout
         .write_all(text.as_bytes())
@@ -79,32 +73,32 @@ pub fn run(catalogue: &Catalogue, args: &AnalyzeArgs) -> Result<u8, Failure> {
             return Err(Failure::Usage(format!("cannot write the report: {e}")));
         }
     }
-    Ok(if read_failed {
+    Ok(exit_code(&report, read_failed))
+}
+
+/// The exit-code contract shared by the drivers: 2 when input was lost, else 1 when the
+/// report failed its gate (or `not_ready` for tail's --until-ready), else 0.
+pub fn exit_code(report: &Report, input_lost: bool) -> u8 {
+    if input_lost {
         2
     } else {
         u8::from(report.summary.failed)
-    })
+    }
 }
 
 fn read_one(
-    catalogue: &Catalogue,
-    analysis: &mut Analysis,
+    flow: &mut Flow<'_>,
     name: &str,
     mut opened: source::Opened,
-    format: LogFormat,
-    prefix: Option<Prefix>,
+    opts: &Options,
 ) -> InputSummary {
-    let mut stream = LogStream::with_format(format, prefix);
+    let mut stream = LogStream::with_format(opts.format, opts.prefix.clone());
     let mut sink = |r: &crate::parse::record::Record<'_>| {
         // A compose log names `db-1`; policies may say the container or the service `db`.
-        let names = r
-            .service
-            .and_then(|s| std::str::from_utf8(s).ok())
-            .map(|s| {
-                let service = s.trim_end_matches(|c: char| c.is_ascii_digit());
-                [s, service.trim_end_matches(['-', '_'])]
-            });
-        analysis.add(catalogue, r, names.as_ref().map_or(&[][..], |n| &n[..]));
+        let service = r.service.and_then(|s| std::str::from_utf8(s).ok());
+        let names = service.map(|s| container_names(s, None));
+        let names = names.as_ref().map_or(&[][..], |n| &n[..]);
+        flow.record(r, name, names, &mut |_| {});
     };
     let mut buf = vec![0u8; CHUNK];
     let mut error = None;

@@ -1,7 +1,6 @@
 //! `pgtriage explain ID` and `pgtriage patterns`: the catalogue, for people and scripts.
 
 use crate::catalogue::Catalogue;
-use crate::cli::ListOutput;
 use crate::error::Failure;
 use comfy_table::{presets, ContentArrangement, Table};
 
@@ -15,14 +14,15 @@ pub fn run(catalogue: &Catalogue, id: &str) -> Result<u8, Failure> {
     Ok(0)
 }
 
-pub fn list(catalogue: &Catalogue, output: ListOutput) -> Result<u8, Failure> {
-    match output {
-        ListOutput::Json => {
+/// The whole catalogue: as JSON for scripts, else as a table.
+pub fn list(catalogue: &Catalogue, json: bool) -> Result<u8, Failure> {
+    match json {
+        true => {
             let json = serde_json::to_string_pretty(catalogue.patterns())
                 .map_err(|e| Failure::Internal(e.to_string()))?;
             println!("{json}");
         }
-        ListOutput::Table => {
+        false => {
             let mut t = Table::new();
             t.load_preset(presets::UTF8_FULL_CONDENSED)
                 .set_content_arrangement(ContentArrangement::Dynamic)

@@ -2,47 +2,57 @@
 //! now, with one commented `[[accept]]` per finding, so documenting a decision is one edit.
 
 use crate::catalogue::Catalogue;
-use crate::cli::{AnalyzeArgs, GateArgs, PolicyInitArgs, TailArgs, TailOutput};
 use crate::commands::{analyze, tail};
 use crate::error::Failure;
 use crate::policy::Date;
-use crate::report::{Format, Report};
-use crate::severity::Severity;
+use crate::report::{Output, Report};
+use crate::severity::{Env, Severity};
+use crate::verdict::Verdict;
 use std::fmt::Write;
 
 /// The suggested `until`: acceptances are reviewed, not forgotten.
 const REVIEW_DAYS: u64 = 90;
 
-pub fn init(catalogue: &'static Catalogue, args: &PolicyInitArgs) -> Result<u8, Failure> {
-    if std::path::Path::new(&args.file).exists() && !args.force {
+/// What `policy init` is asked to do.
+#[derive(Debug)]
+pub struct InitOptions {
+    /// Logs to take the findings from (`-` for stdin)...
+    pub paths: Vec<String>,
+    /// ...or running containers.
+    pub containers: Vec<String>,
+    pub file: String,
+    pub force: bool,
+    pub env: Option<Env>,
+}
+
+pub fn init(catalogue: &'static Catalogue, opts: &InitOptions) -> Result<u8, Failure> {
+    if std::path::Path::new(&opts.file).exists() && !opts.force {
         return Err(Failure::Usage(format!(
             "{} exists; edit it, or pass --force to overwrite it",
-            args.file
+            opts.file
         )));
     }
     // Findings as they are now: no policy, no baseline.
-    let gate = GateArgs {
-        env: args.env,
-        fail_on: Severity::Critical,
-        policy: None,
-        no_policy: true,
-        baseline: None,
-        regression_factor: 2.0,
-        show_sensitive: false,
-    };
-    let (report, sources) = if args.container.is_empty() {
-        let a = AnalyzeArgs {
-            paths: args.paths.clone(),
-            output: Format::Json,
-            gate,
+    let verdict = Verdict::new(
+        opts.env.unwrap_or(Env::Prod),
+        Severity::Critical,
+        None,
+        None,
+        false,
+    );
+    let (report, sources) = if opts.containers.is_empty() {
+        let a = analyze::Options {
+            paths: opts.paths.clone(),
+            output: Output::Json,
             format: crate::pipeline::LogFormat::Auto,
             prefix: None,
+            verdict,
         };
         let (report, _) = analyze::collect(catalogue, &a)?;
-        (report, args.paths.join(", "))
+        (report, opts.paths.join(", "))
     } else {
-        let t = TailArgs {
-            containers: args.container.clone(),
+        let t = tail::Options {
+            containers: opts.containers.clone(),
             all: false,
             compose_project: None,
             service: None,
@@ -50,17 +60,20 @@ pub fn init(catalogue: &'static Catalogue, args: &PolicyInitArgs) -> Result<u8, 
             until_ready: false,
             timeout: None,
             metrics: None,
-            output: TailOutput::Json,
-            gate,
+            output: Output::Json,
             prefix: None,
             no_follow: true,
+            verdict,
         };
         let c = tail::collect_blocking(catalogue, t)?;
-        (c.report, format!("container {}", args.container.join(", ")))
+        (
+            c.report,
+            format!("container {}", opts.containers.join(", ")),
+        )
     };
     let text = render(catalogue, &report, &sources, Date::today());
-    std::fs::write(&args.file, text)
-        .map_err(|e| Failure::Usage(format!("{}: {}", args.file, crate::error::io_reason(&e))))?;
+    std::fs::write(&opts.file, text)
+        .map_err(|e| Failure::Usage(format!("{}: {}", opts.file, crate::error::io_reason(&e))))?;
     let listed = report
         .findings
         .iter()
@@ -68,7 +81,7 @@ pub fn init(catalogue: &'static Catalogue, args: &PolicyInitArgs) -> Result<u8, 
         .count();
     eprintln!(
         "pgtriage: wrote {} with {listed} [[accept]] stubs; uncomment and give a reason to accept a finding",
-        args.file
+        opts.file
     );
     Ok(0)
 }

@@ -1,19 +1,20 @@
 //! `pgtriage tail`: follow running containers through the Docker Engine API, report each
 //! finding as it first appears, follow restarts, and summarise at the end.
 
-use crate::analyze::{Added, Analysis, Slot};
-use crate::baseline::Baseline;
 use crate::catalogue::Catalogue;
-use crate::cli::{TailArgs, TailOutput};
+use crate::cli::args::TailArgs;
+use crate::collect::Collector;
 use crate::docker::{self, context, Target};
 use crate::error::Failure;
-use crate::metrics::{self, Metrics};
+use crate::flow::{container_names, Flow, Live};
+use crate::metrics::{self, now_unix, Metrics};
 use crate::parse::prefix::Prefix;
 use crate::parse::record::Record;
 use crate::pipeline::LogStream;
-use crate::report::{self, Format, InputCounts, InputSummary, Report};
-use crate::severity::{Env, Severity};
+use crate::report::{self, InputCounts, InputSummary, Output, Report};
+use crate::severity::Severity;
 use crate::timestamp::{self, Timestamp};
+use crate::verdict::Verdict;
 use bollard::container::LogOutput;
 use bollard::query_parameters::{EventsOptions, LogsOptions};
 use bollard::Docker;
@@ -48,12 +49,9 @@ const OOM_CORRELATION: Duration = Duration::from_secs(10);
 struct Ctx {
     docker: Docker,
     catalogue: &'static Catalogue,
-    analysis: Mutex<Analysis>,
+    flow: Mutex<Flow<'static>>,
     metrics: Arc<Mutex<Metrics>>,
-    args: TailArgs,
-    env: Env,
-    fail_on: Severity,
-    baseline: Option<Baseline>,
+    args: Options,
     ids: Ids,
     ready: mpsc::UnboundedSender<String>,
 }
@@ -81,7 +79,59 @@ enum End {
     Lost(String),
 }
 
-pub fn run(catalogue: &'static Catalogue, args: TailArgs) -> Result<u8, Failure> {
+/// What `tail` is asked to do.
+#[derive(Debug)]
+pub struct Options {
+    pub containers: Vec<String>,
+    pub all: bool,
+    pub compose_project: Option<String>,
+    pub service: Option<String>,
+    /// Unix seconds.
+    pub since: Option<i64>,
+    pub until_ready: bool,
+    pub timeout: Option<Duration>,
+    pub metrics: Option<String>,
+    pub output: Output,
+    pub prefix: Option<Prefix>,
+    pub no_follow: bool,
+    pub verdict: Verdict,
+}
+
+impl Options {
+    pub fn from_args(catalogue: &Catalogue, args: TailArgs) -> Result<Options, Failure> {
+        let since = args
+            .since
+            .as_deref()
+            .map(parse_since)
+            .transpose()
+            .map_err(Failure::Usage)?;
+        let timeout = args
+            .timeout
+            .as_deref()
+            .map(|t| {
+                parse_duration(t).ok_or_else(|| {
+                    Failure::Usage(format!("--timeout {t:?}: expected a duration such as 120s"))
+                })
+            })
+            .transpose()?;
+        Ok(Options {
+            containers: args.containers,
+            all: args.all,
+            compose_project: args.compose_project,
+            service: args.service,
+            since,
+            until_ready: args.until_ready,
+            timeout,
+            metrics: args.metrics,
+            output: args.output,
+            prefix: crate::cli::compile_prefix(args.prefix.as_deref())?,
+            no_follow: args.no_follow,
+            verdict: args.gate.verdict(catalogue)?,
+        })
+    }
+}
+
+pub fn run(catalogue: &'static Catalogue, args: Options) -> Result<u8, Failure> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -103,7 +153,7 @@ pub struct Collected {
 /// Follows containers to the end (for `policy init --container`), without live output.
 pub fn collect_blocking(
     catalogue: &'static Catalogue,
-    args: TailArgs,
+    args: Options,
 ) -> Result<Collected, Failure> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -113,24 +163,17 @@ pub fn collect_blocking(
     rt.block_on(collect(catalogue, args))
 }
 
-async fn tail(catalogue: &'static Catalogue, args: TailArgs) -> Result<u8, Failure> {
+async fn tail(catalogue: &'static Catalogue, args: Options) -> Result<u8, Failure> {
     let output = args.output;
     let color = std::io::stdout().is_terminal();
     let c = collect(catalogue, args).await?;
     let report = &c.report;
     let mut out = std::io::stdout().lock();
     let _ = match output {
-        TailOutput::Jsonl => writeln!(
-            out,
-            "{}",
-            serde_json::json!({"event": "summary", "summary": report.summary, "inputs": report.inputs})
-        ),
+        Output::Jsonl => write!(out, "{}", report::jsonl::summary(report)),
         // After the live lines, a blank line before the summary table.
-        TailOutput::Table => write!(out, "\n{}", report::render(report, Format::Table, color)),
-        TailOutput::Json => write!(out, "{}", report::render(report, Format::Json, false)),
-        TailOutput::Markdown => write!(out, "{}", report::render(report, Format::Markdown, false)),
-        TailOutput::Github => write!(out, "{}", report::render(report, Format::Github, false)),
-        TailOutput::Junit => write!(out, "{}", report::render(report, Format::Junit, false)),
+        Output::Table => write!(out, "\n{}", report::render(report, Output::Table, color)),
+        other => write!(out, "{}", report::render(report, other, false)),
     };
     let _ = out.flush();
     for l in &c.lost {
@@ -150,12 +193,6 @@ async fn tail(catalogue: &'static Catalogue, args: TailArgs) -> Result<u8, Failu
     } else {
         0
     })
-}
-
-fn now_unix() -> f64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0.0, |d| d.as_secs_f64())
 }
 
 fn now_timestamp() -> Option<Timestamp> {
@@ -193,26 +230,20 @@ pub fn parse_duration(s: &str) -> Option<Duration> {
     })
 }
 
-async fn collect(catalogue: &'static Catalogue, args: TailArgs) -> Result<Collected, Failure> {
-    let since = args
-        .since
-        .as_deref()
-        .map(parse_since)
-        .transpose()
-        .map_err(Failure::Usage)?;
-    let timeout = args
-        .timeout
-        .as_deref()
-        .map(|t| {
-            parse_duration(t).ok_or_else(|| {
-                Failure::Usage(format!("--timeout {t:?}: expected a duration such as 120s"))
-            })
-        })
-        .transpose()?;
-    if let Some(p) = &args.prefix {
-        Prefix::compile(p).map_err(Failure::Usage)?;
-    }
-    let gate = args.gate.resolve(catalogue)?;
+async fn collect(catalogue: &'static Catalogue, mut args: Options) -> Result<Collected, Failure> {
+    let since = args.since;
+    let timeout = args.timeout;
+    // The verdict lives as long as the process, like the built-in catalogue.
+    let verdict: &'static Verdict = Box::leak(Box::new(std::mem::replace(
+        &mut args.verdict,
+        Verdict::new(
+            crate::severity::Env::Prod,
+            Severity::Critical,
+            None,
+            None,
+            false,
+        ),
+    )));
     let docker = docker::connect().await.map_err(Failure::Usage)?;
     let selection = docker::Selection {
         names: args.containers.clone(),
@@ -252,11 +283,8 @@ async fn collect(catalogue: &'static Catalogue, args: TailArgs) -> Result<Collec
     let ctx = Arc::new(Ctx {
         docker: docker.clone(),
         catalogue,
-        analysis: Mutex::new(Analysis::new(catalogue, gate.policy, gate.show_sensitive)),
+        flow: Mutex::new(Flow::new(catalogue, verdict, 0)),
         metrics,
-        env: gate.env,
-        fail_on: gate.fail_on,
-        baseline: gate.baseline,
         args,
         ids,
         ready: ready_tx,
@@ -335,15 +363,9 @@ async fn collect(catalogue: &'static Catalogue, args: TailArgs) -> Result<Collec
         m.abort();
     }
     let report = {
-        let analysis = ctx.analysis.lock().expect("analysis lock");
-        Report::build(
-            catalogue,
-            &analysis,
-            inputs,
-            ctx.env,
-            ctx.fail_on,
-            ctx.baseline.as_ref(),
-        )
+        let mut flow = ctx.flow.lock().expect("flow lock");
+        let done = std::mem::replace(&mut *flow, Flow::new(catalogue, verdict, 0));
+        report::build(catalogue, verdict, done.finish(), inputs)
     };
     let not_ready = if ctx.args.until_ready {
         targets
@@ -437,12 +459,7 @@ struct Watch {
 
 impl Follower {
     fn new(ctx: Arc<Ctx>, name: String) -> Self {
-        let prefix = || {
-            ctx.args
-                .prefix
-                .as_deref()
-                .map(|p| Prefix::compile(p).expect("checked at start"))
-        };
+        let prefix = || ctx.args.prefix.clone();
         Follower {
             streams: [LogStream::new(prefix()), LogStream::new(prefix())],
             watch: Watch {
@@ -555,14 +572,14 @@ impl Watch {
         let name = self.name.as_str();
         let mut out = std::io::stdout().lock();
         let _ = match self.ctx.args.output {
-            TailOutput::Jsonl => writeln!(
+            Output::Jsonl => writeln!(
                 out,
                 "{}",
                 serde_json::json!({"event": "correlation", "container": name,
                     "ids": ["container.oom-killed", "server.process-killed"],
                     "explanation": "the OOM killer sent the signal 9", "emitted_unix": now_unix()})
             ),
-            TailOutput::Table => writeln!(
+            Output::Table => writeln!(
                 out,
                 "[{name}] the signal 9 above is the OOM killer's: the engine reported an OOM kill {} ms apart",
                 apart.as_millis()
@@ -574,10 +591,10 @@ impl Watch {
 
     /// The names a policy's `container` may use: the container's, or its compose service.
     fn names(&self) -> [&str; 2] {
-        [
-            self.name.as_str(),
-            self.service.as_deref().unwrap_or(self.name.as_str()),
-        ]
+        container_names(
+            &self.name,
+            Some(self.service.as_deref().unwrap_or(&self.name)),
+        )
     }
 
     /// One record of a followed container: tally it, count it, say it if it is new, and
@@ -585,42 +602,51 @@ impl Watch {
     fn record(&mut self, which: usize, r: &Record<'_>) {
         let ctx = &*self.ctx;
         let name = self.name.as_str();
-        let added =
-            ctx.analysis
-                .lock()
-                .expect("analysis lock")
-                .add(ctx.catalogue, r, &self.names());
-        let slot = match added {
-            Added::NewFinding(slot) | Added::Repeat(slot) => slot,
-            Added::Unexplained(i, new) => {
-                if new {
-                    say_unexplained(ctx, name, i);
+        let names = self.names();
+        let mut flow = ctx.flow.lock().expect("flow lock");
+        let live = flow.record(r, name, &names, &mut |o| {
+            if let Ok(mut m) = ctx.metrics.lock() {
+                m.observe(o);
+            }
+        });
+        let (pattern, first, count, sample, time, judged) = match live {
+            Live::Finding {
+                pattern,
+                judged,
+                first,
+                tally,
+                time,
+            } => (
+                pattern,
+                first,
+                tally.reported_count(),
+                tally.sample.as_ref().map(|s| s.line.clone()),
+                time,
+                judged,
+            ),
+            Live::Unclassified { group, first } => {
+                if first {
+                    say_unexplained(ctx, name, group.level.as_str(), &group.sample);
                 }
                 return;
             }
-            Added::Nothing => return,
+            Live::Nothing => return,
         };
+        drop(flow);
         // A first start runs a temporary, socket-only server for init scripts: its
         // "ready" is not the server's. Ready means ready after a TCP listen since the
         // last start.
-        let pattern = Some(slot.pattern);
-        if pattern == ctx.ids.starting {
+        let pattern_opt = Some(pattern);
+        if pattern_opt == ctx.ids.starting {
             self.tcp_listening[which] = false;
-        } else if pattern == ctx.ids.listening_tcp {
+        } else if pattern_opt == ctx.ids.listening_tcp {
             self.tcp_listening[which] = true;
-        } else if pattern == ctx.ids.ready && self.tcp_listening[which] && !self.ready_sent {
+        } else if pattern_opt == ctx.ids.ready && self.tcp_listening[which] && !self.ready_sent {
             self.ready_sent = true;
             let _ = ctx.ready.send(name.to_string());
         }
-        let time = r.time.and_then(|t| {
-            if r.epoch {
-                Timestamp::parse_epoch(t)
-            } else {
-                Timestamp::parse(t)
-            }
-        });
-        say_finding(ctx, name, slot, added, time);
-        if pattern == ctx.ids.process_killed {
+        say_finding(ctx, name, pattern, judged, first, count, sample, time);
+        if pattern_opt == ctx.ids.process_killed {
             self.sigkill_at = Some(Instant::now());
             self.correlate();
         }
@@ -628,27 +654,30 @@ impl Watch {
 }
 
 /// Live output for one occurrence of a catalogue entry.
-fn say_finding(ctx: &Ctx, name: &str, slot: Slot, added: Added, time: Option<Timestamp>) {
-    let p = &ctx.catalogue.patterns()[slot.pattern];
-    let first = matches!(added, Added::NewFinding(_));
-    let (count, sample, severity, accepted) = {
-        let a = ctx.analysis.lock().expect("analysis lock");
-        let t = a.slot(slot);
-        let policy = a.policy.as_ref();
-        let severity = policy
-            .and_then(|pol| pol.severity_for(slot.pattern))
-            .unwrap_or(*p.severity.get(ctx.env));
-        let accepted = slot
-            .accepted
-            .and_then(|r| policy.map(|pol| pol.accepts[r].reason.clone()));
-        (t.reported_count(), t.sample.clone(), severity, accepted)
-    };
-    if let Ok(mut m) = ctx.metrics.lock() {
-        m.event(name, &p.id, severity.as_str(), now_unix());
-    }
+#[allow(clippy::too_many_arguments)]
+fn say_finding(
+    ctx: &Ctx,
+    name: &str,
+    pattern: usize,
+    judged: crate::verdict::Judgement,
+    first: bool,
+    count: u64,
+    sample: Option<String>,
+    time: Option<Timestamp>,
+) {
+    let p = &ctx.catalogue.patterns()[pattern];
+    let env = ctx.flow.lock().expect("flow lock").verdict().env;
+    let severity = judged.severity;
+    let accepted = judged.slot.accepted.and_then(|r| {
+        let flow = ctx.flow.lock().expect("flow lock");
+        flow.verdict()
+            .policy
+            .as_ref()
+            .map(|p| p.accepts[r].reason.clone())
+    });
     let mut out = std::io::stdout().lock();
     match ctx.args.output {
-        TailOutput::Jsonl => {
+        Output::Jsonl => {
             let mut ev = serde_json::json!({
                 "event": "finding",
                 "container": name,
@@ -663,11 +692,11 @@ fn say_finding(ctx: &Ctx, name: &str, slot: Slot, added: Added, time: Option<Tim
             if first {
                 ev["sample"] = serde_json::json!(sample);
                 ev["title"] = serde_json::json!(p.title);
-                ev["remediation"] = serde_json::json!(p.remediation.get(ctx.env).trim());
+                ev["remediation"] = serde_json::json!(p.remediation.get(env).trim());
             }
             let _ = writeln!(out, "{ev}");
         }
-        TailOutput::Table if first => {
+        Output::Table if first => {
             let _ = writeln!(out, "[{name}] {} {} — {}", severity.as_str(), p.id, p.title);
             if let Some(s) = sample {
                 let _ = writeln!(out, "    {s}");
@@ -675,12 +704,12 @@ fn say_finding(ctx: &Ctx, name: &str, slot: Slot, added: Added, time: Option<Tim
             if let Some(reason) = &accepted {
                 let _ = writeln!(out, "    accepted by policy: {reason}");
             } else if severity > Severity::Info {
-                let advice = p.remediation.get(ctx.env);
+                let advice = p.remediation.get(env);
                 let first_para = advice.trim().split("\n\n").next().unwrap_or("");
                 let _ = writeln!(
                     out,
                     "    what to do ({}): {}",
-                    ctx.env.as_str(),
+                    env.as_str(),
                     first_para.trim()
                 );
             }
@@ -690,20 +719,15 @@ fn say_finding(ctx: &Ctx, name: &str, slot: Slot, added: Added, time: Option<Tim
     let _ = out.flush();
 }
 
-fn say_unexplained(ctx: &Ctx, name: &str, index: usize) {
-    let (level, sample) = {
-        let a = ctx.analysis.lock().expect("analysis lock");
-        let u = &a.unexplained[index];
-        (u.level.as_str(), u.sample.clone())
-    };
+fn say_unexplained(ctx: &Ctx, name: &str, level: &str, sample: &str) {
     let mut out = std::io::stdout().lock();
     match ctx.args.output {
-        TailOutput::Jsonl => {
+        Output::Jsonl => {
             let ev = serde_json::json!({"event": "unclassified", "container": name, "severity": level,
                 "sample": sample, "emitted_unix": now_unix()});
             let _ = writeln!(out, "{ev}");
         }
-        TailOutput::Table => {
+        Output::Table => {
             let _ = writeln!(out, "[{name}] unclassified {level}: {sample}");
         }
         _ => {}
@@ -717,16 +741,35 @@ fn context_finding(ctx: &Ctx, watch: &Watch, check: &str, evidence: &str) {
     let Some(pattern) = ctx.catalogue.by_check(check) else {
         return;
     };
-    let added = ctx.analysis.lock().expect("analysis lock").add_context(
+    let mut flow = ctx.flow.lock().expect("flow lock");
+    let live = flow.context(
         pattern,
         evidence,
         now_timestamp(),
+        name,
         &watch.names(),
+        &mut |o| {
+            if let Ok(mut m) = ctx.metrics.lock() {
+                m.observe(o);
+            }
+        },
     );
-    let (Added::NewFinding(slot) | Added::Repeat(slot)) = added else {
+    let Live::Finding {
+        judged,
+        first,
+        tally,
+        time,
+        ..
+    } = live
+    else {
         return;
     };
-    say_finding(ctx, name, slot, added, now_timestamp());
+    let (count, sample) = (
+        tally.reported_count(),
+        tally.sample.as_ref().map(|s| s.line.clone()),
+    );
+    drop(flow);
+    say_finding(ctx, name, pattern, judged, first, count, sample, time);
 }
 
 /// An OOM kill inside a running container: reported with the limit from inspect, and

@@ -1,14 +1,10 @@
-//! The command line: arguments, dispatch, and the exit-code contract
-//! (0 clean, 1 findings at or above --fail-on, 2 bad usage or unreadable input, 3 internal).
+//! The command line's arguments: clap types only. Commands never see them; `cli::run`
+//! turns them into each command's options.
 
-use crate::catalogue::Catalogue;
-use crate::commands;
-use crate::error::Failure;
 use crate::pipeline::LogFormat;
-use crate::report::Format;
+use crate::report::Output;
 use crate::severity::{Env, Severity};
 use clap::{Parser, Subcommand, ValueEnum};
-use std::process::ExitCode;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -55,8 +51,8 @@ pub enum ListOutput {
 pub struct AnalyzeArgs {
     /// Log files to read; `-` or nothing reads stdin.
     pub paths: Vec<String>,
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub output: Format,
+    #[arg(long, value_enum, default_value_t = Output::Table)]
+    pub output: Output,
     #[command(flatten)]
     pub gate: GateArgs,
     /// The log format; detected from the first line by default.
@@ -97,60 +93,6 @@ pub struct GateArgs {
     pub show_sensitive: bool,
 }
 
-/// The resolved verdict settings.
-#[derive(Debug)]
-pub struct Gate {
-    pub env: Env,
-    pub fail_on: Severity,
-    pub policy: Option<crate::policy::Policy>,
-    pub baseline: Option<crate::baseline::Baseline>,
-    pub show_sensitive: bool,
-}
-
-impl GateArgs {
-    /// Loads the policy and baseline; an error in either is a usage error (exit 2).
-    pub fn resolve(&self, catalogue: &Catalogue) -> Result<Gate, Failure> {
-        let policy = if self.no_policy {
-            None
-        } else {
-            crate::policy::Policy::load(self.policy.as_deref(), catalogue)
-                .map_err(Failure::Usage)?
-        };
-        let baseline = self
-            .baseline
-            .as_deref()
-            .map(|b| crate::baseline::Baseline::load(b, self.regression_factor))
-            .transpose()
-            .map_err(Failure::Usage)?;
-        Ok(Gate {
-            env: self
-                .env
-                .or(policy.as_ref().and_then(|p| p.env))
-                .unwrap_or(Env::Prod),
-            fail_on: self.fail_on,
-            policy,
-            baseline,
-            show_sensitive: self.show_sensitive,
-        })
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum TailOutput {
-    /// Each finding when first seen, with advice; a summary table at the end.
-    Table,
-    /// The schema v1 report at the end.
-    Json,
-    /// One JSON event per line as they happen, then a summary line.
-    Jsonl,
-    /// The markdown summary at the end.
-    Markdown,
-    /// GitHub Actions workflow commands at the end.
-    Github,
-    /// JUnit XML at the end.
-    Junit,
-}
-
 #[derive(Debug, Clone, clap::Args)]
 pub struct TailArgs {
     /// Containers to follow, by name or id.
@@ -172,14 +114,14 @@ pub struct TailArgs {
     /// then report and exit per --fail-on; exit 1 if it is not ready by --timeout.
     #[arg(long)]
     pub until_ready: bool,
-    /// Stop after this long (e.g. 120s). Default with --until-ready: 300s; else none.
-    #[arg(long)]
+    /// Stop after this long (e.g. 120s) [default: 300s with --until-ready, else none].
+    #[arg(long, default_value_if("until_ready", "true", Some("300s")))]
     pub timeout: Option<String>,
     /// Serve Prometheus metrics on this address (e.g. 127.0.0.1:9187).
     #[arg(long)]
     pub metrics: Option<String>,
-    #[arg(long, value_enum, default_value_t = TailOutput::Table)]
-    pub output: TailOutput,
+    #[arg(long, value_enum, default_value_t = Output::Table)]
+    pub output: Output,
     #[command(flatten)]
     pub gate: GateArgs,
     /// The server's log_line_prefix; detected if absent.
@@ -211,48 +153,4 @@ pub struct PolicyInitArgs {
     pub force: bool,
     #[arg(long, value_enum)]
     pub env: Option<Env>,
-}
-
-pub fn main() -> ExitCode {
-    // A panic is a defect: say so and exit 3, never a bare abort trace as the only output.
-    std::panic::set_hook(Box::new(|info| {
-        eprintln!("pgtriage: internal error: {info}");
-    }));
-    let cli = match Cli::try_parse() {
-        Ok(c) => c,
-        Err(e) => {
-            let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
-        }
-    };
-    match std::panic::catch_unwind(|| run(cli)) {
-        Ok(Ok(code)) => ExitCode::from(code),
-        Ok(Err(Failure::Usage(msg))) => {
-            eprintln!("pgtriage: {msg}");
-            ExitCode::from(2)
-        }
-        Ok(Err(Failure::Internal(msg))) => {
-            eprintln!("pgtriage: internal error: {msg}");
-            ExitCode::from(3)
-        }
-        Err(_) => ExitCode::from(3),
-    }
-}
-
-fn run(cli: Cli) -> Result<u8, Failure> {
-    let catalogue = Catalogue::builtin().map_err(Failure::Internal)?;
-    match cli.command {
-        Command::Analyze(args) => commands::analyze::run(catalogue, &args),
-        Command::Tail(mut args) => {
-            if args.until_ready && args.timeout.is_none() {
-                args.timeout = Some("300s".into());
-            }
-            commands::tail::run(catalogue, args)
-        }
-        Command::Policy {
-            command: PolicyCommand::Init(args),
-        } => commands::policy::init(catalogue, &args),
-        Command::Explain { id } => commands::explain::run(catalogue, &id),
-        Command::Patterns { output } => commands::explain::list(catalogue, output),
-    }
 }

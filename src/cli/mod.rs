@@ -1,0 +1,123 @@
+//! The command line: dispatch, and the exit-code contract (0 clean, 1 findings at or above
+//! --fail-on, 2 bad usage or unreadable input, 3 internal). Arguments are parsed in
+//! args.rs and turned into each command's options here.
+
+pub mod args;
+
+use crate::baseline::Baseline;
+use crate::catalogue::Catalogue;
+use crate::commands;
+use crate::error::Failure;
+use crate::parse::prefix::Prefix;
+use crate::policy::Policy;
+use crate::report::SCHEMA_VERSION;
+use crate::severity::Env;
+use crate::verdict::Verdict;
+use args::{Cli, Command, GateArgs, PolicyCommand};
+use clap::Parser;
+use std::process::ExitCode;
+
+impl GateArgs {
+    /// Loads the policy and baseline into the verdict; an error in either is a usage
+    /// error (exit 2).
+    pub fn verdict(&self, catalogue: &Catalogue) -> Result<Verdict, Failure> {
+        let policy = if self.no_policy {
+            None
+        } else {
+            Policy::load(self.policy.as_deref(), catalogue).map_err(Failure::Usage)?
+        };
+        let baseline = self
+            .baseline
+            .as_deref()
+            .map(|b| Baseline::load(b, self.regression_factor, SCHEMA_VERSION))
+            .transpose()
+            .map_err(Failure::Usage)?;
+        let env = self
+            .env
+            .or(policy.as_ref().and_then(|p| p.env))
+            .unwrap_or(Env::Prod);
+        Ok(Verdict::new(
+            env,
+            self.fail_on,
+            policy,
+            baseline,
+            self.show_sensitive,
+        ))
+    }
+}
+
+pub fn main() -> ExitCode {
+    // A panic is a defect: say so and exit 3, never a bare abort trace as the only output.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("pgtriage: internal error: {info}");
+    }));
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match std::panic::catch_unwind(|| run(cli)) {
+        Ok(Ok(code)) => ExitCode::from(code),
+        Ok(Err(Failure::Usage(msg))) => {
+            eprintln!("pgtriage: {msg}");
+            ExitCode::from(2)
+        }
+        Ok(Err(Failure::Internal(msg))) => {
+            eprintln!("pgtriage: internal error: {msg}");
+            ExitCode::from(3)
+        }
+        Err(_) => ExitCode::from(3),
+    }
+}
+
+fn run(cli: Cli) -> Result<u8, Failure> {
+    let catalogue = Catalogue::builtin().map_err(Failure::Internal)?;
+    match cli.command {
+        Command::Analyze(args) => {
+            commands::analyze::run(catalogue, analyze_options(catalogue, args)?)
+        }
+        Command::Tail(args) => commands::tail::run(
+            catalogue,
+            commands::tail::Options::from_args(catalogue, args)?,
+        ),
+        Command::Policy {
+            command: PolicyCommand::Init(args),
+        } => commands::policy::init(
+            catalogue,
+            &commands::policy::InitOptions {
+                paths: args.paths,
+                containers: args.container,
+                file: args.file,
+                force: args.force,
+                env: args.env,
+            },
+        ),
+        Command::Explain { id } => commands::explain::run(catalogue, &id),
+        Command::Patterns { output } => {
+            commands::explain::list(catalogue, matches!(output, args::ListOutput::Json))
+        }
+    }
+}
+
+fn analyze_options(
+    catalogue: &Catalogue,
+    args: args::AnalyzeArgs,
+) -> Result<commands::analyze::Options, Failure> {
+    Ok(commands::analyze::Options {
+        paths: args.paths,
+        output: args.output,
+        format: args.format,
+        prefix: compile_prefix(args.prefix.as_deref())?,
+        verdict: args.gate.verdict(catalogue)?,
+    })
+}
+
+/// `--prefix`, compiled once for the whole run.
+pub fn compile_prefix(prefix: Option<&str>) -> Result<Option<Prefix>, Failure> {
+    prefix
+        .map(Prefix::compile)
+        .transpose()
+        .map_err(Failure::Usage)
+}

@@ -1,0 +1,146 @@
+//! Collectors: what a run keeps of its records. Each one observes the same stream of
+//! judged occurrences, can be merged with another collector of its kind (one per input
+//! file or thread), and finishes into the data a report is built from. Merging two
+//! collectors gives what one collector over both streams gives: times are kept as
+//! minimum and maximum, and "the first sample" is the one with the lowest sequence number,
+//! never "the one that arrived first".
+
+pub mod findings;
+pub mod totals;
+pub mod unclassified;
+
+use crate::catalogue::Match;
+use crate::parse::record::Record;
+use crate::severity::Level;
+use crate::timestamp::Timestamp;
+use crate::verdict::{Fingerprint, Judgement};
+
+pub use findings::{FindingTallies, Findings, Tally};
+pub use totals::Totals;
+pub use unclassified::{Group, Unclassified, MAX_UNCLASSIFIED_SHAPES};
+
+pub trait Collector {
+    type Output;
+    fn observe(&mut self, o: &Observation<'_>);
+    /// Folds in a collector that observed records with higher sequence numbers, or lower:
+    /// the result does not depend on which.
+    fn merge(&mut self, other: Self);
+    fn finish(self) -> Self::Output;
+}
+
+/// One occurrence, classified and judged.
+#[derive(Debug)]
+pub struct Observation<'o> {
+    /// Position in the run: records of input `i` are numbered from `i << 40` (see
+    /// `seq_base`), so numbers order records across inputs as one stream would.
+    pub seq: u64,
+    pub time: Option<Timestamp>,
+    /// The input or container it came from.
+    pub source: &'o str,
+    pub event: Event<'o>,
+}
+
+#[derive(Debug)]
+pub enum Event<'o> {
+    /// A log record a catalogue entry explains.
+    Finding {
+        record: &'o Record<'o>,
+        matched: &'o Match,
+        id: &'o str,
+        judged: Judgement,
+    },
+    /// A finding from a container's configuration or state, not from a line.
+    Context {
+        evidence: &'o str,
+        id: &'o str,
+        judged: Judgement,
+    },
+    /// A WARNING-or-worse record no entry explains.
+    Unclassified {
+        record: &'o Record<'o>,
+        level: Level,
+        fingerprint: Fingerprint,
+    },
+    /// Any other record (an unclassified LOG line, say): counted, nothing more.
+    Record { record: &'o Record<'o> },
+}
+
+/// The first sequence number of input `index`.
+pub fn seq_base(index: usize) -> u64 {
+    (index as u64) << 40
+}
+
+/// Keeps the earliest and latest of a set of times.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Seen {
+    pub first: Option<Timestamp>,
+    pub last: Option<Timestamp>,
+}
+
+impl Seen {
+    pub fn at(&mut self, time: Option<Timestamp>) {
+        if let Some(t) = time {
+            self.first = Some(self.first.map_or(t, |f| f.min(t)));
+            self.last = Some(self.last.map_or(t, |l| l.max(t)));
+        }
+    }
+
+    pub fn merge(&mut self, other: Seen) {
+        self.at(other.first);
+        self.at(other.last);
+    }
+}
+
+/// Every collector a report needs, observed together.
+#[derive(Debug)]
+pub struct Collectors {
+    pub findings: Findings,
+    pub unclassified: Unclassified,
+    pub totals: Totals,
+}
+
+/// What the collectors finished into: the report's raw material.
+#[derive(Debug)]
+pub struct Collected {
+    pub findings: FindingTallies,
+    pub unclassified: Vec<Group>,
+    pub unclassified_overflow: u64,
+    pub totals: Totals,
+}
+
+impl Collectors {
+    /// `patterns`: catalogue entries; `accepts`: the policy's `[[accept]]` count.
+    pub fn new(patterns: usize, accepts: usize, show_sensitive: bool) -> Self {
+        Collectors {
+            findings: Findings::new(patterns, accepts, show_sensitive),
+            unclassified: Unclassified::new(show_sensitive),
+            totals: Totals::default(),
+        }
+    }
+}
+
+impl Collector for Collectors {
+    type Output = Collected;
+
+    fn observe(&mut self, o: &Observation<'_>) {
+        self.findings.observe(o);
+        self.unclassified.observe(o);
+        self.totals.observe(o);
+    }
+
+    fn merge(&mut self, other: Self) {
+        self.findings.merge(other.findings);
+        self.unclassified.merge(other.unclassified);
+        self.totals.merge(other.totals);
+    }
+
+    fn finish(self) -> Collected {
+        let (unclassified, unclassified_overflow) = self.unclassified.finish();
+        Collected {
+            findings: self.findings.finish(),
+            unclassified,
+            unclassified_overflow,
+            totals: self.totals.finish(),
+        }
+    }
+}

@@ -1,0 +1,217 @@
+//! The chain both drivers run: record → classify → verdict → collectors. `analyze` feeds
+//! it records from files, `tail` from the Docker Engine and engine events; they differ
+//! only in their source and in what they do with the live answer.
+
+use crate::catalogue::Catalogue;
+use crate::collect::{Collected, Collector, Collectors, Event, Group, Observation, Tally};
+use crate::parse::record::Record;
+use crate::timestamp::Timestamp;
+use crate::verdict::{fingerprint, Judgement, Verdict};
+
+pub struct Flow<'c> {
+    catalogue: &'c Catalogue,
+    verdict: &'c Verdict,
+    collectors: Collectors,
+    next_seq: u64,
+}
+
+/// What one occurrence did, for live output.
+#[derive(Debug)]
+pub enum Live<'f> {
+    Finding {
+        pattern: usize,
+        judged: Judgement,
+        /// The first occurrence in its slot.
+        first: bool,
+        tally: &'f Tally,
+        time: Option<Timestamp>,
+    },
+    Unclassified {
+        group: &'f Group,
+        first: bool,
+    },
+    /// Nothing a person watching needs to see.
+    Nothing,
+}
+
+/// The names a policy's `container` may use for an occurrence: the container's, and its
+/// compose service — from the engine's label when known, else from the compose name
+/// (`db-1`, `db_1` → `db`).
+pub fn container_names<'a>(name: &'a str, service: Option<&'a str>) -> [&'a str; 2] {
+    let service = service.unwrap_or_else(|| {
+        let trimmed = name.trim_end_matches(|c: char| c.is_ascii_digit());
+        if trimmed.len() < name.len() {
+            trimmed.trim_end_matches(['-', '_'])
+        } else {
+            name
+        }
+    });
+    [name, service]
+}
+
+impl<'c> Flow<'c> {
+    /// `first_seq`: where this flow's sequence numbers start (`collect::seq_base`).
+    pub fn new(catalogue: &'c Catalogue, verdict: &'c Verdict, first_seq: u64) -> Self {
+        let accepts = verdict.policy.as_ref().map_or(0, |p| p.accepts.len());
+        Flow {
+            catalogue,
+            verdict,
+            collectors: Collectors::new(
+                catalogue.patterns().len(),
+                accepts,
+                verdict.show_sensitive,
+            ),
+            next_seq: first_seq,
+        }
+    }
+
+    pub fn catalogue(&self) -> &'c Catalogue {
+        self.catalogue
+    }
+
+    pub fn verdict(&self) -> &'c Verdict {
+        self.verdict
+    }
+
+    fn seq(&mut self) -> u64 {
+        self.next_seq += 1;
+        self.next_seq - 1
+    }
+
+    /// One record from `source`; `containers` are the names the policy may narrow by.
+    /// `tap` sees the observation after the collectors (metrics, say).
+    pub fn record(
+        &mut self,
+        record: &Record<'_>,
+        source: &str,
+        containers: &[&str],
+        tap: &mut dyn FnMut(&Observation<'_>),
+    ) -> Live<'_> {
+        let seq = self.seq();
+        let catalogue = self.catalogue;
+        let Some(m) = catalogue.classify(record) else {
+            return self.unclassified(record, seq, source, tap);
+        };
+        let message = record.message;
+        let judged = self
+            .verdict
+            .judge(catalogue, m.pattern, containers, |name| {
+                catalogue.capture(&m, name, message)
+            });
+        let time = record_time(record);
+        let o = Observation {
+            seq,
+            time,
+            source,
+            event: Event::Finding {
+                record,
+                matched: &m,
+                id: &catalogue.patterns()[m.pattern].id,
+                judged,
+            },
+        };
+        self.finding(&o, m.pattern, judged, tap)
+    }
+
+    /// A finding from a container's configuration or state.
+    pub fn context(
+        &mut self,
+        pattern: usize,
+        evidence: &str,
+        time: Option<Timestamp>,
+        source: &str,
+        containers: &[&str],
+        tap: &mut dyn FnMut(&Observation<'_>),
+    ) -> Live<'_> {
+        let seq = self.seq();
+        let judged = self
+            .verdict
+            .judge(self.catalogue, pattern, containers, |_| None);
+        let o = Observation {
+            seq,
+            time,
+            source,
+            event: Event::Context {
+                evidence,
+                id: &self.catalogue.patterns()[pattern].id,
+                judged,
+            },
+        };
+        self.finding(&o, pattern, judged, tap)
+    }
+
+    fn finding(
+        &mut self,
+        o: &Observation<'_>,
+        pattern: usize,
+        judged: Judgement,
+        tap: &mut dyn FnMut(&Observation<'_>),
+    ) -> Live<'_> {
+        self.collectors.observe(o);
+        tap(o);
+        let tally = self.collectors.findings.tallies().slot(judged.slot);
+        Live::Finding {
+            pattern,
+            judged,
+            first: tally.count + tally.folded == 1,
+            tally,
+            time: o.time,
+        }
+    }
+
+    fn unclassified(
+        &mut self,
+        record: &Record<'_>,
+        seq: u64,
+        source: &str,
+        tap: &mut dyn FnMut(&Observation<'_>),
+    ) -> Live<'_> {
+        let warning_or_worse = record.level.filter(|l| l.is_warning_or_worse());
+        let event = match warning_or_worse {
+            Some(level) => Event::Unclassified {
+                record,
+                level,
+                fingerprint: fingerprint(level, record.message),
+            },
+            None => Event::Record { record },
+        };
+        let time = warning_or_worse.and_then(|_| record_time(record));
+        let o = Observation {
+            seq,
+            time,
+            source,
+            event,
+        };
+        self.collectors.observe(&o);
+        tap(&o);
+        let Event::Unclassified { fingerprint, .. } = o.event else {
+            return Live::Nothing;
+        };
+        match self.collectors.unclassified.group(fingerprint) {
+            Some(group) => Live::Unclassified {
+                first: group.count == 1,
+                group,
+            },
+            None => Live::Nothing,
+        }
+    }
+
+    /// Folds in a flow over other inputs (see `Collector::merge`).
+    pub fn merge(&mut self, other: Flow<'_>) {
+        self.collectors.merge(other.collectors);
+    }
+
+    pub fn finish(self) -> Collected {
+        self.collectors.finish()
+    }
+}
+
+/// The record's time: from the prefix (`%n` as epoch seconds), else the runtime's.
+fn record_time(r: &Record<'_>) -> Option<Timestamp> {
+    let t = r.time?;
+    if r.epoch {
+        Timestamp::parse_epoch(t)
+    } else {
+        Timestamp::parse(t)
+    }
+}

@@ -1,0 +1,190 @@
+//! The report document: what `analyze` and `tail` hand to renderers. Schema version 1
+//! (docs/json-report.md, docs/schema/report-v1.json); renderers only read it.
+
+pub use crate::baseline::BaselineDiff;
+use crate::parse::record::LineCounts;
+use crate::severity::{Env, Severity};
+use crate::verdict::Fingerprint;
+use serde::Serialize;
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub tool: Tool,
+    pub env: Env,
+    pub fail_on: Severity,
+    /// The policy file applied, if any.
+    pub policy: Option<String>,
+    pub inputs: Vec<InputSummary>,
+    pub summary: Summary,
+    pub findings: Vec<Finding>,
+    pub unclassified: Vec<UnclassifiedGroup>,
+    pub stats: Stats,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+/// What was read from one input and how it was understood.
+#[derive(Debug, Clone, Serialize)]
+pub struct InputSummary {
+    /// `file`, `stdin` or `docker`.
+    pub source: &'static str,
+    pub name: String,
+    pub format: &'static str,
+    /// The container framing most lines had: `none`, `docker-json-file`, `compose`,
+    /// `docker-timestamps`, `cri`.
+    pub framing: &'static str,
+    pub compression: &'static str,
+    /// The log_line_prefix used (given or detected); `null` when none could be detected.
+    pub prefix: Option<String>,
+    pub lines: u64,
+    pub records: u64,
+    #[serde(flatten)]
+    pub counts: InputCounts,
+    /// Why reading stopped early, when it did; the findings up to there are kept.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct InputCounts {
+    pub unprefixed_records: u64,
+    pub continuation_lines: u64,
+    pub orphan_lines: u64,
+    pub blank_lines: u64,
+    pub prefix_mismatches: u64,
+    pub truncated_lines: u64,
+}
+
+impl InputCounts {
+    pub fn from_lines(c: &LineCounts, truncated_lines: u64) -> Self {
+        InputCounts {
+            unprefixed_records: c.unprefixed_records,
+            continuation_lines: c.continuation_lines,
+            orphan_lines: c.orphan_lines,
+            blank_lines: c.blank_lines,
+            prefix_mismatches: c.prefix_mismatches,
+            truncated_lines,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Summary {
+    pub records: u64,
+    pub classified: u64,
+    pub unclassified: u64,
+    /// Occurrences a policy accepts (they do not count toward --fail-on).
+    pub accepted: u64,
+    pub by_severity: BySeverity,
+    /// A finding or unclassified group is gating: the exit code is 1 (or 2 when an input
+    /// could not be read).
+    pub failed: bool,
+}
+
+impl Summary {
+    /// `N records, M classified; a critical, b error, c warning, d info`, as the human
+    /// formats print it.
+    pub fn counts(&self) -> String {
+        format!(
+            "{} records, {} classified; {} critical, {} error, {} warning, {} info",
+            self.records,
+            self.classified,
+            self.by_severity.critical,
+            self.by_severity.error,
+            self.by_severity.warning,
+            self.by_severity.info,
+        )
+    }
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct BySeverity {
+    pub critical: u64,
+    pub error: u64,
+    pub warning: u64,
+    pub info: u64,
+}
+
+impl BySeverity {
+    pub(super) fn add(&mut self, s: Severity, n: u64) {
+        match s {
+            Severity::Critical => self.critical += n,
+            Severity::Error => self.error += n,
+            Severity::Warning => self.warning += n,
+            Severity::Info => self.info += n,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Finding {
+    pub id: String,
+    pub title: String,
+    pub category: String,
+    pub severity: Severity,
+    pub count: u64,
+    pub first_seen: Option<String>,
+    pub last_seen: Option<String>,
+    pub sample: Option<String>,
+    /// The sample's DETAIL and STATEMENT lines (redacted unless --show-sensitive).
+    pub detail: Option<String>,
+    pub statement: Option<String>,
+    /// The narrowing of an accepted row (`container=db user=root`), when it has one.
+    pub scope: Option<String>,
+    /// The policy's acceptance covering these occurrences.
+    pub accepted: Option<Acceptance>,
+    /// An acceptance that would cover them but has expired: they count again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acceptance_expired: Option<Acceptance>,
+    /// Present with --baseline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineDiff>,
+    /// Counts toward --fail-on: at or above it, not accepted, not in the baseline.
+    pub gating: bool,
+    pub explain: String,
+    pub remediation: String,
+    pub docs: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Acceptance {
+    pub reason: String,
+    pub until: Option<String>,
+    /// `file:line` of the `[[accept]]`.
+    pub policy: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct UnclassifiedGroup {
+    /// The PostgreSQL level, e.g. `WARNING`.
+    pub severity: &'static str,
+    pub count: u64,
+    /// The group's identity across runs (level and message shape), which `--baseline`
+    /// matches on: 16 hex digits.
+    pub fingerprint: Fingerprint,
+    pub first_seen: Option<String>,
+    pub last_seen: Option<String>,
+    pub sample: String,
+    /// The sample's DETAIL and STATEMENT lines (redacted unless --show-sensitive).
+    pub detail: Option<String>,
+    pub statement: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineDiff>,
+    pub gating: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Stats {
+    /// WARNING, ERROR, FATAL and PANIC records, and how many of them the catalogue explains.
+    pub warning_or_worse_records: u64,
+    pub warning_or_worse_classified: u64,
+    /// Unclassified records beyond the distinct shapes kept.
+    pub unclassified_overflow: u64,
+}
