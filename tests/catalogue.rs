@@ -98,6 +98,52 @@ fn required_ids_are_present() {
 }
 
 #[test]
+fn each_file_holds_exactly_the_ids_that_start_with_its_name() {
+    let cat = catalogue();
+    for p in cat.patterns() {
+        assert_eq!(
+            p.id.split('.').next(),
+            Some(p.category.as_str()),
+            "{}",
+            p.id
+        );
+    }
+    let mut sorted = cat.categories();
+    sorted.sort_unstable();
+    assert_eq!(
+        cat.categories(),
+        sorted,
+        "the docs index lists files alphabetically"
+    );
+}
+
+/// A minimal entry for the validation tests, with `extra` lines after its title.
+fn entry(id: &str, extra: &str) -> String {
+    format!(
+        "[[pattern]]\nid = \"{id}\"\ntitle = \"t\"\n{extra}severity = {{ dev = \"info\", prod = \"info\" }}\n\
+         explain = \"e\"\nreferences = [\"r\"]\nremediation = {{ dev = \"d\", prod = \"p\" }}\n\
+         [[pattern.template]]\ntext = \"some text\"\n"
+    )
+}
+
+#[test]
+fn the_file_name_is_the_category_and_must_match_the_id() {
+    let ok = entry("lock.example", "");
+    let cat = Catalogue::from_files([("patterns/lock.toml", ok.as_str())]).unwrap();
+    assert_eq!(cat.patterns()[0].category, "lock");
+
+    let e = Catalogue::from_files([("patterns/locks.toml", ok.as_str())]).unwrap_err();
+    assert!(
+        e.contains("lock.example") && e.contains("patterns/locks.toml"),
+        "{e}"
+    );
+
+    let keyed = entry("lock.example", "category = \"lock\"\n");
+    let e = Catalogue::from_files([("patterns/lock.toml", keyed.as_str())]).unwrap_err();
+    assert!(e.contains("category"), "{e}");
+}
+
+#[test]
 fn every_entry_has_a_sample_that_classifies_to_it() {
     let cat = catalogue();
     let mut failures = Vec::new();
