@@ -39,6 +39,14 @@ const REQUIRED_IDS: &[&str] = &[
     "archive.command-failed",
     "storage.page-verification-failed",
     "memory.out-of-memory",
+    // Looked up by id in src/commands/tail.rs, as are server.ready and
+    // server.process-killed above: `--until-ready` fires on server.ready only after
+    // server.listening-tcp since the last server.starting, so a renamed id would make it
+    // silently never fire.
+    "server.starting",
+    "server.listening-tcp",
+    // src/commands/tail.rs prints this pair in its OOM correlation event.
+    "container.oom-killed",
 ];
 
 fn catalogue() -> Catalogue {
