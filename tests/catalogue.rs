@@ -7,7 +7,7 @@ use pgtriage::catalogue::Catalogue;
 use pgtriage::pipeline::LogStream;
 use std::io::Read;
 
-/// Ids released in 0.1.0; CI users match on these names.
+/// Ids released in 0.1.0, which CI users match on, and ids Rust code looks up by string.
 const REQUIRED_IDS: &[&str] = &[
     "locale.no-system-locales",
     "auth.trust-local",
