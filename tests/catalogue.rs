@@ -7,7 +7,7 @@ use pgtriage::catalogue::Catalogue;
 use pgtriage::pipeline::LogStream;
 use std::io::Read;
 
-/// Ids released in 0.1.0; CI users match on these names.
+/// Ids released in 0.1.0, which CI users match on, and ids Rust code looks up by string.
 const REQUIRED_IDS: &[&str] = &[
     "locale.no-system-locales",
     "auth.trust-local",
@@ -39,6 +39,14 @@ const REQUIRED_IDS: &[&str] = &[
     "archive.command-failed",
     "storage.page-verification-failed",
     "memory.out-of-memory",
+    // Looked up by id in src/commands/tail.rs, as are server.ready and
+    // server.process-killed above: `--until-ready` fires on server.ready only after
+    // server.listening-tcp since the last server.starting, so a renamed id would make it
+    // silently never fire.
+    "server.starting",
+    "server.listening-tcp",
+    // src/commands/tail.rs prints this pair in its OOM correlation event.
+    "container.oom-killed",
 ];
 
 fn catalogue() -> Catalogue {
@@ -95,6 +103,52 @@ fn required_ids_are_present() {
         .filter(|id| cat.get(id).is_none())
         .collect();
     assert!(missing.is_empty(), "missing ids: {missing:?}");
+}
+
+#[test]
+fn each_file_holds_exactly_the_ids_that_start_with_its_name() {
+    let cat = catalogue();
+    for p in cat.patterns() {
+        assert_eq!(
+            p.id.split('.').next(),
+            Some(p.category.as_str()),
+            "{}",
+            p.id
+        );
+    }
+    let mut sorted = cat.categories();
+    sorted.sort_unstable();
+    assert_eq!(
+        cat.categories(),
+        sorted,
+        "the docs index lists files alphabetically"
+    );
+}
+
+/// A minimal entry for the validation tests, with `extra` lines after its title.
+fn entry(id: &str, extra: &str) -> String {
+    format!(
+        "[[pattern]]\nid = \"{id}\"\ntitle = \"t\"\n{extra}severity = {{ dev = \"info\", prod = \"info\" }}\n\
+         explain = \"e\"\nreferences = [\"r\"]\nremediation = {{ dev = \"d\", prod = \"p\" }}\n\
+         [[pattern.template]]\ntext = \"some text\"\n"
+    )
+}
+
+#[test]
+fn the_file_name_is_the_category_and_must_match_the_id() {
+    let ok = entry("lock.example", "");
+    let cat = Catalogue::from_files([("patterns/lock.toml", ok.as_str())]).unwrap();
+    assert_eq!(cat.patterns()[0].category, "lock");
+
+    let e = Catalogue::from_files([("patterns/locks.toml", ok.as_str())]).unwrap_err();
+    assert!(
+        e.contains("lock.example") && e.contains("patterns/locks.toml"),
+        "{e}"
+    );
+
+    let keyed = entry("lock.example", "category = \"lock\"\n");
+    let e = Catalogue::from_files([("patterns/lock.toml", keyed.as_str())]).unwrap_err();
+    assert!(e.contains("category"), "{e}");
 }
 
 #[test]

@@ -230,12 +230,8 @@ fn junit_is_well_formed_and_fails_exactly_the_gating_rows() {
     assert_eq!(
         failing,
         [
-            ("pgtriage.authentication", "auth.trust-local", "error"),
-            (
-                "pgtriage.startup-config",
-                "locale.no-system-locales",
-                "warning"
-            ),
+            ("pgtriage.auth", "auth.trust-local", "error"),
+            ("pgtriage.locale", "locale.no-system-locales", "warning"),
         ]
     );
     assert!(cases

@@ -2,7 +2,7 @@
 //! `pgtriage explain` prints) and an index by category. docs/patterns/ holds the
 //! generated files; a test fails when they drift from the catalogue.
 
-use super::{Catalogue, Pattern, CATEGORIES};
+use super::{Catalogue, Pattern};
 use std::fmt::Write;
 
 /// Where the generated pages live, relative to the repository.
@@ -73,15 +73,12 @@ pub fn index(catalogue: &Catalogue) -> String {
         "{n} entries, generated from `patterns/*.toml` (do not edit these files: run \
          `UPDATE_DOCS=1 cargo test --test docs`). `pgtriage explain ID` prints the same page.\n"
     );
-    for cat in CATEGORIES {
+    for cat in catalogue.categories() {
         let entries: Vec<&Pattern> = catalogue
             .patterns()
             .iter()
-            .filter(|p| p.category == *cat)
+            .filter(|p| p.category == cat)
             .collect();
-        if entries.is_empty() {
-            continue;
-        }
         let _ = writeln!(
             s,
             "## {cat}\n\n| id | title | dev | prod |\n|---|---|---|---|"

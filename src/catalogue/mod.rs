@@ -14,37 +14,21 @@ mod embedded {
     include!(concat!(env!("OUT_DIR"), "/patterns.rs"));
 }
 
-/// Categories an entry may belong to, in the order docs list them.
-pub const CATEGORIES: &[&str] = &[
-    "container",
-    "lifecycle",
-    "connection",
-    "authentication",
-    "startup-config",
-    "checkpoint",
-    "wal-archive",
-    "vacuum-wraparound",
-    "locks",
-    "statements",
-    "replication",
-    "constraints",
-    "sql-errors",
-    "resources",
-    "corruption",
-];
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct File {
     pattern: Vec<Pattern>,
 }
 
-/// One catalogue entry, as written in `patterns/*.toml`.
+/// One catalogue entry, as written in `patterns/<category>.toml`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Pattern {
     pub id: String,
     pub title: String,
+    /// The name of the file the entry is written in, which is also its id's first word:
+    /// taken from the file name, so a `category` key in the TOML is refused.
+    #[serde(skip_deserializing)]
     pub category: String,
     pub severity: PerEnv<Severity>,
     pub explain: String,
@@ -134,14 +118,19 @@ impl Catalogue {
         Catalogue::from_files(embedded::FILES.iter().copied())
     }
 
-    /// Parses and validates catalogue files given as `(name, contents)`.
+    /// Parses and validates catalogue files given as `(path, contents)`; each file's name
+    /// (`patterns/lock.toml` → `lock`) is the category of its entries.
     pub fn from_files<'a>(
         files: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Result<Catalogue, String> {
         let mut patterns = Vec::new();
-        for (name, text) in files {
-            let file: File = toml::from_str(text).map_err(|e| format!("{name}: {e}"))?;
-            patterns.extend(file.pattern);
+        for (path, text) in files {
+            let file: File = toml::from_str(text).map_err(|e| format!("{path}: {e}"))?;
+            let category = category_of(path);
+            patterns.extend(file.pattern.into_iter().map(|p| Pattern {
+                category: category.to_string(),
+                ..p
+            }));
         }
         Catalogue::new(patterns)
     }
@@ -159,8 +148,11 @@ impl Catalogue {
             if !ids.insert(p.id.as_str()) {
                 return Err(at("duplicate id".into()));
             }
-            if !CATEGORIES.contains(&p.category.as_str()) {
-                return Err(at(format!("unknown category {:?}", p.category)));
+            if p.id.split('.').next() != Some(p.category.as_str()) {
+                return Err(at(format!(
+                    "is in patterns/{}.toml; an id's first word names its file",
+                    p.category
+                )));
             }
             for (what, text) in [
                 ("title", &p.title),
@@ -248,6 +240,17 @@ impl Catalogue {
         &self.patterns
     }
 
+    /// Every category, in the order of the files (alphabetical for the embedded ones).
+    pub fn categories(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for p in &self.patterns {
+            if !out.contains(&p.category.as_str()) {
+                out.push(&p.category);
+            }
+        }
+        out
+    }
+
     pub fn get(&self, id: &str) -> Option<&Pattern> {
         self.patterns.iter().find(|p| p.id == id)
     }
@@ -328,6 +331,12 @@ fn strip_position(msg: &[u8]) -> &[u8] {
         return msg;
     }
     msg[..msg.len() - digits].strip_suffix(AT).unwrap_or(msg)
+}
+
+/// `patterns/lock.toml` → `lock`.
+fn category_of(path: &str) -> &str {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.strip_suffix(".toml").unwrap_or(name)
 }
 
 fn valid_id(id: &str) -> bool {
