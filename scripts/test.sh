@@ -46,7 +46,7 @@ if ! docker info >/dev/null 2>&1; then
 	command -v dockerd >/dev/null || die "no Docker daemon answers and dockerd is not installed"
 	[[ $EUID -eq 0 ]] || die "no Docker daemon answers, and starting dockerd needs root"
 	say "the Docker daemon is not answering; starting dockerd (log: /tmp/dockerd.log)"
-	(dockerd >/tmp/dockerd.log 2>&1 &)
+	(dockerd </dev/null >/tmp/dockerd.log 2>&1 &)
 	for _ in $(seq 1 60); do
 		docker info >/dev/null 2>&1 && break
 		sleep 1

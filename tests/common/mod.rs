@@ -76,7 +76,7 @@ pub fn require_postgres() -> bool {
     .collect();
     if !absent.is_empty() {
         unavailable(&format!(
-            "PostgreSQL 15 ({} not in {}; package postgresql-15)",
+            "PostgreSQL 15: {} not in {} (package postgresql-15)",
             absent.join(", "),
             bin.display()
         ));
@@ -85,7 +85,7 @@ pub fn require_postgres() -> bool {
     // /proc/self belongs to the effective user of the process reading it.
     let root = std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0);
     if root && find_on_path("runuser").is_none() {
-        unavailable("runuser (package util-linux), to run PostgreSQL as `postgres` when root");
+        unavailable("runuser not found (package util-linux), to run PostgreSQL as `postgres`");
         return false;
     }
     true
@@ -99,21 +99,17 @@ pub fn require_docker() -> bool {
         .output()
         .is_ok_and(|o| o.status.success());
     if !answers {
-        unavailable("a Docker daemon (`docker info` fails)");
+        unavailable("no Docker daemon answers (`docker info` fails)");
     }
     answers
 }
 
-/// A program the test runs: an absolute path, or a name looked up on `PATH`.
+/// A program the test runs, found on `PATH` as the test would run it.
 pub fn require_tool(name: &str) -> Option<PathBuf> {
-    let found = if Path::new(name).is_absolute() {
-        Some(PathBuf::from(name)).filter(|p| p.is_file())
-    } else {
-        find_on_path(name)
-    };
+    let found = find_on_path(name);
     if found.is_none() {
         unavailable(&format!(
-            "{name} (not found; `bash scripts/test.sh` installs what the tests use)"
+            "{name} not found (`bash scripts/test.sh` installs the tools the tests use)"
         ));
     }
     found
