@@ -49,11 +49,9 @@ trap cleanup EXIT
 
 echo "install-example-tools: installing ${need[*]}"
 export DEBIAN_FRONTEND=noninteractive
-if ! apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null 2>&1; then
-	# A fresh machine may never have fetched the package lists, or has stale ones.
-	apt-get update -qq
-	apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-fi
+# A fresh machine may never have fetched the package lists, or has stale ones.
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 
 for path in "${!want[@]}"; do
 	[[ -x $path ]] || { echo "install-example-tools: $path still missing after installing ${want[$path]}" >&2; exit 1; }

@@ -132,7 +132,11 @@ fn sample_of<'a>(report: &'a serde_json::Value, id: &str) -> Option<&'a str> {
 }
 
 #[test]
+#[ignore = "slow: needs a Docker daemon and the test images (scripts/build-test-image.sh: root, debootstrap)"]
 fn alpine_like_first_start_fails_in_prod() {
+    if !common::require_docker() {
+        return;
+    }
     let c = Container::run("alpine", &["-e", "POSTGRES_PASSWORD=secret", ALPINE_LIKE]);
     let (code, r, stderr) =
         common::tail_json(&[&c.0, "--until-ready", "--env", "prod", "--timeout", "120s"]);
@@ -176,7 +180,11 @@ fn sane(name: &str, image: &str) -> (Container, tempfile::TempDir) {
 }
 
 #[test]
+#[ignore = "slow: needs a Docker daemon and the test images (scripts/build-test-image.sh: root, debootstrap)"]
 fn debian_with_scram_and_a_sane_healthcheck_passes_in_prod() {
+    if !common::require_docker() {
+        return;
+    }
     let (c, _dir) = sane("sane", DEBIAN);
     let (code, r, stderr) =
         common::tail_json(&[&c.0, "--until-ready", "--env", "prod", "--timeout", "120s"]);
@@ -192,7 +200,11 @@ fn debian_with_scram_and_a_sane_healthcheck_passes_in_prod() {
 }
 
 #[test]
+#[ignore = "slow: needs a Docker daemon and the test images (scripts/build-test-image.sh: root, debootstrap)"]
 fn a_policy_accepting_the_locale_warning_turns_the_alpine_first_start_green() {
+    if !common::require_docker() {
+        return;
+    }
     let (c, dir) = sane("policy", ALPINE_LIKE);
     let gate = [
         "--until-ready",
@@ -237,7 +249,11 @@ fn a_policy_accepting_the_locale_warning_turns_the_alpine_first_start_green() {
 }
 
 #[test]
+#[ignore = "slow: needs a Docker daemon and the test images (scripts/build-test-image.sh: root, debootstrap)"]
 fn inspect_checks_raise_their_entries_with_the_catalogued_evidence() {
+    if !common::require_docker() {
+        return;
+    }
     let c = Container::run(
         "checks",
         &[
@@ -274,7 +290,11 @@ fn inspect_checks_raise_their_entries_with_the_catalogued_evidence() {
 }
 
 #[test]
+#[ignore = "slow: needs a Docker daemon and the test images (scripts/build-test-image.sh: root, debootstrap)"]
 fn restarts_are_followed_without_counting_a_line_twice() {
+    if !common::require_docker() {
+        return;
+    }
     let c = Container::run("restart", &["-e", "POSTGRES_PASSWORD=secret", DEBIAN]);
     c.wait_for("database system is ready to accept connections", 2);
     let tail = spawn_tail(&["--output", "json", &c.0]);
@@ -311,7 +331,11 @@ fn restarts_are_followed_without_counting_a_line_twice() {
 }
 
 #[test]
+#[ignore = "slow: needs a Docker daemon and the test images (scripts/build-test-image.sh: root, debootstrap)"]
 fn an_oom_kill_is_reported_with_the_signal_9_it_caused() {
+    if !common::require_docker() {
+        return;
+    }
     let c = Container::run(
         "oom",
         &[
@@ -390,7 +414,11 @@ fn counter(metrics: &str, prefix: &str) -> u64 {
 }
 
 #[test]
+#[ignore = "slow: needs a Docker daemon and the test images (scripts/build-test-image.sh: root, debootstrap)"]
 fn the_metrics_endpoint_counts_events_as_they_happen() {
+    if !common::require_docker() {
+        return;
+    }
     let c = Container::run("metrics", &["-e", "POSTGRES_PASSWORD=secret", DEBIAN]);
     c.wait_for("database system is ready to accept connections", 2);
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -437,7 +465,11 @@ fn the_metrics_endpoint_counts_events_as_they_happen() {
 }
 
 #[test]
+#[ignore = "slow: needs a Docker daemon and the test images (scripts/build-test-image.sh: root, debootstrap)"]
 fn an_unreachable_daemon_or_a_missing_container_exits_2_with_a_reason() {
+    if !common::require_docker() {
+        return;
+    }
     let out = Command::new(env!("CARGO_BIN_EXE_pgtriage"))
         .args(["tail", "db"])
         .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
@@ -456,7 +488,11 @@ fn an_unreachable_daemon_or_a_missing_container_exits_2_with_a_reason() {
 }
 
 #[test]
+#[ignore = "slow: needs a Docker daemon and the test images (scripts/build-test-image.sh: root, debootstrap)"]
 fn a_container_removed_while_tailed_keeps_the_findings() {
+    if !common::require_docker() {
+        return;
+    }
     let c = Container::run("vanish", &["-e", "POSTGRES_PASSWORD=secret", ALPINE_LIKE]);
     c.wait_for("database system is ready to accept connections", 2);
     let tail = spawn_tail(&["--output", "json", &c.0]);
@@ -473,7 +509,11 @@ fn a_container_removed_while_tailed_keeps_the_findings() {
 }
 
 #[test]
+#[ignore = "slow: needs a Docker daemon and the test images (scripts/build-test-image.sh: root, debootstrap)"]
 fn a_tty_container_is_read_as_one_stream() {
+    if !common::require_docker() {
+        return;
+    }
     let c = Container::run(
         "tty",
         &["-t", "-e", "POSTGRES_PASSWORD=secret", ALPINE_LIKE],

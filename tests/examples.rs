@@ -8,8 +8,8 @@
 //!     real server is up, Debian's postgres_exporter reads the server with the monitoring
 //!     role, and the metric names the alert rules use exist.
 //!
-//! Tools come from scripts/install-example-tools.sh. Outside CI a missing tool skips its
-//! part with a note; with CI set it is an error, so CI never passes by skipping.
+//! Tools come from scripts/install-example-tools.sh (run by scripts/test.sh). A missing tool
+//! or daemon skips its part with a note, or fails under CI (tests/common/mod.rs).
 //! Network traffic goes to 127.0.0.1 only: ports are published on loopback, and the
 //! containers are reached through them or `docker exec`, never by their bridge address.
 
@@ -38,72 +38,15 @@ fn compose_file(env: &str) -> PathBuf {
 }
 
 // ---------------------------------------------------------------------------------------
-// Tools
+// Tools (missing ones skip, or fail under CI: common::unavailable)
 // ---------------------------------------------------------------------------------------
 
-/// The first of `candidates` that exists (absolute paths) or is on PATH (bare names).
-fn find_tool(candidates: &[&str]) -> Option<PathBuf> {
-    for c in candidates {
-        let p = Path::new(c);
-        if p.is_absolute() {
-            if p.is_file() {
-                return Some(p.to_path_buf());
-            }
-            continue;
-        }
-        let path = std::env::var_os("PATH")?;
-        for dir in std::env::split_paths(&path) {
-            let full = dir.join(c);
-            if full.is_file() {
-                return Some(full);
-            }
-        }
-    }
-    None
-}
-
-/// A tool the test needs. Missing: a note and `None` (skip), or a failure under CI.
-fn tool(what: &str, candidates: &[&str]) -> Option<PathBuf> {
-    let found = find_tool(candidates);
-    if found.is_none() {
-        let msg = format!(
-            "{what} not found ({}); `bash scripts/install-example-tools.sh` installs it",
-            candidates.join(", ")
-        );
-        if std::env::var_os("CI").is_some() {
-            panic!("{msg} (CI is set: nothing may be skipped)");
-        }
-        eprintln!("skipping: {msg}");
-    }
-    found
-}
-
 fn docker_compose() -> Option<PathBuf> {
-    tool("docker-compose", &["docker-compose"])
+    common::require_tool("docker-compose")
 }
 
 fn psql() -> Option<PathBuf> {
-    tool(
-        "psql (postgresql-client-15)",
-        &["/usr/lib/postgresql/15/bin/psql", "psql"],
-    )
-}
-
-/// The Docker daemon answers. Absent: skip (or fail under CI), like a missing tool.
-fn docker_available() -> bool {
-    let ok = Command::new("docker")
-        .args(["info", "--format", "{{.ServerVersion}}"])
-        .stdin(Stdio::null())
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        let msg = "the Docker daemon is not reachable (`docker info` fails)";
-        if std::env::var_os("CI").is_some() {
-            panic!("{msg} (CI is set: nothing may be skipped)");
-        }
-        eprintln!("skipping: {msg}");
-    }
-    ok
+    common::require_tool("psql")
 }
 
 fn test_image() {
@@ -189,6 +132,7 @@ impl Drop for Killed {
 // ---------------------------------------------------------------------------------------
 
 #[test]
+#[ignore = "slow: needs docker-compose 1.29 (scripts/install-example-tools.sh)"]
 fn docker_compose_1_29_accepts_every_compose_file() {
     let Some(dc) = docker_compose() else { return };
     let version = run_ok(Command::new(&dc).arg("version").arg("--short"));
@@ -218,6 +162,7 @@ fn docker_compose_1_29_accepts_every_compose_file() {
 /// Why the examples leave healthcheck.start_interval out (docs/guides/healthchecks.md):
 /// the Compose Specification has it, docker-compose 1.29 refuses the file.
 #[test]
+#[ignore = "slow: needs docker-compose 1.29 (scripts/install-example-tools.sh)"]
 fn docker_compose_1_29_rejects_start_interval() {
     let Some(dc) = docker_compose() else { return };
     let version = run_ok(Command::new(&dc).args(["version", "--short"]));
@@ -257,15 +202,8 @@ fn docker_compose_1_29_rejects_start_interval() {
 }
 
 fn compose_spec() -> Option<Value> {
-    let dir = common::shared_data()?;
-    let path = dir.join("compose-spec/compose-spec.json");
-    let Ok(text) = std::fs::read_to_string(&path) else {
-        eprintln!(
-            "note: {} not found; skipping the Compose Specification check",
-            path.display()
-        );
-        return None;
-    };
+    let path = common::shared_file("compose-spec/compose-spec.json")?;
+    let text = std::fs::read_to_string(&path).expect("read compose-spec.json");
     let mut schema: Value = serde_json::from_str(&text).expect("compose-spec.json is JSON");
     // Its `$schema` is draft-07 spelt without the trailing `#`, which the validator would
     // try to fetch over HTTP; the draft is chosen explicitly below instead.
@@ -308,8 +246,9 @@ fn every_compose_file_matches_the_compose_specification() {
 }
 
 #[test]
+#[ignore = "slow: needs promtool (scripts/install-example-tools.sh)"]
 fn promtool_accepts_the_alert_rules_and_their_unit_tests_pass() {
-    let Some(promtool) = tool("promtool (Debian package prometheus)", &["promtool"]) else {
+    let Some(promtool) = common::require_tool("promtool") else {
         return;
     };
     let mut check = Command::new(&promtool);
@@ -700,8 +639,9 @@ fn secret(dir: &Path, name: &str) -> String {
 }
 
 #[test]
+#[ignore = "slow: needs Docker, docker-compose 1.29, the test image, psql and prometheus-postgres-exporter; boots the example for minutes"]
 fn prod_example_boots_clean_refuses_bad_logins_and_is_monitored() {
-    if !docker_available() {
+    if !common::require_docker() {
         return;
     }
     let Some(dc) = docker_compose() else { return };
@@ -847,13 +787,7 @@ fn prod_example_boots_clean_refuses_bad_logins_and_is_monitored() {
 
     // 4. Debian's postgres_exporter on the host, as the monitoring role, over TLS.
     let rules = std::fs::read_to_string(examples().join("prod/alerts.yml")).unwrap();
-    if let Some(exporter) = tool(
-        "prometheus-postgres-exporter",
-        &[
-            "/usr/bin/prometheus-postgres-exporter",
-            "prometheus-postgres-exporter",
-        ],
-    ) {
+    if let Some(exporter) = common::require_tool("prometheus-postgres-exporter") {
         let listen = free_port();
         let child = Command::new(exporter)
             .arg(format!("--web.listen-address=127.0.0.1:{listen}"))
@@ -917,8 +851,9 @@ fn prod_example_boots_clean_refuses_bad_logins_and_is_monitored() {
 }
 
 #[test]
+#[ignore = "slow: needs Docker, docker-compose 1.29, the test image and psql; boots the example"]
 fn dev_example_boots_and_every_warning_is_accepted_with_a_reason() {
-    if !docker_available() {
+    if !common::require_docker() {
         return;
     }
     let Some(dc) = docker_compose() else { return };

@@ -1,6 +1,6 @@
 //! Real stderr logs from pgBadger's test suite (../shared/data/pgbadger-fixtures, not part
 //! of this repository): the prefix is detected, and every line is part of a record or
-//! counted as not belonging to one. Skipped, with a note, when the data is not there.
+//! counted as not belonging to one. Without the data: skipped with a note, or failed under CI.
 
 mod common;
 

@@ -1,7 +1,11 @@
-//! Helpers shared by the integration tests: running the real binary, and finding the
-//! shared data (pgBadger fixtures) that is not part of this repository.
+//! Helpers shared by the integration tests: running the real binary, and the one rule for
+//! what a test needs from outside the repository (PostgreSQL, Docker, a tool, the shared
+//! data): when it is missing the test says `skipped: <test>: <what>` and returns, except
+//! under CI, where a skip would let a run pass without testing, so it fails instead.
 #![allow(dead_code)] // each test crate uses its own subset
 
+use std::io::Write;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -9,21 +13,113 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// `CI` set to anything but empty or `false`, as CI services set it.
+fn under_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false")
+}
+
+/// Reports that the running test lacks `what`: a skip note outside CI, a failure under it.
+/// The note goes straight to the process's stderr, past libtest's capture, so a skipped
+/// test that "passes" is still seen.
+pub fn unavailable(what: &str) {
+    let current = std::thread::current();
+    let test = current.name().unwrap_or("?");
+    if under_ci() {
+        panic!("{test}: {what} (CI is set: nothing may be skipped)");
+    }
+    let _ = writeln!(std::io::stderr(), "skipped: {test}: {what}");
+}
+
 /// The shared data directory: `PGTRIAGE_SHARED_DATA`, by default `../shared/data` beside
-/// the repository. `None` when it is not there; tests that need it then skip, saying so.
+/// the repository. Holds third-party files (pgBadger's fixture logs, the Compose
+/// Specification) that are not ours to commit.
 pub fn shared_data() -> Option<PathBuf> {
     let dir = std::env::var_os("PGTRIAGE_SHARED_DATA")
         .map(PathBuf::from)
         .unwrap_or_else(|| repo().join("../shared/data"));
     if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "note: {} not found; set PGTRIAGE_SHARED_DATA to run the tests that need it",
-            dir.display()
-        );
-        None
+        return Some(dir);
     }
+    unavailable(&format!(
+        "shared data not found at {} (set PGTRIAGE_SHARED_DATA)",
+        dir.display()
+    ));
+    None
+}
+
+/// One file of the shared data, `rel` below its directory.
+pub fn shared_file(rel: &str) -> Option<PathBuf> {
+    let path = shared_data()?.join(rel);
+    if path.is_file() {
+        return Some(path);
+    }
+    unavailable(&format!("{} not found in the shared data", path.display()));
+    None
+}
+
+/// Debian's PostgreSQL 15 server, as scripts/gen-sample-logs.sh runs it: its binaries
+/// (`PGBIN`, by default Debian's directory) and, as root, runuser to start it as `postgres`.
+pub fn require_postgres() -> bool {
+    let bin = std::env::var_os("PGBIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/lib/postgresql/15/bin"));
+    let absent: Vec<&str> = [
+        "initdb",
+        "pg_ctl",
+        "postgres",
+        "psql",
+        "pg_isready",
+        "pg_resetwal",
+    ]
+    .into_iter()
+    .filter(|b| !bin.join(b).is_file())
+    .collect();
+    if !absent.is_empty() {
+        unavailable(&format!(
+            "PostgreSQL 15: {} not in {} (package postgresql-15)",
+            absent.join(", "),
+            bin.display()
+        ));
+        return false;
+    }
+    // /proc/self belongs to the effective user of the process reading it.
+    let root = std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0);
+    if root && find_on_path("runuser").is_none() {
+        unavailable("runuser not found (package util-linux), to run PostgreSQL as `postgres`");
+        return false;
+    }
+    true
+}
+
+/// A Docker daemon that answers (`DOCKER_HOST` is honoured by the CLI as by pgtriage).
+pub fn require_docker() -> bool {
+    let answers = Command::new("docker")
+        .args(["info", "--format", "{{.ServerVersion}}"])
+        .stdin(Stdio::null())
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !answers {
+        unavailable("no Docker daemon answers (`docker info` fails)");
+    }
+    answers
+}
+
+/// A program the test runs, found on `PATH` as the test would run it.
+pub fn require_tool(name: &str) -> Option<PathBuf> {
+    let found = find_on_path(name);
+    if found.is_none() {
+        unavailable(&format!(
+            "{name} not found (`bash scripts/test.sh` installs the tools the tests use)"
+        ));
+    }
+    found
+}
+
+fn find_on_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
 }
 
 pub fn pgtriage(args: &[&str]) -> Output {
@@ -36,7 +132,6 @@ pub fn pgtriage(args: &[&str]) -> Output {
 }
 
 pub fn pgtriage_stdin(args: &[&str], input: &[u8]) -> Output {
-    use std::io::Write;
     let mut child = Command::new(env!("CARGO_BIN_EXE_pgtriage"))
         .args(args)
         .current_dir(repo())

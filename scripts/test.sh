@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# scripts/test.sh [CARGO_TEST_ARGS...] [-- TEST_BINARY_ARGS...]
+#
+# Every test, the slow ones included: first installs what they need when it is missing,
+# then runs `cargo test -- --include-ignored`. Arguments before `--` go to cargo (e.g.
+# `--test docker_tail`), those after it to the test binaries (e.g. a name filter).
+#
+# The slow tests need (tests/common/mod.rs skips a test whose need is missing, or fails it
+# when CI is set):
+#   postgresql-15, runuser   a real PostgreSQL 15 server (tests/real_server.rs, redaction.rs)
+#   a Docker daemon          tests/docker_tail.rs and tests/examples.rs; started if not answering
+#   debootstrap              scripts/build-test-image.sh builds the test images with it
+#   docker-compose, promtool, prometheus-postgres-exporter, psql
+#                            tests/examples.rs (scripts/install-example-tools.sh)
+# Installing needs root and Debian's apt; a machine that has everything needs neither.
+# Idempotent: nothing is installed, started or built that is already there and current.
+#
+# The everyday fast layer needs none of this: plain `cargo test`.
+
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf 'test.sh: %s\n' "$*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+command -v cargo >/dev/null || die "cargo not found: install a Rust toolchain (https://rustup.rs)"
+
+# Debian packages for the real PostgreSQL 15, which runs as the `postgres` OS user
+# (runuser) when the tests run as root, and for building the test images.
+need=()
+[[ -x /usr/lib/postgresql/15/bin/postgres ]] || need+=(postgresql-15)
+[[ -x /usr/lib/postgresql/15/bin/psql ]] || need+=(postgresql-client-15)
+command -v runuser >/dev/null || need+=(util-linux)
+command -v debootstrap >/dev/null || need+=(debootstrap)
+if ((${#need[@]})); then
+	[[ $EUID -eq 0 ]] || die "needs root to install: ${need[*]}"
+	say "installing ${need[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+# The Docker tests need the engine; a machine of this kind has it but may not have
+# started it.
+if ! docker info >/dev/null 2>&1; then
+	command -v dockerd >/dev/null || die "no Docker daemon answers and dockerd is not installed"
+	[[ $EUID -eq 0 ]] || die "no Docker daemon answers, and starting dockerd needs root"
+	say "the Docker daemon is not answering; starting dockerd (log: /tmp/dockerd.log)"
+	(dockerd </dev/null >/tmp/dockerd.log 2>&1 &)
+	for _ in $(seq 1 60); do
+		docker info >/dev/null 2>&1 && break
+		sleep 1
+	done
+	docker info >/dev/null 2>&1 || die "dockerd did not answer within 60 s (see /tmp/dockerd.log)"
+fi
+
+# docker-compose, promtool, postgres_exporter and psql for the example validations.
+bash scripts/install-example-tools.sh
+
+# The test images (cached by content hash: a no-op when they are current).
+bash scripts/build-test-image.sh all
+
+cargo_args=()
+while (($#)) && [[ $1 != -- ]]; do
+	cargo_args+=("$1")
+	shift
+done
+if (($#)); then shift; fi # the `--`
+exec cargo test "${cargo_args[@]}" -- --include-ignored "$@"
