@@ -140,79 +140,12 @@ impl Catalogue {
         let mut ids = std::collections::HashSet::new();
         for (pi, p) in patterns.iter().enumerate() {
             let at = |msg: String| format!("pattern {}: {msg}", p.id);
-            if !valid_id(&p.id) {
-                return Err(at(
-                    "id must be dotted lowercase words, e.g. auth.trust-local".into(),
-                ));
-            }
             if !ids.insert(p.id.as_str()) {
                 return Err(at("duplicate id".into()));
             }
-            if p.id.split('.').next() != Some(p.category.as_str()) {
-                return Err(at(format!(
-                    "is in patterns/{}.toml; an id's first word names its file",
-                    p.category
-                )));
-            }
-            for (what, text) in [
-                ("title", &p.title),
-                ("explain", &p.explain),
-                ("remediation.dev", &p.remediation.dev),
-                ("remediation.prod", &p.remediation.prod),
-            ] {
-                if text.trim().is_empty() {
-                    return Err(at(format!("{what} is empty")));
-                }
-            }
-            if p.references.is_empty() {
-                return Err(at("has no references".into()));
-            }
-            if p.template.is_empty() && p.checks.is_empty() {
-                return Err(at("has neither a template nor a check".into()));
-            }
+            check_entry(p).map_err(at)?;
             for t in &p.template {
-                let template = Template::compile(&t.text).map_err(at)?;
-                if template.anchor().len() < 3 {
-                    return Err(at(format!(
-                        "template {:?} needs a literal of 3 bytes or more",
-                        t.text
-                    )));
-                }
-                if t.captures.len() > template.conversions() {
-                    return Err(at(format!(
-                        "template {:?} names more captures than it has",
-                        t.text
-                    )));
-                }
-                let mut redact = 0u16;
-                for r in &t.redact {
-                    let i = t
-                        .captures
-                        .iter()
-                        .position(|c| c == r)
-                        .ok_or_else(|| at(format!("redact names unknown capture {r:?}")))?;
-                    redact |= 1 << i;
-                }
-                let levels = match &t.levels {
-                    None => None,
-                    Some(ls) => Some(
-                        ls.iter()
-                            .map(|l| {
-                                Level::from_label(l.as_bytes())
-                                    .filter(|l| !l.is_continuation())
-                                    .ok_or_else(|| at(format!("unknown level {l:?}")))
-                            })
-                            .collect::<Result<Vec<_>, _>>()?,
-                    ),
-                };
-                compiled.push(Compiled {
-                    pattern: pi,
-                    template,
-                    captures: t.captures.clone(),
-                    levels,
-                    fold: t.fold,
-                    redact,
-                });
+                compiled.push(compile_template(pi, t).map_err(at)?);
             }
         }
         let mut anchors: Vec<&[u8]> = Vec::new();
@@ -320,6 +253,84 @@ impl Catalogue {
         }
         best.map(|(_, m)| m)
     }
+}
+
+/// What every entry must have: a well-formed id in the file its first word names, the
+/// texts people read, references, and a template or a container check.
+fn check_entry(p: &Pattern) -> Result<(), String> {
+    if !valid_id(&p.id) {
+        return Err("id must be dotted lowercase words, e.g. auth.trust-local".into());
+    }
+    if p.id.split('.').next() != Some(p.category.as_str()) {
+        return Err(format!(
+            "is in patterns/{}.toml; an id's first word names its file",
+            p.category
+        ));
+    }
+    for (what, text) in [
+        ("title", &p.title),
+        ("explain", &p.explain),
+        ("remediation.dev", &p.remediation.dev),
+        ("remediation.prod", &p.remediation.prod),
+    ] {
+        if text.trim().is_empty() {
+            return Err(format!("{what} is empty"));
+        }
+    }
+    if p.references.is_empty() {
+        return Err("has no references".into());
+    }
+    if p.template.is_empty() && p.checks.is_empty() {
+        return Err("has neither a template nor a check".into());
+    }
+    Ok(())
+}
+
+/// One template of entry `pattern`, with its capture names, redaction mask and levels.
+fn compile_template(pattern: usize, t: &TemplateDef) -> Result<Compiled, String> {
+    let template = Template::compile(&t.text)?;
+    if template.anchor().len() < 3 {
+        return Err(format!(
+            "template {:?} needs a literal of 3 bytes or more",
+            t.text
+        ));
+    }
+    if t.captures.len() > template.conversions() {
+        return Err(format!(
+            "template {:?} names more captures than it has",
+            t.text
+        ));
+    }
+    let mut redact = 0u16;
+    for r in &t.redact {
+        let i = t
+            .captures
+            .iter()
+            .position(|c| c == r)
+            .ok_or_else(|| format!("redact names unknown capture {r:?}"))?;
+        redact |= 1 << i;
+    }
+    let levels = t
+        .levels
+        .as_ref()
+        .map(|ls| {
+            ls.iter()
+                .map(|l| {
+                    Level::from_label(l.as_bytes())
+                        .filter(|l| !l.is_continuation())
+                        .ok_or_else(|| format!("unknown level {l:?}"))
+                })
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .transpose()?;
+    Ok(Compiled {
+        pattern,
+        template,
+        captures: t.captures.clone(),
+        levels,
+        fold: t.fold,
+        redact,
+    })
 }
 
 /// The message without the ` at character N` PostgreSQL appends when it knows where in
