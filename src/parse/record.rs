@@ -18,7 +18,8 @@ pub struct Record<'a> {
     /// The rest of a multi-line message (autovacuum's `pages:`/`tuples:` lines, a
     /// statement logged over several lines), its lines joined with `\n`, leading TABs
     /// removed: the same text whether the input was stderr (TAB-continued lines) or
-    /// csvlog/jsonlog (newlines inside the message field).
+    /// csvlog/jsonlog (newlines inside the message field). Lines continuing a DETAIL or
+    /// STATEMENT line are not part of it.
     pub continuation: Option<&'a [u8]>,
     pub pid: Option<u32>,
     /// The time from the prefix (`epoch` when it is `%n`), else from the container runtime.

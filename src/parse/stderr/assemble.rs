@@ -24,6 +24,7 @@ struct Open {
     time: Option<Range<usize>>,
     epoch: bool,
     service: Option<Range<usize>>,
+    /// user, database, application, client: the order `record` hands them out in.
     session: [Option<Range<usize>>; 4],
     detail: Option<Range<usize>>,
     statement: Option<Range<usize>>,
