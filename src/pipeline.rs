@@ -3,57 +3,40 @@
 
 use crate::parse::prefix::Prefix;
 use crate::parse::record::{LineCounts, Record};
-use crate::parse::structured::{self, Kind, StructuredParser};
-use crate::parse::RecordParser;
+use crate::parse::{self, Format, RecordParser};
 use crate::source::framing::{FramingCounts, Unframer};
 use crate::source::lines::LineSplitter;
 
-/// The log format an input is read as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// The log format an input is read as: detected, or one the user names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
     /// Detect from the first line.
     Auto,
-    /// PostgreSQL's stderr format, with any log_line_prefix.
-    Stderr,
-    /// PostgreSQL's csvlog.
-    Csvlog,
-    /// PostgreSQL's jsonlog (15+), or CloudNativePG's JSON records.
-    Jsonlog,
+    Only(Format),
 }
 
-#[derive(Debug)]
-enum Parser {
-    /// Waiting for the first non-empty line to tell the format.
-    Undecided(Option<Prefix>),
-    Stderr(Box<RecordParser>),
-    Structured(StructuredParser),
-}
+/// `auto`, then every registered format: `--format` lists what `parse::FORMATS` has.
+const CHOICES: [LogFormat; Format::ALL.len() + 1] = {
+    let mut all = [LogFormat::Auto; Format::ALL.len() + 1];
+    let mut i = 0;
+    while i < Format::ALL.len() {
+        all[i + 1] = LogFormat::Only(Format::ALL[i]);
+        i += 1;
+    }
+    all
+};
 
-impl Parser {
-    fn push(
-        &mut self,
-        text: &[u8],
-        time: Option<&[u8]>,
-        service: Option<&[u8]>,
-        sink: &mut dyn FnMut(&Record<'_>),
-    ) {
-        if let Parser::Undecided(prefix) = self {
-            if text.is_empty() {
-                // Blank lines before the first real one are kept, as the stderr parser
-                // counts them.
-                *self = Parser::Stderr(Box::new(RecordParser::new(prefix.take())));
-            } else {
-                *self = match structured::detect(text) {
-                    Some(kind) => Parser::Structured(StructuredParser::new(kind)),
-                    None => Parser::Stderr(Box::new(RecordParser::new(prefix.take()))),
-                };
-            }
-        }
-        match self {
-            Parser::Stderr(p) => p.push(text, time, service, sink),
-            Parser::Structured(p) => p.push(text, sink),
-            Parser::Undecided(_) => unreachable!("decided above"),
-        }
+impl clap::ValueEnum for LogFormat {
+    fn value_variants<'a>() -> &'a [Self] {
+        &CHOICES
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        use clap::builder::PossibleValue;
+        Some(match self {
+            LogFormat::Auto => PossibleValue::new("auto").help("Detect from the first line."),
+            LogFormat::Only(f) => PossibleValue::new(f.as_str()).help(parse::entry(*f).help),
+        })
     }
 }
 
@@ -61,7 +44,7 @@ impl Parser {
 pub struct LogStream {
     splitter: LineSplitter,
     unframer: Unframer,
-    parser: Parser,
+    parser: Box<dyn RecordParser>,
 }
 
 impl LogStream {
@@ -71,16 +54,14 @@ impl LogStream {
     }
 
     pub fn with_format(format: LogFormat, prefix: Option<Prefix>) -> Self {
-        let parser = match format {
-            LogFormat::Auto => Parser::Undecided(prefix),
-            LogFormat::Stderr => Parser::Stderr(Box::new(RecordParser::new(prefix))),
-            LogFormat::Csvlog => Parser::Structured(StructuredParser::new(Kind::Csv)),
-            LogFormat::Jsonlog => Parser::Structured(StructuredParser::new(Kind::Json)),
+        let format = match format {
+            LogFormat::Auto => None,
+            LogFormat::Only(f) => Some(f),
         };
         LogStream {
             splitter: LineSplitter::default(),
             unframer: Unframer::default(),
-            parser,
+            parser: parse::parser(format, prefix),
         }
     }
 
@@ -91,16 +72,14 @@ impl LogStream {
             parser,
         } = self;
         splitter.feed(chunk, &mut |line| {
-            unframer.push(line, &mut |f| parser.push(f.text, f.time, f.service, sink))
+            unframer.push(line, &mut |f| parser.push(&f, sink))
         });
     }
 
     /// A pause in a live stream: the record held open is handed out (a partial line
     /// stays, waiting for its end).
     pub fn flush(&mut self, sink: &mut dyn FnMut(&Record<'_>)) {
-        if let Parser::Stderr(p) = &mut self.parser {
-            p.pause(sink);
-        }
+        self.parser.pause(sink);
     }
 
     /// End of input: everything held back is handed out.
@@ -110,40 +89,22 @@ impl LogStream {
             unframer,
             parser,
         } = self;
-        splitter.finish(&mut |line| {
-            unframer.push(line, &mut |f| parser.push(f.text, f.time, f.service, sink))
-        });
-        unframer.finish(&mut |f| parser.push(f.text, f.time, f.service, sink));
-        match parser {
-            Parser::Stderr(p) => p.finish(sink),
-            Parser::Structured(p) => p.finish(sink),
-            Parser::Undecided(_) => {}
-        }
+        splitter.finish(&mut |line| unframer.push(line, &mut |f| parser.push(&f, sink)));
+        unframer.finish(&mut |f| parser.push(&f, sink));
+        parser.finish(sink);
     }
 
-    /// `stderr`, `csvlog` or `jsonlog`, as the report names it.
-    pub fn format_name(&self) -> &'static str {
-        match &self.parser {
-            Parser::Structured(p) if p.kind() == Kind::Csv => "csvlog",
-            Parser::Structured(_) => "jsonlog",
-            _ => "stderr",
-        }
+    /// The format the input was read as (stderr while nothing was read).
+    pub fn format(&self) -> Format {
+        self.parser.format()
     }
 
     pub fn prefix_format(&self) -> Option<&str> {
-        match &self.parser {
-            Parser::Stderr(p) => p.prefix_format(),
-            _ => None,
-        }
+        self.parser.prefix_format()
     }
 
     pub fn counts(&self) -> &LineCounts {
-        static NONE: std::sync::OnceLock<LineCounts> = std::sync::OnceLock::new();
-        match &self.parser {
-            Parser::Stderr(p) => p.counts(),
-            Parser::Structured(p) => p.counts(),
-            Parser::Undecided(_) => NONE.get_or_init(LineCounts::default),
-        }
+        self.parser.counts()
     }
 
     pub fn framing(&self) -> &FramingCounts {

@@ -5,7 +5,7 @@
 
 use crate::baseline::{Baseline, BaselineDiff};
 use crate::catalogue::Catalogue;
-use crate::parse::record::find_label;
+use crate::parse::stderr::label::find_label;
 use crate::policy::Policy;
 use crate::severity::{Env, Level, Severity};
 use std::collections::HashMap;

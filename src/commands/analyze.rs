@@ -146,13 +146,17 @@ fn read_one(
     stream.finish(&mut sink);
     let counts = stream.counts();
     InputSummary {
-        source: if name == "-" { "stdin" } else { "file" },
+        source: if name == "-" {
+            report::Source::Stdin
+        } else {
+            report::Source::File
+        },
         name: if name == "-" {
             "<stdin>".into()
         } else {
             name.to_string()
         },
-        format: stream.format_name(),
+        format: stream.format(),
         framing: stream.framing().dominant(),
         compression: opened.compression,
         prefix: stream.prefix_format().map(str::to_string),

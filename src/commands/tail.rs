@@ -539,11 +539,11 @@ impl Follower {
         counts.prefix_mismatches += o.prefix_mismatches;
         counts.truncated_lines += o.truncated_lines;
         InputSummary {
-            source: "docker",
+            source: report::Source::Docker,
             name: self.name.clone(),
-            format: "stderr",
-            framing: "docker-api",
-            compression: "none",
+            format: err.format(),
+            framing: crate::source::framing::Framing::DockerApi,
+            compression: crate::source::Compression::None,
             prefix: err
                 .prefix_format()
                 .or(out.prefix_format())

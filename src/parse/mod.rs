@@ -1,118 +1,175 @@
-//! From framed lines to records: the log_line_prefix is learned from the first lines (or
-//! given), then lines are assembled into records.
+//! From framed lines to records. Each input format is one module implementing
+//! [`RecordParser`] and one line in [`FORMATS`]; nothing else matches on the format, so a
+//! new format is a new module, a registry line and a [`Format`] variant.
 
-pub mod prefix;
+pub mod csvlog;
+pub mod jsonlog;
 pub mod record;
-pub mod structured;
+pub mod stderr;
+mod structured;
 
+/// `--prefix` is stderr's, but callers name it from here.
+pub use stderr::prefix;
+
+use crate::source::framing::Framed;
 use prefix::Prefix;
-use record::{find_label, Assembler, LineCounts, Record};
-use std::ops::Range;
+use record::{LineCounts, Record};
 
-/// Labelled lines looked at before the prefix is decided.
-const DETECT_LINES: usize = 200;
-/// Bytes held back at most while waiting for that many.
-const DETECT_BYTES: usize = 4 * 1024 * 1024;
-
-/// A held line: its text, runtime time and compose service, as ranges of `Held::buf`.
-type HeldLine = (Range<usize>, Option<Range<usize>>, Option<Range<usize>>);
-
-/// Lines held back until the prefix is known, then replayed.
-#[derive(Debug, Default)]
-struct Held {
-    buf: Vec<u8>,
-    lines: Vec<HeldLine>,
-    /// Where the prefix of each labelled line is, inside `buf`.
-    prefixes: Vec<Range<usize>>,
+crate::report_names! {
+    /// An input format, named as in the report's `inputs[].format` and `--format`.
+    pub enum Format {
+        Stderr = "stderr",
+        Csvlog = "csvlog",
+        Jsonlog = "jsonlog",
+    }
 }
 
-/// Turns lines into records, learning the prefix first unless it was given.
-#[derive(Debug)]
-pub struct RecordParser {
-    held: Option<Held>,
-    assembler: Assembler,
-    prefix_format: Option<String>,
-}
-
-impl RecordParser {
-    /// `prefix`: the user's `--prefix`; `None` to detect it.
-    pub fn new(prefix: Option<Prefix>) -> Self {
-        let prefix_format = prefix.as_ref().map(|p| p.format().to_string());
-        let held = prefix.is_none().then(Held::default);
-        RecordParser {
-            held,
-            assembler: Assembler::new(prefix),
-            prefix_format,
-        }
-    }
-
-    /// The prefix in use: given, detected, or `None` when none could be detected.
-    pub fn prefix_format(&self) -> Option<&str> {
-        self.prefix_format.as_deref()
-    }
-
-    pub fn counts(&self) -> &LineCounts {
-        self.assembler.counts()
-    }
-
-    pub fn push(
-        &mut self,
-        line: &[u8],
-        time: Option<&[u8]>,
-        service: Option<&[u8]>,
-        sink: &mut dyn FnMut(&Record<'_>),
-    ) {
-        let Some(held) = &mut self.held else {
-            return self.assembler.push(line, time, service, sink);
-        };
-        let start = held.buf.len();
-        held.buf.extend_from_slice(line);
-        let line_range = start..held.buf.len();
-        let mut keep = |b: &[u8]| {
-            let s = held.buf.len();
-            held.buf.extend_from_slice(b);
-            s..held.buf.len()
-        };
-        let time = time.map(&mut keep);
-        let service = service.map(&mut keep);
-        if let Some(l) = find_label(line).filter(|l| l.prefix_len > 0) {
-            held.prefixes.push(start..start + l.prefix_len);
-        }
-        held.lines.push((line_range, time, service));
-        if held.prefixes.len() >= DETECT_LINES || held.buf.len() >= DETECT_BYTES {
-            self.decide(sink);
-        }
-    }
-
-    /// Decides the prefix from what was held back and replays those lines.
-    fn decide(&mut self, sink: &mut dyn FnMut(&Record<'_>)) {
-        let Some(held) = self.held.take() else {
-            return;
-        };
-        let prefixes: Vec<&[u8]> = held.prefixes.iter().map(|r| &held.buf[r.clone()]).collect();
-        let detected = prefix::detect(&prefixes);
-        self.prefix_format = detected.as_ref().map(|p| p.format().to_string());
-        self.assembler = Assembler::new(detected);
-        for (line, time, service) in &held.lines {
-            let get = |r: &Option<Range<usize>>| r.clone().map(|r| &held.buf[r]);
-            self.assembler
-                .push(&held.buf[line.clone()], get(time), get(service), sink);
-        }
-    }
-
-    /// A live stream paused: hand out what is pending. The prefix is decided from the
-    /// labelled lines seen so far, but not before there is one (a container's first
-    /// lines are often initdb's, without any prefix to learn from).
-    pub fn pause(&mut self, sink: &mut dyn FnMut(&Record<'_>)) {
-        if self.held.as_ref().is_some_and(|h| h.prefixes.is_empty()) {
-            return;
-        }
-        self.finish(sink);
-    }
-
+/// One format's parser: framed lines in, records out through `sink`. Records borrow the
+/// parser's buffers, so they are handed out by callback rather than returned (ADR 0001).
+pub trait RecordParser: Send + std::fmt::Debug {
+    fn push(&mut self, line: &Framed<'_>, sink: &mut dyn FnMut(&Record<'_>));
+    /// A live stream paused: hand out what is held back, if the format holds any.
+    fn pause(&mut self, _sink: &mut dyn FnMut(&Record<'_>)) {}
     /// End of input: everything pending is handed out.
-    pub fn finish(&mut self, sink: &mut dyn FnMut(&Record<'_>)) {
-        self.decide(sink);
-        self.assembler.flush(sink);
+    fn finish(&mut self, sink: &mut dyn FnMut(&Record<'_>));
+    fn counts(&self) -> &LineCounts;
+    fn format(&self) -> Format;
+    /// The log_line_prefix in use, for formats that have one.
+    fn prefix_format(&self) -> Option<&str> {
+        None
+    }
+}
+
+/// How one format is recognised and read.
+pub struct FormatEntry {
+    pub format: Format,
+    /// One line for `--format`'s help.
+    pub help: &'static str,
+    /// Whether an input whose first non-empty line is this one is in the format.
+    pub detect: fn(first: &[u8]) -> bool,
+    /// The parser; `prefix` is the user's `--prefix`, which only stderr uses.
+    pub parser: fn(prefix: Option<Prefix>) -> Box<dyn RecordParser>,
+}
+
+/// Every input format, in the order detection tries them: stderr takes any line, so it
+/// comes last.
+pub const FORMATS: &[FormatEntry] = &[jsonlog::ENTRY, csvlog::ENTRY, stderr::ENTRY];
+
+pub fn entry(format: Format) -> &'static FormatEntry {
+    FORMATS
+        .iter()
+        .find(|e| e.format == format)
+        .expect("every format is registered")
+}
+
+/// A parser for `format`, or one that tells the format from the first line when `None`.
+pub fn parser(format: Option<Format>, prefix: Option<Prefix>) -> Box<dyn RecordParser> {
+    match format {
+        Some(f) => (entry(f).parser)(prefix),
+        None => Box::new(Detecting {
+            prefix,
+            parser: None,
+        }),
+    }
+}
+
+/// The format whose detection accepts an input's first non-empty line.
+pub fn detect(first: &[u8]) -> Format {
+    FORMATS
+        .iter()
+        .find(|e| (e.detect)(first))
+        .map_or(Format::Stderr, |e| e.format)
+}
+
+/// Waits for the first line to tell the format, then hands everything to that parser.
+#[derive(Debug)]
+struct Detecting {
+    prefix: Option<Prefix>,
+    parser: Option<Box<dyn RecordParser>>,
+}
+
+impl RecordParser for Detecting {
+    fn push(&mut self, line: &Framed<'_>, sink: &mut dyn FnMut(&Record<'_>)) {
+        let parser = self.parser.get_or_insert_with(|| {
+            // Blank lines before the first real one are stderr's, which counts them.
+            let format = match line.text {
+                [] => Format::Stderr,
+                text => detect(text),
+            };
+            (entry(format).parser)(self.prefix.take())
+        });
+        parser.push(line, sink);
+    }
+
+    fn pause(&mut self, sink: &mut dyn FnMut(&Record<'_>)) {
+        if let Some(p) = &mut self.parser {
+            p.pause(sink);
+        }
+    }
+
+    fn finish(&mut self, sink: &mut dyn FnMut(&Record<'_>)) {
+        if let Some(p) = &mut self.parser {
+            p.finish(sink);
+        }
+    }
+
+    fn counts(&self) -> &LineCounts {
+        self.parser
+            .as_ref()
+            .map_or(&LineCounts::NONE, |p| p.counts())
+    }
+
+    /// Stderr until a line says otherwise, as an empty input is reported.
+    fn format(&self) -> Format {
+        self.parser.as_ref().map_or(Format::Stderr, |p| p.format())
+    }
+
+    fn prefix_format(&self) -> Option<&str> {
+        self.parser.as_ref().and_then(|p| p.prefix_format())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_format_is_registered_once_under_its_report_name() {
+        for f in Format::ALL {
+            assert_eq!(
+                FORMATS.iter().filter(|e| e.format == *f).count(),
+                1,
+                "{f:?}"
+            );
+            assert_eq!(serde_json::to_value(f).unwrap(), f.as_str());
+            assert_eq!((entry(*f).parser)(None).format(), *f);
+        }
+        assert_eq!(FORMATS.len(), Format::ALL.len());
+    }
+
+    /// First lines as the pgBadger fixtures and sample-logs/ have them.
+    #[test]
+    fn detection_from_the_first_line() {
+        let cases: &[(&str, Format)] = &[
+            (
+                r#"{"timestamp":"2024-06-27 00:00:07.369 CEST","pid":58151,"error_severity":"LOG","message":"x"}"#,
+                Format::Jsonlog,
+            ),
+            (
+                r#"{"level":"info","msg":"record","record":{"log_time":"2022-11-27 18:58:02.096 UTC","error_severity":"LOG"}}"#,
+                Format::Jsonlog,
+            ),
+            (
+                r#""2026-05-16 05:11:50.269 UTC","example_user","example_db",1001,"192.0.2.10:54321",00000001.000003e9,1,"SELECT","2026-05-16 05:00:00 UTC",1/1,0,LOG,00000,"duration: 1 ms",,,,,,,,,"example app","client backend",0"#,
+                Format::Csvlog,
+            ),
+            (
+                "2026-11-27 20:46:17.202 UTC [14008] LOG:  checkpoint starting: time",
+                Format::Stderr,
+            ),
+        ];
+        for (line, want) in cases {
+            assert_eq!(detect(line.as_bytes()), *want, "{line}");
+        }
     }
 }

@@ -63,7 +63,7 @@ pub fn render(r: &Report) -> String {
     let _ = writeln!(out, "|---|---|---|--:|--:|");
     for i in &r.inputs {
         let mut framing = i.framing.to_string();
-        if i.compression != "none" {
+        if i.compression.as_str() != "none" {
             let _ = write!(framing, ", {}", i.compression);
         }
         let prefix = i.prefix.as_deref().map_or_else(

@@ -3,7 +3,10 @@
 
 pub use crate::baseline::BaselineDiff;
 use crate::parse::record::LineCounts;
+use crate::parse::Format;
 use crate::severity::{Env, Severity};
+use crate::source::framing::Framing;
+use crate::source::Compression;
 use crate::verdict::Fingerprint;
 use serde::Serialize;
 
@@ -30,17 +33,24 @@ pub struct Tool {
     pub version: &'static str,
 }
 
+crate::report_names! {
+    /// Where an input's bytes came from.
+    pub enum Source {
+        File = "file",
+        Stdin = "stdin",
+        Docker = "docker",
+    }
+}
+
 /// What was read from one input and how it was understood.
 #[derive(Debug, Clone, Serialize)]
 pub struct InputSummary {
-    /// `file`, `stdin` or `docker`.
-    pub source: &'static str,
+    pub source: Source,
     pub name: String,
-    pub format: &'static str,
-    /// The container framing most lines had: `none`, `docker-json-file`, `compose`,
-    /// `docker-timestamps`, `cri`.
-    pub framing: &'static str,
-    pub compression: &'static str,
+    pub format: Format,
+    /// The container framing most lines had.
+    pub framing: Framing,
+    pub compression: Compression,
     /// The log_line_prefix used (given or detected); `null` when none could be detected.
     pub prefix: Option<String>,
     pub lines: u64,

@@ -30,12 +30,12 @@ pub fn render(r: &Report, color: bool) -> String {
             "{} ({}{}{}): {} lines, {} records, prefix {}",
             i.name,
             i.format,
-            if i.framing == "none" {
+            if i.framing.as_str() == "none" {
                 String::new()
             } else {
                 format!(", {}", i.framing)
             },
-            if i.compression == "none" {
+            if i.compression.as_str() == "none" {
                 String::new()
             } else {
                 format!(", {}", i.compression)

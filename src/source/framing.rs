@@ -14,6 +14,21 @@ pub struct Framed<'a> {
     pub service: Option<&'a [u8]>,
 }
 
+crate::report_names! {
+    /// The container framing an input had, as the report's `inputs[].framing` names it.
+    pub enum Framing {
+        None = "none",
+        DockerJsonFile = "docker-json-file",
+        Compose = "compose",
+        DockerTimestamps = "docker-timestamps",
+        Cri = "cri",
+        /// Google Cloud Logging entries (Cloud SQL exports), the line in `textPayload`.
+        CloudLogging = "cloud-logging",
+        /// Read from the Docker Engine's API by `tail`, which removes the framing itself.
+        DockerApi = "docker-api",
+    }
+}
+
 /// Which wrappers were seen, for the report's `inputs[].framing`.
 #[derive(Debug, Default, Clone, Serialize, PartialEq, Eq)]
 pub struct FramingCounts {
@@ -27,20 +42,20 @@ pub struct FramingCounts {
 }
 
 impl FramingCounts {
-    /// The wrapper most lines had, named as in `--format` help.
-    pub fn dominant(&self) -> &'static str {
+    /// The wrapper most lines had.
+    pub fn dominant(&self) -> Framing {
         let outer = [
-            (self.json_file, "docker-json-file"),
-            (self.cloud_logging, "cloud-logging"),
-            (self.cri, "cri"),
-            (self.compose, "compose"),
-            (self.docker_timestamps, "docker-timestamps"),
+            (self.json_file, Framing::DockerJsonFile),
+            (self.cloud_logging, Framing::CloudLogging),
+            (self.cri, Framing::Cri),
+            (self.compose, Framing::Compose),
+            (self.docker_timestamps, Framing::DockerTimestamps),
         ];
         outer
             .iter()
             .filter(|(n, _)| *n > 0 && *n * 2 >= self.plain)
             .max_by_key(|(n, _)| *n)
-            .map_or("none", |(_, name)| name)
+            .map_or(Framing::None, |(_, framing)| *framing)
     }
 }
 

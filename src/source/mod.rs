@@ -8,11 +8,48 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
 
+/// Defines a closed set of names that the JSON report writes: each variant serialises as
+/// its `as_str`, and `ALL` lists every variant, so the schema tests can try each one.
+#[macro_export]
+macro_rules! report_names {
+    ($(#[$m:meta])* pub enum $name:ident { $($(#[$vm:meta])* $variant:ident = $text:literal,)* }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+        pub enum $name {
+            $($(#[$vm])* #[serde(rename = $text)] $variant,)*
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text,)*
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+report_names! {
+    /// How an input file was compressed, as the report's `inputs[].compression` names it.
+    pub enum Compression {
+        None = "none",
+        Gzip = "gzip",
+        Bzip2 = "bzip2",
+    }
+}
+
 /// An input opened for reading, decompressed when its first bytes say it is compressed.
 pub struct Opened {
     pub reader: Box<dyn Read + Send>,
-    /// `gzip`, `bzip2`, or `none`.
-    pub compression: &'static str,
+    pub compression: Compression,
     /// The file's size on disk, for progress; `None` for stdin.
     pub size: Option<u64>,
 }
@@ -38,15 +75,15 @@ pub fn open(spec: &str) -> Result<Opened, String> {
     let (reader, compression): (Box<dyn Read + Send>, _) = if head.starts_with(&[0x1f, 0x8b]) {
         (
             Box::new(flate2::bufread::MultiGzDecoder::new(buffered)),
-            "gzip",
+            Compression::Gzip,
         )
     } else if head.starts_with(b"BZh") {
         (
             Box::new(bzip2::bufread::MultiBzDecoder::new(buffered)),
-            "bzip2",
+            Compression::Bzip2,
         )
     } else {
-        (Box::new(buffered), "none")
+        (Box::new(buffered), Compression::None)
     };
     Ok(Opened {
         reader,

@@ -1,0 +1,355 @@
+//! Assembling stderr lines into records: a labelled line starts one, DETAIL/HINT/...
+//! lines and TAB-continued lines join it, and it is handed out when the next one starts.
+
+use super::label::{find_label, frontend_label, Labelled};
+use super::prefix::{Prefix, PrefixFields};
+use crate::parse::record::{LineCounts, Record};
+use crate::severity::Level;
+use crate::source::framing::Framed;
+use std::ops::Range;
+
+/// The record being assembled, kept in one reused buffer.
+#[derive(Debug, Default)]
+struct Open {
+    buf: Vec<u8>,
+    line: Range<usize>,
+    message: Range<usize>,
+    /// Grows in place: while it is open, nothing else is kept after it.
+    continuation: Option<Range<usize>>,
+    /// TAB-led lines still continue the message: no DETAIL/HINT/... line came yet.
+    in_message: bool,
+    level: Option<Level>,
+    prefixed: bool,
+    pid: Option<u32>,
+    time: Option<Range<usize>>,
+    epoch: bool,
+    service: Option<Range<usize>>,
+    /// user, database, application, client: the order `record` hands them out in.
+    session: [Option<Range<usize>>; 4],
+    detail: Option<Range<usize>>,
+    statement: Option<Range<usize>>,
+    lines: u32,
+}
+
+impl Open {
+    fn keep(&mut self, bytes: &[u8]) -> Range<usize> {
+        let start = self.buf.len();
+        self.buf.extend_from_slice(bytes);
+        start..self.buf.len()
+    }
+
+    fn record(&self) -> Record<'_> {
+        let get = |r: &Option<Range<usize>>| r.clone().map(|r| &self.buf[r]);
+        let [user, database, application, client] = &self.session;
+        Record {
+            line: &self.buf[self.line.clone()],
+            level: self.level,
+            message: &self.buf[self.message.clone()],
+            continuation: get(&self.continuation),
+            pid: self.pid,
+            time: get(&self.time),
+            epoch: self.epoch,
+            service: get(&self.service),
+            user: get(user),
+            database: get(database),
+            application: get(application),
+            client: get(client),
+            detail: get(&self.detail),
+            statement: get(&self.statement),
+            lines: self.lines,
+        }
+    }
+
+    /// Takes the prefix's fields, which borrow from the main line (kept at `self.line`).
+    fn take_fields(&mut self, line: &[u8], f: &PrefixFields<'_>) {
+        let base = self.line.start;
+        let off = |s: &[u8]| {
+            let start = s.as_ptr() as usize - line.as_ptr() as usize;
+            base + start..base + start + s.len()
+        };
+        self.pid = f.pid;
+        if let Some(t) = f.time {
+            self.time = Some(off(t));
+            self.epoch = f.epoch;
+        }
+        self.session = [f.user, f.database, f.application, f.client].map(|v| v.map(off));
+    }
+
+    /// A TAB-led line of the message: appended to the continuation, which is the last
+    /// thing kept, so it stays one slice.
+    fn continue_message(&mut self, line: &[u8]) {
+        let text = line.strip_prefix(b"\t").unwrap_or(line);
+        match self.continuation.clone() {
+            Some(r) => {
+                debug_assert_eq!(r.end, self.buf.len());
+                self.buf.push(b'\n');
+                self.buf.extend_from_slice(text);
+                self.continuation = Some(r.start..self.buf.len());
+            }
+            None => self.continuation = Some(self.keep(text)),
+        }
+    }
+}
+
+/// Builds records from lines. A record is handed out when the next one starts, or on
+/// `flush` (end of input, or a pause in a live stream).
+#[derive(Debug, Default)]
+pub struct Assembler {
+    prefix: Option<Prefix>,
+    open: Open,
+    has_open: bool,
+    counts: LineCounts,
+}
+
+impl Assembler {
+    pub fn new(prefix: Option<Prefix>) -> Self {
+        Assembler {
+            prefix,
+            ..Default::default()
+        }
+    }
+
+    pub fn counts(&self) -> &LineCounts {
+        &self.counts
+    }
+
+    pub fn push(&mut self, framed: Framed<'_>, sink: &mut dyn FnMut(&Record<'_>)) {
+        let line = framed.text;
+        self.counts.lines += 1;
+        if line.is_empty() {
+            self.counts.blank_lines += 1;
+            return;
+        }
+        // PostgreSQL continues multi-line messages and statements on TAB-led lines;
+        // entrypoint banners indent theirs with spaces.
+        if matches!(line[0], b'\t' | b' ') {
+            return self.continue_open(line, None);
+        }
+        let labelled = find_label(line);
+        if let Some(l) = labelled.filter(|l| l.prefix_len > 0 || self.prefix_is_empty()) {
+            let fields = self.prefix.as_ref().and_then(|p| {
+                let f = p.parse(&line[..l.prefix_len]);
+                self.counts.prefix_mismatches += u64::from(f.is_none());
+                f
+            });
+            if l.level.is_continuation() {
+                return self.continue_open(line, Some((l, fields.and_then(|f| f.pid))));
+            }
+            self.start(framed, Some(l.level), l.message_start, true, sink);
+            if let Some(f) = fields {
+                self.open.take_fields(line, &f);
+            }
+            return;
+        }
+        // A line without a prefix: its own record, unless it is a program's hint/detail.
+        let (level, start) = match labelled {
+            Some(l) => (Some(l.level), l.message_start),
+            None => match frontend_label(line) {
+                Some((lvl, s)) => (Some(lvl), s),
+                None => (None, 0),
+            },
+        };
+        if let Some(lvl) = level.filter(|l| l.is_continuation()) {
+            if self.has_open && !self.open.prefixed {
+                let fake = Labelled {
+                    prefix_len: 0,
+                    level: lvl,
+                    message_start: start,
+                };
+                return self.continue_open(line, Some((fake, None)));
+            }
+        }
+        self.start(framed, level, start, false, sink);
+        self.counts.unprefixed_records += 1;
+    }
+
+    fn prefix_is_empty(&self) -> bool {
+        self.prefix.as_ref().is_some_and(|p| p.format().is_empty())
+    }
+
+    fn start(
+        &mut self,
+        framed: Framed<'_>,
+        level: Option<Level>,
+        message_start: usize,
+        prefixed: bool,
+        sink: &mut dyn FnMut(&Record<'_>),
+    ) {
+        self.flush(sink);
+        let o = &mut self.open;
+        o.buf.clear();
+        o.line = o.keep(framed.text);
+        o.message = o.line.start + message_start..o.line.end;
+        o.continuation = None;
+        o.in_message = true;
+        o.level = level;
+        o.prefixed = prefixed;
+        o.pid = None;
+        o.time = framed.time.map(|t| o.keep(t));
+        o.epoch = false;
+        o.service = framed.service.map(|s| o.keep(s));
+        o.session = Default::default();
+        o.detail = None;
+        o.statement = None;
+        o.lines = 1;
+        self.has_open = true;
+        self.counts.records += 1;
+    }
+
+    fn continue_open(&mut self, line: &[u8], label: Option<(Labelled, Option<u32>)>) {
+        let joins = self.has_open
+            && match &label {
+                Some((_, Some(pid))) => self.open.pid.is_none_or(|p| p == *pid),
+                _ => true,
+            };
+        if !joins {
+            self.counts.orphan_lines += 1;
+            return;
+        }
+        self.counts.continuation_lines += 1;
+        self.open.lines += 1;
+        let Some((l, _)) = label else {
+            if self.open.in_message {
+                self.open.continue_message(line);
+            }
+            return;
+        };
+        self.open.in_message = false;
+        let text = &line[l.message_start..];
+        match l.level {
+            Level::Detail if self.open.detail.is_none() => {
+                self.open.detail = Some(self.open.keep(text))
+            }
+            Level::Statement if self.open.statement.is_none() => {
+                self.open.statement = Some(self.open.keep(text))
+            }
+            _ => {}
+        }
+    }
+
+    /// Hands out the open record, if any.
+    pub fn flush(&mut self, sink: &mut dyn FnMut(&Record<'_>)) {
+        if self.has_open {
+            self.has_open = false;
+            sink(&self.open.record());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(b: Option<&[u8]>) -> String {
+        b.map_or("-".into(), |d| String::from_utf8_lossy(d).into_owned())
+    }
+
+    /// Assembles `lines` with `prefix`, describing each record with `show`.
+    fn assemble_with(
+        prefix: &str,
+        lines: &[&str],
+        show: fn(&Record<'_>) -> String,
+    ) -> (Vec<String>, LineCounts) {
+        let mut a = Assembler::new(Some(Prefix::compile(prefix).unwrap()));
+        let mut out = Vec::new();
+        let mut sink = |r: &Record<'_>| out.push(show(r));
+        for l in lines {
+            let framed = Framed {
+                text: l.as_bytes(),
+                time: None,
+                service: None,
+            };
+            a.push(framed, &mut sink);
+        }
+        a.flush(&mut sink);
+        (out, a.counts().clone())
+    }
+
+    /// Hand-made lines in PostgreSQL's layout, to test assembly edge cases only.
+    #[test]
+    fn details_and_tab_lines_join_their_parent() {
+        let (recs, counts) = assemble_with(
+            "%m [%p] ",
+            &[
+                "2024-01-01 00:00:00.000 UTC [10] ERROR:  boom",
+                "2024-01-01 00:00:00.000 UTC [10] DETAIL:  why",
+                "\tmore why",
+                "2024-01-01 00:00:00.000 UTC [11] DETAIL:  not ours",
+                "2024-01-01 00:00:00.000 UTC [10] STATEMENT:  select 1",
+                "",
+                "initdb: warning: enabling \"trust\" authentication for local connections",
+                "initdb: hint: You can change this",
+                "sh: 1: locale: not found",
+            ],
+            |r| {
+                format!(
+                    "{}|{}|{}|{}|{}|{}",
+                    r.level.map_or("-", |l| l.as_str()),
+                    r.pid.map_or("-".into(), |p| p.to_string()),
+                    String::from_utf8_lossy(r.message),
+                    text(r.detail),
+                    text(r.continuation),
+                    r.lines
+                )
+            },
+        );
+        assert_eq!(
+            recs,
+            vec![
+                "ERROR|10|boom|why|-|4",
+                "WARNING|-|enabling \"trust\" authentication for local connections|-|-|2",
+                "-|-|sh: 1: locale: not found|-|-|1",
+            ]
+        );
+        assert_eq!(counts.lines, 9);
+        assert_eq!(counts.records, 3);
+        assert_eq!(counts.orphan_lines, 1);
+        assert_eq!(counts.blank_lines, 1);
+        assert_eq!(counts.continuation_lines, 4);
+    }
+
+    /// The autovacuum report of sample-logs/maintenance-autovacuum.log keeps its TAB-led
+    /// lines; then hand-made lines for the session fields and a statement continued over
+    /// lines, where only the message's own TAB lines are its continuation.
+    #[test]
+    fn continuation_and_session_fields() {
+        let log = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/sample-logs/maintenance-autovacuum.log"
+        ))
+        .unwrap();
+        let lines: Vec<&str> = log.lines().collect();
+        let (recs, _) = assemble_with("%m [%p] ", &lines, |r| {
+            format!(
+                "{}\n{}",
+                String::from_utf8_lossy(r.message),
+                text(r.continuation)
+            )
+        });
+        let vacuum = recs
+            .iter()
+            .find(|r| r.starts_with("automatic vacuum of table"))
+            .expect("an autovacuum report");
+        let cont = vacuum.split_once('\n').unwrap().1;
+        assert!(cont.starts_with("pages: "), "{cont}");
+        assert!(cont.contains("\ntuples: "), "{cont}");
+        assert!(!cont.contains('\t'), "{cont}");
+
+        let (recs, _) = assemble_with(
+            "%m [%p] %q%u@%d/%a %r ",
+            &[
+                "2024-01-01 00:00:00.000 UTC [10] app@shop/psql 10.0.0.1(5432) LOG:  statement: SELECT 1",
+                "\tFROM t",
+                "\tWHERE x",
+                "2024-01-01 00:00:00.000 UTC [10] app@shop/psql 10.0.0.1(5432) STATEMENT:  SELECT 1",
+                "\tnot the message",
+            ],
+            |r| {
+                [r.user, r.database, r.application, r.client, r.continuation]
+                    .map(text)
+                    .join("|")
+            },
+        );
+        assert_eq!(recs, vec!["app|shop|psql|10.0.0.1(5432)|FROM t\nWHERE x"]);
+    }
+}

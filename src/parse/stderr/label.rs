@@ -1,0 +1,78 @@
+//! The level label that ends a stderr line's prefix (`ERROR:  `), and the
+//! `program: level: text` labels of PostgreSQL's own programs.
+
+use crate::severity::Level;
+
+/// Where a line's level label is: the prefix is `line[..prefix_len]`, the message starts
+/// at `message_start`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Labelled {
+    pub prefix_len: usize,
+    pub level: Level,
+    pub message_start: usize,
+}
+
+/// How far into a line the level label is looked for; prefixes are short.
+const LABEL_SEARCH: usize = 1024;
+
+/// Finds `LEVEL:` followed by a space, the level word standing at the start or after a
+/// non-alphanumeric byte. The first such label is the line's; PostgreSQL's own prefixes
+/// never contain one.
+pub fn find_label(line: &[u8]) -> Option<Labelled> {
+    let hay = &line[..line.len().min(LABEL_SEARCH)];
+    for colon in memchr::memchr_iter(b':', hay) {
+        if line.get(colon + 1) != Some(&b' ') {
+            continue;
+        }
+        let word_start = hay[..colon]
+            .iter()
+            .rposition(|b| !b.is_ascii_alphanumeric())
+            .map_or(0, |p| p + 1);
+        let word = &hay[word_start..colon];
+        if word.len() < 3 || !word[0].is_ascii_uppercase() {
+            continue;
+        }
+        if let Some(level) = Level::from_label(word) {
+            let spaces = line[colon + 1..].iter().take_while(|b| **b == b' ').count();
+            return Some(Labelled {
+                prefix_len: word_start,
+                level,
+                message_start: colon + 1 + spaces,
+            });
+        }
+    }
+    None
+}
+
+/// `initdb: warning: text`, the way PostgreSQL's programs report since version 12.
+pub fn frontend_label(line: &[u8]) -> Option<(Level, usize)> {
+    let prog_end = memchr::memchr(b':', &line[..line.len().min(64)])?;
+    if prog_end == 0
+        || !line[..prog_end]
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'/'))
+    {
+        return None;
+    }
+    let rest = line[prog_end + 1..].strip_prefix(b" ")?;
+    let word_end = memchr::memchr(b':', &rest[..rest.len().min(16)])?;
+    let level = Level::from_frontend_label(&rest[..word_end])?;
+    let start = prog_end + 2 + word_end + 1;
+    let spaces = line[start..].iter().take_while(|b| **b == b' ').count();
+    Some((level, start + spaces))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn label_search_skips_times_and_lowercase_words() {
+        let l =
+            find_label(b"2021-05-27 17:00:00 UTC:10.1.91.65:u@d:[1]:LOG: duration: 1 ms").unwrap();
+        assert_eq!(l.level, Level::Log);
+        assert_eq!(l.prefix_len, 43);
+        assert!(find_label(b"sh: locale: not found").is_none());
+        assert!(find_label(b"Success. You can now start: pg_ctl").is_none());
+    }
+}

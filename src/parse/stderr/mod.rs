@@ -1,0 +1,132 @@
+//! PostgreSQL's stderr format: lines with any log_line_prefix. The prefix is learned from
+//! the first lines (or given), then lines are assembled into records.
+
+pub mod assemble;
+pub mod infer;
+pub mod label;
+pub mod prefix;
+
+use super::record::{LineCounts, Record};
+use super::{Format, RecordParser};
+use crate::source::framing::Framed;
+use assemble::Assembler;
+use label::find_label;
+use prefix::Prefix;
+use std::ops::Range;
+
+/// Labelled lines looked at before the prefix is decided.
+const DETECT_LINES: usize = 200;
+/// Bytes held back at most while waiting for that many.
+const DETECT_BYTES: usize = 4 * 1024 * 1024;
+
+/// A held line: its text, runtime time and compose service, as ranges of `Held::buf`.
+type HeldLine = (Range<usize>, Option<Range<usize>>, Option<Range<usize>>);
+
+/// Lines held back until the prefix is known, then replayed.
+#[derive(Debug, Default)]
+struct Held {
+    buf: Vec<u8>,
+    lines: Vec<HeldLine>,
+    /// Where the prefix of each labelled line is, inside `buf`.
+    prefixes: Vec<Range<usize>>,
+}
+
+/// Turns stderr lines into records, learning the prefix first unless it was given.
+#[derive(Debug)]
+pub struct StderrParser {
+    held: Option<Held>,
+    assembler: Assembler,
+    prefix_format: Option<String>,
+}
+
+impl StderrParser {
+    /// `prefix`: the user's `--prefix`; `None` to detect it.
+    pub fn new(prefix: Option<Prefix>) -> Self {
+        let prefix_format = prefix.as_ref().map(|p| p.format().to_string());
+        let held = prefix.is_none().then(Held::default);
+        StderrParser {
+            held,
+            assembler: Assembler::new(prefix),
+            prefix_format,
+        }
+    }
+
+    /// Decides the prefix from what was held back and replays those lines.
+    fn decide(&mut self, sink: &mut dyn FnMut(&Record<'_>)) {
+        let Some(held) = self.held.take() else {
+            return;
+        };
+        let prefixes: Vec<&[u8]> = held.prefixes.iter().map(|r| &held.buf[r.clone()]).collect();
+        let detected = infer::detect(&prefixes);
+        self.prefix_format = detected.as_ref().map(|p| p.format().to_string());
+        self.assembler = Assembler::new(detected);
+        for (line, time, service) in &held.lines {
+            let get = |r: &Option<Range<usize>>| r.clone().map(|r| &held.buf[r]);
+            let framed = Framed {
+                text: &held.buf[line.clone()],
+                time: get(time),
+                service: get(service),
+            };
+            self.assembler.push(framed, sink);
+        }
+    }
+}
+
+impl RecordParser for StderrParser {
+    fn push(&mut self, framed: &Framed<'_>, sink: &mut dyn FnMut(&Record<'_>)) {
+        let Some(held) = &mut self.held else {
+            return self.assembler.push(*framed, sink);
+        };
+        let start = held.buf.len();
+        held.buf.extend_from_slice(framed.text);
+        let line_range = start..held.buf.len();
+        let mut keep = |b: &[u8]| {
+            let s = held.buf.len();
+            held.buf.extend_from_slice(b);
+            s..held.buf.len()
+        };
+        let time = framed.time.map(&mut keep);
+        let service = framed.service.map(&mut keep);
+        if let Some(l) = find_label(framed.text).filter(|l| l.prefix_len > 0) {
+            held.prefixes.push(start..start + l.prefix_len);
+        }
+        held.lines.push((line_range, time, service));
+        if held.prefixes.len() >= DETECT_LINES || held.buf.len() >= DETECT_BYTES {
+            self.decide(sink);
+        }
+    }
+
+    /// The prefix is decided from the labelled lines seen so far, but not before there is
+    /// one (a container's first lines are often initdb's, without any prefix to learn
+    /// from).
+    fn pause(&mut self, sink: &mut dyn FnMut(&Record<'_>)) {
+        if self.held.as_ref().is_some_and(|h| h.prefixes.is_empty()) {
+            return;
+        }
+        self.finish(sink);
+    }
+
+    fn finish(&mut self, sink: &mut dyn FnMut(&Record<'_>)) {
+        self.decide(sink);
+        self.assembler.flush(sink);
+    }
+
+    fn counts(&self) -> &LineCounts {
+        self.assembler.counts()
+    }
+
+    fn format(&self) -> Format {
+        Format::Stderr
+    }
+
+    fn prefix_format(&self) -> Option<&str> {
+        self.prefix_format.as_deref()
+    }
+}
+
+pub const ENTRY: super::FormatEntry = super::FormatEntry {
+    format: Format::Stderr,
+    help: "PostgreSQL's stderr format, with any log_line_prefix.",
+    detect: |_| true,
+    parser: |prefix| Box::new(StderrParser::new(prefix)),
+};

@@ -1,0 +1,260 @@
+//! `log_line_prefix`: compiled from its format string into a matcher that reads a line's
+//! prefix into the fields statistics need (time, pid, session). Inference from the lines
+//! themselves is in `infer`.
+
+use nom::bytes::complete::{tag, take_while1, take_while_m_n};
+use nom::character::complete::digit1;
+use nom::combinator::{opt, recognize};
+use nom::sequence::preceded;
+use nom::{IResult, Parser};
+
+/// One `%` escape of `log_line_prefix`, as documented in runtime-config-logging.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Escape {
+    /// `%t`: time without milliseconds.
+    Time,
+    /// `%m`: time with milliseconds.
+    TimeMs,
+    /// `%n`: epoch seconds with milliseconds.
+    Epoch,
+    /// `%s`: session start time (same shape as `%t`).
+    SessionStart,
+    /// `%p`: the process id.
+    Pid,
+    /// `%P`, `%l`, `%x`: other numbers (the letter kept for printing the format back).
+    Number(u8),
+    /// `%c`: session id, `hex.hex`.
+    Session,
+    /// `%e`: SQLSTATE, five characters.
+    Sqlstate,
+    /// `%v`: virtual transaction id `n/n` (empty in some processes).
+    Vxid,
+    /// `%Q`: query id, a signed number.
+    QueryId,
+    /// `%u`, `%d`, `%a`, `%h`, `%r`, `%b`, `%i`: free text up to what follows.
+    User,
+    Database,
+    Text(u8),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Item {
+    Literal(Vec<u8>),
+    Escape(Escape),
+    /// `%q`: non-session processes stop the prefix here.
+    SessionOnly,
+}
+
+/// A compiled `log_line_prefix`.
+#[derive(Debug, Clone)]
+pub struct Prefix {
+    format: String,
+    pub(super) items: Vec<Item>,
+}
+
+/// What a prefix told about its line. Slices borrow from the line.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct PrefixFields<'a> {
+    pub time: Option<&'a [u8]>,
+    pub epoch: bool,
+    pub pid: Option<u32>,
+    pub user: Option<&'a [u8]>,
+    pub database: Option<&'a [u8]>,
+    /// `%a`.
+    pub application: Option<&'a [u8]>,
+    /// `%h`, or `%r`'s `host(port)`.
+    pub client: Option<&'a [u8]>,
+}
+
+impl Prefix {
+    /// Compiles a `log_line_prefix` value such as `%m [%p] %q%u@%d `.
+    pub fn compile(format: &str) -> Result<Prefix, String> {
+        let mut items = Vec::new();
+        let mut lit = Vec::new();
+        let bytes = format.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] != b'%' {
+                lit.push(bytes[i]);
+                i += 1;
+                continue;
+            }
+            i += 1;
+            // Padding such as %-10u or %5p.
+            while i < bytes.len() && (bytes[i] == b'-' || bytes[i].is_ascii_digit()) {
+                i += 1;
+            }
+            let Some(&c) = bytes.get(i) else {
+                return Err(format!("log_line_prefix {format:?} ends in a lone %"));
+            };
+            i += 1;
+            let item = match c {
+                b'%' => {
+                    lit.push(b'%');
+                    continue;
+                }
+                b't' => Item::Escape(Escape::Time),
+                b'm' => Item::Escape(Escape::TimeMs),
+                b'n' => Item::Escape(Escape::Epoch),
+                b's' => Item::Escape(Escape::SessionStart),
+                b'p' => Item::Escape(Escape::Pid),
+                b'P' | b'l' | b'x' => Item::Escape(Escape::Number(c)),
+                b'c' => Item::Escape(Escape::Session),
+                b'e' => Item::Escape(Escape::Sqlstate),
+                b'v' => Item::Escape(Escape::Vxid),
+                b'Q' => Item::Escape(Escape::QueryId),
+                b'u' => Item::Escape(Escape::User),
+                b'd' => Item::Escape(Escape::Database),
+                b'a' | b'h' | b'r' | b'b' | b'i' => Item::Escape(Escape::Text(c)),
+                b'q' => Item::SessionOnly,
+                other => {
+                    return Err(format!(
+                        "log_line_prefix {format:?}: unknown escape %{}",
+                        other as char
+                    ))
+                }
+            };
+            if !lit.is_empty() {
+                items.push(Item::Literal(std::mem::take(&mut lit)));
+            }
+            items.push(item);
+        }
+        if !lit.is_empty() {
+            items.push(Item::Literal(lit));
+        }
+        Ok(Prefix {
+            format: format.to_string(),
+            items,
+        })
+    }
+
+    pub fn format(&self) -> &str {
+        &self.format
+    }
+
+    /// Matches `prefix`, which must be exactly the text before the level label. Lines of
+    /// non-session processes end at `%q`, so a full match is tried first, then the short one.
+    pub fn parse<'a>(&self, prefix: &'a [u8]) -> Option<PrefixFields<'a>> {
+        if let Some(f) = match_items(&self.items, prefix) {
+            return Some(f);
+        }
+        let q = self.items.iter().position(|i| *i == Item::SessionOnly)?;
+        match_items(&self.items[..q], prefix)
+    }
+}
+
+fn match_items<'a>(items: &[Item], mut s: &'a [u8]) -> Option<PrefixFields<'a>> {
+    let mut f = PrefixFields::default();
+    for (idx, item) in items.iter().enumerate() {
+        match item {
+            Item::Literal(l) => s = s.strip_prefix(l.as_slice())?,
+            Item::SessionOnly => {}
+            Item::Escape(e) => {
+                let next = items[idx + 1..].iter().find_map(|i| match i {
+                    Item::Literal(l) => Some(l.as_slice()),
+                    _ => None,
+                });
+                let (rest, value) = escape_value(*e, s, next)?;
+                match e {
+                    Escape::Time | Escape::TimeMs => f.time = Some(value),
+                    Escape::Epoch => {
+                        f.time = Some(value);
+                        f.epoch = true;
+                    }
+                    Escape::Pid => f.pid = std::str::from_utf8(value).ok()?.parse().ok(),
+                    Escape::User => f.user = Some(value),
+                    Escape::Database => f.database = Some(value),
+                    Escape::Text(b'a') => f.application = Some(value),
+                    Escape::Text(b'h' | b'r') => f.client = Some(value),
+                    _ => {}
+                }
+                s = rest;
+            }
+        }
+    }
+    s.is_empty().then_some(f)
+}
+
+type Res<'a> = IResult<&'a [u8], &'a [u8]>;
+
+/// `2024-01-02 03:04:05[.678] ZONE`; the zone never holds a colon, since prefixes such as
+/// `%t:%h:` put one straight after it.
+pub(super) fn datetime(millis: bool) -> impl Fn(&[u8]) -> Res<'_> {
+    move |s| {
+        let two = || take_while_m_n(2, 2, |b: u8| b.is_ascii_digit());
+        let core = (
+            take_while_m_n(4, 4, |b: u8| b.is_ascii_digit()),
+            tag("-"),
+            two(),
+            tag("-"),
+            two(),
+            tag(" "),
+            two(),
+            tag(":"),
+            two(),
+            tag(":"),
+            two(),
+        );
+        let zone = preceded(
+            tag(" "),
+            take_while1(|b: u8| b.is_ascii_alphanumeric() || b == b'+' || b == b'-'),
+        );
+        if millis {
+            recognize((core, tag("."), digit1, zone)).parse(s)
+        } else {
+            recognize((core, zone)).parse(s)
+        }
+    }
+}
+
+fn escape_value<'a>(e: Escape, s: &'a [u8], next: Option<&[u8]>) -> Option<(&'a [u8], &'a [u8])> {
+    let is_hex = |b: u8| b.is_ascii_hexdigit();
+    let r: Res<'a> = match e {
+        Escape::Time | Escape::SessionStart => datetime(false)(s),
+        Escape::TimeMs => datetime(true)(s),
+        Escape::Epoch => recognize((digit1, tag("."), digit1)).parse(s),
+        Escape::Pid | Escape::Number(_) => digit1(s),
+        Escape::Session => recognize((take_while1(is_hex), tag("."), take_while1(is_hex))).parse(s),
+        Escape::Sqlstate => take_while_m_n(5, 5, |b: u8| b.is_ascii_alphanumeric())(s),
+        Escape::Vxid => recognize(opt((digit1, tag("/"), digit1))).parse(s),
+        Escape::QueryId => recognize((opt(tag("-")), digit1)).parse(s),
+        Escape::User | Escape::Database | Escape::Text(_) => {
+            // Free text runs to the next literal; with nothing after it, to the end.
+            let end = match next {
+                Some(l) => memchr::memmem::find(s, l)?,
+                None => s.len(),
+            };
+            Ok((&s[end..], &s[..end]))
+        }
+    };
+    r.ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compiled_prefix_reads_its_fields() {
+        let p = Prefix::compile("%m [%p] %q%u@%d/%a %h ").unwrap();
+        let f = p
+            .parse(b"2026-11-27 19:40:01.123 UTC [42] app@shop/psql [local] ")
+            .unwrap();
+        assert_eq!(f.pid, Some(42));
+        assert_eq!(f.application, Some(&b"psql"[..]));
+        assert_eq!(f.client, Some(&b"[local]"[..]));
+        assert_eq!(f.user, Some(&b"app"[..]));
+        assert_eq!(f.database, Some(&b"shop"[..]));
+        assert_eq!(f.time, Some(&b"2026-11-27 19:40:01.123 UTC"[..]));
+        // A background process stops at %q.
+        let bg = p.parse(b"2026-11-27 19:40:01.123 UTC [7] ").unwrap();
+        assert_eq!(bg.pid, Some(7));
+        assert!(p.parse(b"garbage ").is_none());
+    }
+
+    #[test]
+    fn bad_formats_are_refused() {
+        assert!(Prefix::compile("%m %").is_err());
+        assert!(Prefix::compile("%m %y").is_err());
+    }
+}
