@@ -5,6 +5,7 @@ pub mod github;
 pub mod junit;
 pub mod markdown;
 pub mod table;
+pub mod text;
 
 use crate::analyze::{Analysis, Tally};
 use crate::baseline::{finding_key, unclassified_key, Baseline};
