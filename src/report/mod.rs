@@ -7,6 +7,9 @@ pub mod markdown;
 pub mod table;
 pub mod text;
 
+#[cfg(test)]
+mod fixture;
+
 use crate::analyze::{Analysis, Tally};
 use crate::baseline::{finding_key, unclassified_key, Baseline};
 use crate::catalogue::Catalogue;
