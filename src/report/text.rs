@@ -63,20 +63,11 @@ pub fn expired_note(a: &Acceptance) -> String {
     format!("acceptance expired{on}: {} (policy {})", a.reason, a.policy)
 }
 
-/// The advice that fits on one line: a remediation's first paragraph, up to a blank line
-/// or an opening code fence (a code block needs the full remediation around it). Empty
-/// when the remediation opens with a code block.
+/// The advice a one-line message has room for: a remediation's first paragraph (the rest
+/// explains and qualifies it).
 pub fn short_advice(remediation: &str) -> &str {
     let text = remediation.trim();
-    let mut end = 0;
-    for line in text.split_inclusive('\n') {
-        let body = line.trim();
-        if body.is_empty() || body.starts_with("```") {
-            break;
-        }
-        end += line.len();
-    }
-    text[..end].trim_end()
+    text.split("\n\n").next().unwrap_or("").trim_end()
 }
 
 /// What a rendering that lists only some unclassified groups says about the rest.
@@ -122,10 +113,9 @@ mod tests {
     }
 
     #[test]
-    fn short_advice_is_the_first_paragraph_before_any_code() {
+    fn short_advice_is_the_first_paragraph() {
         assert_eq!(short_advice("\n  Do this.\n\nThen that."), "Do this.");
-        assert_eq!(short_advice("Do this:\n```yaml\nx: 1\n```"), "Do this:");
-        assert_eq!(short_advice("```yaml\nx: 1\n```\nand more"), "");
         assert_eq!(short_advice("One\ntwo\n\nthree"), "One\ntwo");
+        assert_eq!(short_advice("Only"), "Only");
     }
 }
