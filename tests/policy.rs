@@ -94,7 +94,7 @@ fn an_expired_acceptance_counts_again_and_says_so() {
         common::path_str(p.path()),
         FIRST_START,
     ]);
-    assert!(String::from_utf8_lossy(&table.stdout).contains("acceptance expired 2020-01-31"));
+    assert!(String::from_utf8_lossy(&table.stdout).contains("acceptance expired on 2020-01-31"));
 }
 
 #[test]

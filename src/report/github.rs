@@ -9,7 +9,10 @@
 //! Message text is escaped as GitHub's runner expects (`%`, CR, LF), property values
 //! (`title=`) also `:` and `,`, so no log line can end a command early or start another.
 
-use super::{BaselineDiff, Finding, Report};
+use super::text::{
+    acceptance_note, baseline_note, expired_note, gating_rows, short_advice, truncate, verdict,
+};
+use super::{Finding, Report, UnclassifiedGroup};
 use crate::severity::Severity;
 use std::fmt::Write;
 
@@ -19,46 +22,11 @@ const MESSAGE_MAX: usize = 1000;
 pub fn render(r: &Report) -> String {
     let mut out = String::new();
     for f in &r.findings {
-        let (command, note) = finding_command(f);
-        let mut msg = format!("{} ({}×)", f.title, f.count);
-        if let Some(n) = note {
-            let _ = write!(msg, " [{n}]");
-        }
-        if let Some(a) = &f.accepted {
-            let _ = write!(msg, " — accepted: {}", a.reason);
-            if let Some(u) = &a.until {
-                let _ = write!(msg, " (until {u})");
-            }
-        } else if let Some(first) = f.remediation.lines().map(str::trim).find(|l| !l.is_empty()) {
-            let _ = write!(msg, " — {first}");
-        }
-        let mut title = f.id.clone();
-        if let Some(scope) = &f.scope {
-            let _ = write!(title, " ({scope})");
-        }
-        line(&mut out, command, &title, &msg);
+        finding(&mut out, f);
     }
     for u in &r.unclassified {
-        let command = match (u.gating, u.severity) {
-            (true, "WARNING") => "warning",
-            (true, _) => "error",
-            (false, _) => "warning",
-        };
-        let mut msg = format!("unclassified {} ({}×)", u.severity, u.count);
-        if let Some(n) = u.baseline.as_ref().map(baseline_note) {
-            let _ = write!(msg, " [{n}]");
-        }
-        let _ = write!(msg, ": {}", u.sample);
-        line(
-            &mut out,
-            command,
-            &format!("unclassified.{}", u.severity),
-            &msg,
-        );
+        unclassified(&mut out, u);
     }
-    let gating = r.findings.iter().filter(|f| f.gating).count()
-        + r.unclassified.iter().filter(|u| u.gating).count();
-    let accepted = r.findings.iter().filter(|f| f.accepted.is_some()).count();
     let mut summary = format!(
         "pgtriage: {} finding{}",
         r.findings.len(),
@@ -67,10 +35,12 @@ pub fn render(r: &Report) -> String {
     if !r.unclassified.is_empty() {
         let _ = write!(summary, ", {} unclassified", r.unclassified.len());
     }
+    let accepted = r.findings.iter().filter(|f| f.accepted.is_some()).count();
     let _ = write!(
         summary,
-        " ({gating} failing the gate, {accepted} accepted), verdict {} (env {}, fail-on {})",
-        if r.summary.failed { "failed" } else { "passed" },
+        " ({} failing the gate, {accepted} accepted), verdict {} (env {}, fail-on {})",
+        gating_rows(r),
+        verdict(r),
         r.env.as_str(),
         r.fail_on.as_str()
     );
@@ -78,57 +48,67 @@ pub fn render(r: &Report) -> String {
     out
 }
 
+fn finding(out: &mut String, f: &Finding) {
+    let (command, note) = finding_command(f);
+    let mut msg = format!("{} ({}×)", f.title, f.count);
+    if let Some(n) = note {
+        let _ = write!(msg, " [{n}]");
+    }
+    if let Some(a) = &f.accepted {
+        let _ = write!(msg, " — {}", acceptance_note(a));
+    } else {
+        let advice = short_advice(&f.remediation);
+        if !advice.is_empty() {
+            let _ = write!(msg, " — {advice}");
+        }
+    }
+    let mut title = f.id.clone();
+    if let Some(scope) = &f.scope {
+        let _ = write!(title, " ({scope})");
+    }
+    line(out, command, &title, &msg);
+}
+
+fn unclassified(out: &mut String, u: &UnclassifiedGroup) {
+    let command = match (u.gating, u.severity) {
+        (true, "WARNING") => "warning",
+        (true, _) => "error",
+        (false, _) => "warning",
+    };
+    let mut msg = format!("unclassified {} ({}×)", u.severity, u.count);
+    if let Some(b) = &u.baseline {
+        let _ = write!(msg, " [{}]", baseline_note(b));
+    }
+    let _ = write!(msg, ": {}", u.sample);
+    line(out, command, &format!("unclassified.{}", u.severity), &msg);
+}
+
 /// The command for a finding, and a note on why it is not failing when that needs saying.
 fn finding_command(f: &Finding) -> (&'static str, Option<String>) {
     if f.accepted.is_some() {
         return ("notice", None);
     }
-    let note = f.baseline.as_ref().map(baseline_note);
     let command = match (f.gating, f.severity) {
         (_, Severity::Info) => "notice",
         (true, Severity::Warning) => "warning",
         (true, _) => "error",
         (false, _) => "warning",
     };
-    let note = match (&f.acceptance_expired, note) {
-        (Some(a), n) => Some(format!(
-            "acceptance expired{}{}",
-            a.until
-                .as_deref()
-                .map_or(String::new(), |u| format!(" on {u}")),
-            n.map_or(String::new(), |n| format!("; {n}"))
-        )),
-        (None, n) => n,
-    };
-    (command, note)
-}
-
-fn baseline_note(b: &BaselineDiff) -> String {
-    if b.new {
-        "new".to_string()
-    } else if b.regression {
-        format!(
-            "regression, baseline {}",
-            b.count.map_or("-".to_string(), |c| c.to_string())
-        )
-    } else {
-        "in baseline".to_string()
-    }
+    let notes: Vec<String> = f
+        .acceptance_expired
+        .iter()
+        .map(expired_note)
+        .chain(f.baseline.iter().map(baseline_note))
+        .collect();
+    (command, (!notes.is_empty()).then(|| notes.join("; ")))
 }
 
 fn line(out: &mut String, command: &str, title: &str, message: &str) {
-    let message: String = if message.chars().count() > MESSAGE_MAX {
-        let mut m: String = message.chars().take(MESSAGE_MAX).collect();
-        m.push('…');
-        m
-    } else {
-        message.to_string()
-    };
     let _ = writeln!(
         out,
         "::{command} title={}::{}",
         escape_property(title),
-        escape_data(&message)
+        escape_data(&truncate(message, MESSAGE_MAX))
     );
 }
 

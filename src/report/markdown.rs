@@ -7,7 +7,11 @@
 //! `#123` in them into mentions or links. Catalogue remediation is markdown already and is
 //! kept as such, with `<`, `>` and `&` outside code spans escaped.
 
-use super::{BaselineDiff, Finding, Report};
+use super::text::{
+    acceptance_note, baseline_note, expired_note, gating_rows, more_unclassified, truncate,
+    xml_escape,
+};
+use super::{Finding, InputSummary, Report, UnclassifiedGroup};
 use std::fmt::Write;
 
 /// Samples in tables are cut to this many characters.
@@ -17,51 +21,63 @@ const UNCLASSIFIED_MAX: usize = 50;
 
 pub fn render(r: &Report) -> String {
     let mut out = String::new();
-    let verdict = if r.summary.failed {
-        "❌ failed"
-    } else {
-        "✅ passed"
-    };
+    heading(&mut out, r);
+    inputs(&mut out, &r.inputs);
+    findings(&mut out, &r.findings);
+    unclassified(&mut out, r);
+    if r.stats.warning_or_worse_records > 0 {
+        let _ = writeln!(
+            out,
+            "The catalogue explains {} of {} WARNING-or-worse records.\n",
+            r.stats.warning_or_worse_classified, r.stats.warning_or_worse_records
+        );
+    }
+    what_to_do(&mut out, r);
     let _ = writeln!(
         out,
-        "## pgtriage: {verdict} (env `{}`, fail-on `{}`)\n",
-        r.env.as_str(),
-        r.fail_on.as_str()
+        "<sub>{} {}, report schema v{}</sub>",
+        r.tool.name, r.tool.version, r.schema_version
     );
+    out
+}
+
+/// The heading with the verdict, the counts, and which rows fail the gate.
+fn heading(out: &mut String, r: &Report) {
     let s = &r.summary;
-    let gating = r.findings.iter().filter(|f| f.gating).count()
-        + r.unclassified.iter().filter(|u| u.gating).count();
+    let fail_on = r.fail_on.as_str();
+    let verdict = if s.failed { "❌ failed" } else { "✅ passed" };
+    let _ = writeln!(
+        out,
+        "## pgtriage: {verdict} (env `{}`, fail-on `{fail_on}`)\n",
+        r.env.as_str(),
+    );
     out.push_str(&s.counts());
     if s.accepted > 0 {
         let _ = write!(out, "; {} accepted by policy", s.accepted);
     }
     let _ = writeln!(out, ".");
-    let _ = writeln!(
-        out,
-        "{}\n",
-        if s.failed {
-            format!(
-                "**{gating} {} at or above `{}`** fail{} the gate.",
-                if gating == 1 { "row" } else { "rows" },
-                r.fail_on.as_str(),
-                if gating == 1 { "s" } else { "" }
-            )
+    let gate = if s.failed {
+        let n = gating_rows(r);
+        let (rows, fail) = if n == 1 {
+            ("row", "fails")
         } else {
-            format!(
-                "Nothing at or above `{}` fails the gate.",
-                r.fail_on.as_str()
-            )
-        }
-    );
+            ("rows", "fail")
+        };
+        format!("**{n} {rows} at or above `{fail_on}`** {fail} the gate.")
+    } else {
+        format!("Nothing at or above `{fail_on}` fails the gate.")
+    };
+    let _ = writeln!(out, "{gate}\n");
     if let Some(p) = &r.policy {
         let _ = writeln!(out, "Policy: <code>{}</code>\n", cell(p, usize::MAX));
     }
+}
 
-    // Inputs.
+fn inputs(out: &mut String, inputs: &[InputSummary]) {
     let _ = writeln!(out, "### Inputs\n");
     let _ = writeln!(out, "| input | framing | prefix | lines | records |");
     let _ = writeln!(out, "|---|---|---|--:|--:|");
-    for i in &r.inputs {
+    for i in inputs {
         let mut framing = i.framing.to_string();
         if i.compression.as_str() != "none" {
             let _ = write!(framing, ", {}", i.compression);
@@ -85,130 +101,103 @@ pub fn render(r: &Report) -> String {
         );
     }
     let _ = writeln!(out);
+}
 
-    // Findings.
+fn findings(out: &mut String, findings: &[Finding]) {
     let _ = writeln!(out, "### Findings\n");
-    if r.findings.is_empty() {
+    if findings.is_empty() {
         let _ = writeln!(out, "No catalogue entry matched.\n");
-    } else {
-        let _ = writeln!(out, "| severity | id | count | title | note |");
-        let _ = writeln!(out, "|---|---|--:|---|---|");
-        for f in &r.findings {
-            let sev = if f.gating {
-                format!("**{}**", f.severity.as_str())
-            } else {
-                f.severity.as_str().to_string()
-            };
-            let _ = writeln!(
-                out,
-                "| {} | `{}` | {} | {} | {} |",
-                sev,
-                f.id,
-                f.count,
-                cell(&f.title, usize::MAX),
-                finding_note(f)
-            );
-        }
-        let _ = writeln!(out);
+        return;
     }
-
-    // Unclassified.
-    if !r.unclassified.is_empty() {
-        let _ = writeln!(out, "### Unclassified warnings or worse\n");
-        let _ = writeln!(out, "| level | count | sample | note |");
-        let _ = writeln!(out, "|---|--:|---|---|");
-        for u in r.unclassified.iter().take(UNCLASSIFIED_MAX) {
-            let mut notes = Vec::new();
-            if u.gating {
-                notes.push("fails the gate".to_string());
-            }
-            if let Some(b) = &u.baseline {
-                notes.extend(baseline_note(b));
-            }
-            let level = if u.gating {
-                format!("**{}**", u.severity)
-            } else {
-                u.severity.to_string()
-            };
-            let _ = writeln!(
-                out,
-                "| {} | {} | <code>{}</code> | {} |",
-                level,
-                u.count,
-                cell(&u.sample, SAMPLE_MAX),
-                notes.join("; ")
-            );
-        }
-        let more = r.unclassified.len().saturating_sub(UNCLASSIFIED_MAX) as u64
-            + r.stats.unclassified_overflow;
-        if more > 0 {
-            let _ = writeln!(
-                out,
-                "\n…and {more} more (`--output json` lists up to 1000 message shapes)."
-            );
-        }
-        let _ = writeln!(out);
-    }
-    if r.stats.warning_or_worse_records > 0 {
+    let _ = writeln!(out, "| severity | id | count | title | note |");
+    let _ = writeln!(out, "|---|---|--:|---|---|");
+    for f in findings {
         let _ = writeln!(
             out,
-            "The catalogue explains {} of {} WARNING-or-worse records.\n",
-            r.stats.warning_or_worse_classified, r.stats.warning_or_worse_records
+            "| {} | `{}` | {} | {} | {} |",
+            strong_if(f.gating, f.severity.as_str()),
+            f.id,
+            f.count,
+            cell(&f.title, usize::MAX),
+            finding_note(f)
         );
     }
+    let _ = writeln!(out);
+}
 
-    // What to do, for the rows that fail the gate.
-    let todo: Vec<&Finding> = r.findings.iter().filter(|f| f.gating).collect();
-    if !todo.is_empty() {
-        let _ = writeln!(out, "### What to do ({})\n", r.env.as_str());
-        for f in todo {
-            let _ = writeln!(
-                out,
-                "<details><summary><b>{}</b> <code>{}</code> — {} ({}×)</summary>\n",
-                f.severity.as_str(),
-                html(&f.id),
-                html(&f.title),
-                f.count
-            );
-            if let Some(sample) = &f.sample {
-                let _ = writeln!(out, "Seen:\n");
-                let _ = writeln!(out, "{}\n", fenced(sample));
-            }
-            let _ = writeln!(out, "{}\n", markdown_prose(&f.remediation));
-            let _ = writeln!(out, "More: `pgtriage explain {}`\n", f.id);
-            let _ = writeln!(out, "</details>\n");
-        }
+/// The largest unclassified groups, and how many more there are.
+fn unclassified(out: &mut String, r: &Report) {
+    if r.unclassified.is_empty() {
+        return;
     }
-    let _ = writeln!(
-        out,
-        "<sub>{} {}, report schema v{}</sub>",
-        r.tool.name, r.tool.version, r.schema_version
-    );
-    out
+    let _ = writeln!(out, "### Unclassified warnings or worse\n");
+    let _ = writeln!(out, "| level | count | sample | note |");
+    let _ = writeln!(out, "|---|--:|---|---|");
+    for u in r.unclassified.iter().take(UNCLASSIFIED_MAX) {
+        let _ = writeln!(
+            out,
+            "| {} | {} | <code>{}</code> | {} |",
+            strong_if(u.gating, u.severity),
+            u.count,
+            cell(&u.sample, SAMPLE_MAX),
+            unclassified_note(u)
+        );
+    }
+    let more = r.unclassified.len().saturating_sub(UNCLASSIFIED_MAX) as u64
+        + r.stats.unclassified_overflow;
+    if more > 0 {
+        let _ = writeln!(out, "\n{}", more_unclassified(more));
+    }
+    let _ = writeln!(out);
+}
+
+/// Advice for the rows that fail the gate, each folded in a `<details>`.
+fn what_to_do(out: &mut String, r: &Report) {
+    let todo: Vec<&Finding> = r.findings.iter().filter(|f| f.gating).collect();
+    if todo.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "### What to do ({})\n", r.env.as_str());
+    for f in todo {
+        let _ = writeln!(
+            out,
+            "<details><summary><b>{}</b> <code>{}</code> — {} ({}×)</summary>\n",
+            f.severity.as_str(),
+            html(&f.id),
+            html(&f.title),
+            f.count
+        );
+        if let Some(sample) = &f.sample {
+            let _ = writeln!(out, "Seen:\n");
+            let _ = writeln!(out, "{}\n", fenced(sample));
+        }
+        let _ = writeln!(out, "{}\n", markdown_prose(&f.remediation));
+        let _ = writeln!(out, "More: `pgtriage explain {}`\n", f.id);
+        let _ = writeln!(out, "</details>\n");
+    }
+}
+
+/// Gating rows show their severity in bold.
+fn strong_if(gating: bool, severity: &str) -> String {
+    if gating {
+        format!("**{severity}**")
+    } else {
+        severity.to_string()
+    }
 }
 
 fn finding_note(f: &Finding) -> String {
     let mut notes = Vec::new();
     if let Some(a) = &f.accepted {
-        let mut n = format!("accepted: {}", cell(&a.reason, SAMPLE_MAX));
-        if let Some(u) = &a.until {
-            let _ = write!(n, " (until {})", cell(u, usize::MAX));
-        }
-        notes.push(n);
+        notes.push(cell(&acceptance_note(a), SAMPLE_MAX));
     } else if f.gating {
         notes.push("fails the gate".to_string());
     }
     if let Some(a) = &f.acceptance_expired {
-        notes.push(format!(
-            "acceptance expired{}: {}",
-            a.until
-                .as_deref()
-                .map_or(String::new(), |u| format!(" on {}", cell(u, usize::MAX))),
-            cell(&a.reason, SAMPLE_MAX)
-        ));
+        notes.push(cell(&expired_note(a), SAMPLE_MAX));
     }
     if let Some(b) = &f.baseline {
-        notes.extend(baseline_note(b));
+        notes.push(baseline_note(b));
     }
     if let Some(scope) = &f.scope {
         notes.push(format!("scope <code>{}</code>", cell(scope, usize::MAX)));
@@ -216,25 +205,21 @@ fn finding_note(f: &Finding) -> String {
     notes.join("; ")
 }
 
-fn baseline_note(b: &BaselineDiff) -> Option<String> {
-    if b.new {
-        Some("new".to_string())
-    } else if b.regression {
-        Some(format!(
-            "regression (baseline: {})",
-            b.count.map_or("-".to_string(), |c| c.to_string())
-        ))
-    } else {
-        Some("in baseline".to_string())
+fn unclassified_note(u: &UnclassifiedGroup) -> String {
+    let mut notes = Vec::new();
+    if u.gating {
+        notes.push("fails the gate".to_string());
     }
+    if let Some(b) = &u.baseline {
+        notes.push(baseline_note(b));
+    }
+    notes.join("; ")
 }
 
 /// Text for a table cell (or any inline position): one line, no markup, no HTML, `|`
 /// escaped, at most `max` characters (then `…`).
 pub(crate) fn cell(s: &str, max: usize) -> String {
-    let chars: Vec<char> = s.chars().collect();
-    let truncated = chars.len() > max;
-    let chars = &chars[..chars.len().min(max)];
+    let chars: Vec<char> = truncate(s, max).chars().collect();
     let mut out = String::with_capacity(s.len() + 8);
     for (i, &c) in chars.iter().enumerate() {
         match c {
@@ -262,27 +247,12 @@ pub(crate) fn cell(s: &str, max: usize) -> String {
             c => out.push(c),
         }
     }
-    if truncated {
-        out.push('…');
-    }
     out
 }
 
-/// Text inside raw HTML (a `<summary>`): entities only.
+/// Text inside raw HTML (a `<summary>`): entities, on one line.
 fn html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\n' | '\t' => out.push(' '),
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
-    out
+    xml_escape(&s.replace(['\n', '\r', '\t'], " "))
 }
 
 /// A fenced code block holding `s` verbatim, its fence longer than any backtick run in it.

@@ -8,6 +8,10 @@ pub mod junit;
 pub mod markdown;
 mod model;
 pub mod table;
+pub mod text;
+
+#[cfg(test)]
+mod fixture;
 
 pub use build::{build, docs_path};
 pub use model::*;
