@@ -6,7 +6,7 @@ use crate::error::Failure;
 use crate::flow::{container_names, Flow};
 use crate::parse::prefix::Prefix;
 use crate::pipeline::{LogFormat, LogStream};
-use crate::report::{self, InputCounts, InputSummary, Output, Report};
+use crate::report::{self, InputSummary, Output, Report, Source};
 use crate::source;
 use crate::verdict::Verdict;
 use std::io::{IsTerminal, Read, Write};
@@ -144,25 +144,13 @@ fn read_one(
         eprintln!();
     }
     stream.finish(&mut sink);
-    let counts = stream.counts();
+    let (source, name) = match name {
+        "-" => (Source::Stdin, "<stdin>".to_string()),
+        path => (Source::File, path.to_string()),
+    };
+    let framing = stream.framing().dominant();
     InputSummary {
-        source: if name == "-" {
-            report::Source::Stdin
-        } else {
-            report::Source::File
-        },
-        name: if name == "-" {
-            "<stdin>".into()
-        } else {
-            name.to_string()
-        },
-        format: stream.format(),
-        framing: stream.framing().dominant(),
-        compression: opened.compression,
-        prefix: stream.prefix_format().map(str::to_string),
-        lines: counts.lines,
-        records: counts.records,
-        counts: InputCounts::from_lines(counts, stream.truncated_lines()),
         error,
+        ..InputSummary::of(source, name, framing, opened.compression, &[&stream])
     }
 }

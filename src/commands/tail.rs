@@ -11,7 +11,7 @@ use crate::metrics::{self, now_unix, Metrics};
 use crate::parse::prefix::Prefix;
 use crate::parse::record::Record;
 use crate::pipeline::LogStream;
-use crate::report::{self, InputCounts, InputSummary, Output, Report};
+use crate::report::{self, InputSummary, Output, Report};
 use crate::severity::Severity;
 use crate::timestamp::{self, Timestamp};
 use crate::verdict::Verdict;
@@ -530,29 +530,13 @@ impl Follower {
             s.finish(&mut |r| watch.record(which, r));
         }
         let [out, err] = &self.streams;
-        let mut counts = InputCounts::from_lines(err.counts(), err.truncated_lines());
-        let o = InputCounts::from_lines(out.counts(), out.truncated_lines());
-        counts.unprefixed_records += o.unprefixed_records;
-        counts.continuation_lines += o.continuation_lines;
-        counts.orphan_lines += o.orphan_lines;
-        counts.blank_lines += o.blank_lines;
-        counts.prefix_mismatches += o.prefix_mismatches;
-        counts.truncated_lines += o.truncated_lines;
-        InputSummary {
-            source: report::Source::Docker,
-            name: self.name.clone(),
-            format: err.format(),
-            framing: crate::source::framing::Framing::DockerApi,
-            compression: crate::source::Compression::None,
-            prefix: err
-                .prefix_format()
-                .or(out.prefix_format())
-                .map(str::to_string),
-            lines: err.counts().lines + out.counts().lines,
-            records: err.counts().records + out.counts().records,
-            counts,
-            error: None,
-        }
+        InputSummary::of(
+            report::Source::Docker,
+            self.name.clone(),
+            crate::source::framing::Framing::DockerApi,
+            crate::source::Compression::None,
+            &[err, out],
+        )
     }
 }
 

@@ -2,8 +2,8 @@
 //! (docs/json-report.md, docs/schema/report-v1.json); renderers only read it.
 
 pub use crate::baseline::BaselineDiff;
-use crate::parse::record::LineCounts;
 use crate::parse::Format;
+use crate::pipeline::LogStream;
 use crate::severity::{Env, Severity};
 use crate::source::framing::Framing;
 use crate::source::Compression;
@@ -72,16 +72,46 @@ pub struct InputCounts {
     pub truncated_lines: u64,
 }
 
-impl InputCounts {
-    pub fn from_lines(c: &LineCounts, truncated_lines: u64) -> Self {
-        InputCounts {
-            unprefixed_records: c.unprefixed_records,
-            continuation_lines: c.continuation_lines,
-            orphan_lines: c.orphan_lines,
-            blank_lines: c.blank_lines,
-            prefix_mismatches: c.prefix_mismatches,
-            truncated_lines,
+impl InputSummary {
+    /// What the streams of one input read: one for a file, two for a container (its
+    /// stdout and stderr). The format and prefix are those of the stream that read the
+    /// most records; counts are summed.
+    pub fn of(
+        source: Source,
+        name: String,
+        framing: Framing,
+        compression: Compression,
+        streams: &[&LogStream],
+    ) -> Self {
+        let main = streams
+            .iter()
+            .max_by_key(|s| s.counts().records)
+            .expect("an input has a stream");
+        let mut summary = InputSummary {
+            source,
+            name,
+            format: main.format(),
+            framing,
+            compression,
+            prefix: main.prefix_format().map(str::to_string),
+            lines: 0,
+            records: 0,
+            counts: InputCounts::default(),
+            error: None,
+        };
+        for s in streams {
+            let c = s.counts();
+            summary.lines += c.lines;
+            summary.records += c.records;
+            let n = &mut summary.counts;
+            n.unprefixed_records += c.unprefixed_records;
+            n.continuation_lines += c.continuation_lines;
+            n.orphan_lines += c.orphan_lines;
+            n.blank_lines += c.blank_lines;
+            n.prefix_mismatches += c.prefix_mismatches;
+            n.truncated_lines += s.truncated_lines();
         }
+        summary
     }
 }
 
