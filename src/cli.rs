@@ -7,6 +7,7 @@ use crate::error::Failure;
 use crate::pipeline::LogFormat;
 use crate::report::Format;
 use crate::severity::{Env, Severity};
+use crate::tail::{self, TailOptions};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
 
@@ -243,12 +244,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
     let catalogue = Catalogue::builtin().map_err(Failure::Internal)?;
     match cli.command {
         Command::Analyze(args) => commands::analyze::run(catalogue, &args),
-        Command::Tail(mut args) => {
-            if args.until_ready && args.timeout.is_none() {
-                args.timeout = Some("300s".into());
-            }
-            commands::tail::run(catalogue, args)
-        }
+        Command::Tail(args) => tail::run(catalogue, TailOptions::from_args(&args, catalogue)?),
         Command::Policy {
             command: PolicyCommand::Init(args),
         } => commands::policy::init(catalogue, &args),

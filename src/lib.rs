@@ -2,7 +2,7 @@
 //!
 //! Data flows one way: `source` (bytes, framing) → `parse` (prefix, records) →
 //! `catalogue` (classification) → `analyze` (tallies) → `report` (table, JSON).
-//! `pipeline` wires the first stages for one input; `commands` drive whole runs.
+//! `pipeline` wires the first stages for one input; `commands` and `tail` drive whole runs.
 
 pub mod analyze;
 pub mod baseline;
@@ -19,4 +19,5 @@ pub mod redact;
 pub mod report;
 pub mod severity;
 pub mod source;
+pub mod tail;
 pub mod timestamp;

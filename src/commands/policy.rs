@@ -2,12 +2,13 @@
 //! now, with one commented `[[accept]]` per finding, so documenting a decision is one edit.
 
 use crate::catalogue::Catalogue;
-use crate::cli::{AnalyzeArgs, GateArgs, PolicyInitArgs, TailArgs, TailOutput};
-use crate::commands::{analyze, tail};
+use crate::cli::{AnalyzeArgs, GateArgs, PolicyInitArgs};
+use crate::commands::analyze;
 use crate::error::Failure;
 use crate::policy::Date;
 use crate::report::{Format, Report};
 use crate::severity::Severity;
+use crate::tail::{self, TailOptions};
 use std::fmt::Write;
 
 /// The suggested `until`: acceptances are reviewed, not forgotten.
@@ -41,20 +42,7 @@ pub fn init(catalogue: &'static Catalogue, args: &PolicyInitArgs) -> Result<u8, 
         let (report, _) = analyze::collect(catalogue, &a)?;
         (report, args.paths.join(", "))
     } else {
-        let t = TailArgs {
-            containers: args.container.clone(),
-            all: false,
-            compose_project: None,
-            service: None,
-            since: None,
-            until_ready: false,
-            timeout: None,
-            metrics: None,
-            output: TailOutput::Json,
-            gate,
-            prefix: None,
-            no_follow: true,
-        };
+        let t = TailOptions::log_so_far(args.container.clone(), gate.resolve(catalogue)?);
         let c = tail::collect_blocking(catalogue, t)?;
         (c.report, format!("container {}", args.container.join(", ")))
     };

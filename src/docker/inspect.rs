@@ -6,7 +6,7 @@ use bollard::models::ContainerInspectResponse;
 
 /// One configuration problem, with the evidence (never a secret's value).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ContextFinding {
+pub struct CheckFinding {
     pub check: &'static str,
     pub evidence: String,
 }
@@ -30,13 +30,13 @@ const DEFAULT_SHM: i64 = 64 * 1024 * 1024;
 /// Below this, a busy server's shutdown checkpoint may not finish before SIGKILL.
 const MIN_STOP_TIMEOUT: i64 = 30;
 
-fn finding(check: &'static str, evidence: String) -> ContextFinding {
+fn finding(check: &'static str, evidence: String) -> CheckFinding {
     debug_assert!(CHECKS.contains(&check));
-    ContextFinding { check, evidence }
+    CheckFinding { check, evidence }
 }
 
 /// The checks that hold for a container's configuration and state.
-pub fn inspect(c: &ContainerInspectResponse) -> Vec<ContextFinding> {
+pub fn checks(c: &ContainerInspectResponse) -> Vec<CheckFinding> {
     let mut out = Vec::new();
     let config = c.config.as_ref();
     let env: Vec<&str> = config
