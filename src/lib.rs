@@ -23,5 +23,6 @@ pub mod redact;
 pub mod report;
 pub mod severity;
 pub mod source;
+pub mod tail;
 pub mod timestamp;
 pub mod verdict;

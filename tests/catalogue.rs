@@ -76,7 +76,7 @@ fn is_inspect_evidence(p: &pgtriage::catalogue::Pattern, s: &pgtriage::catalogue
 #[test]
 fn container_checks_and_entries_correspond_one_to_one() {
     let cat = catalogue();
-    for check in pgtriage::docker::context::CHECKS {
+    for check in pgtriage::docker::inspect::CHECKS {
         let n = cat
             .patterns()
             .iter()
@@ -87,7 +87,7 @@ fn container_checks_and_entries_correspond_one_to_one() {
     for p in cat.patterns() {
         for c in &p.checks {
             assert!(
-                pgtriage::docker::context::CHECKS.contains(&c.as_str()),
+                pgtriage::docker::inspect::CHECKS.contains(&c.as_str()),
                 "{}: unknown check {c}",
                 p.id
             );

@@ -38,7 +38,7 @@ pub struct Pattern {
     /// Log templates; empty for entries raised by container checks only.
     #[serde(default)]
     pub template: Vec<TemplateDef>,
-    /// Container configuration checks (`docker inspect`, see src/docker/context.rs) that
+    /// Container configuration checks (`docker inspect`, see src/docker/inspect.rs) that
     /// raise this entry in `tail`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub checks: Vec<String>,

@@ -12,6 +12,8 @@ use crate::parse::prefix::Prefix;
 use crate::policy::Policy;
 use crate::report::SCHEMA_VERSION;
 use crate::severity::Env;
+use crate::tail::options::{parse_duration, parse_since};
+use crate::tail::{self, TailOptions};
 use crate::verdict::Verdict;
 use args::{Cli, Command, GateArgs, PolicyCommand};
 use clap::Parser;
@@ -78,10 +80,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Analyze(args) => {
             commands::analyze::run(catalogue, analyze_options(catalogue, args)?)
         }
-        Command::Tail(args) => commands::tail::run(
-            catalogue,
-            commands::tail::Options::from_args(catalogue, args)?,
-        ),
+        Command::Tail(args) => tail::run(catalogue, tail_options(catalogue, args)?),
         Command::Policy {
             command: PolicyCommand::Init(args),
         } => commands::policy::init(
@@ -114,8 +113,40 @@ fn analyze_options(
     })
 }
 
+fn tail_options(catalogue: &Catalogue, args: args::TailArgs) -> Result<TailOptions, Failure> {
+    let since = args
+        .since
+        .as_deref()
+        .map(parse_since)
+        .transpose()
+        .map_err(Failure::Usage)?;
+    let timeout = args
+        .timeout
+        .as_deref()
+        .map(|t| {
+            parse_duration(t).ok_or_else(|| {
+                Failure::Usage(format!("--timeout {t:?}: expected a duration such as 120s"))
+            })
+        })
+        .transpose()?;
+    Ok(TailOptions {
+        containers: args.containers,
+        all: args.all,
+        compose_project: args.compose_project,
+        service: args.service,
+        since,
+        until_ready: args.until_ready,
+        timeout,
+        metrics: args.metrics,
+        output: args.output,
+        prefix: compile_prefix(args.prefix.as_deref())?,
+        no_follow: args.no_follow,
+        verdict: args.gate.verdict(catalogue)?,
+    })
+}
+
 /// `--prefix`, compiled once for the whole run.
-pub fn compile_prefix(prefix: Option<&str>) -> Result<Option<Prefix>, Failure> {
+fn compile_prefix(prefix: Option<&str>) -> Result<Option<Prefix>, Failure> {
     prefix
         .map(Prefix::compile)
         .transpose()

@@ -73,17 +73,7 @@ pub fn run(catalogue: &Catalogue, opts: Options) -> Result<u8, Failure> {
             return Err(Failure::Usage(format!("cannot write the report: {e}")));
         }
     }
-    Ok(exit_code(&report, read_failed))
-}
-
-/// The exit-code contract shared by the drivers: 2 when input was lost, else 1 when the
-/// report failed its gate (or `not_ready` for tail's --until-ready), else 0.
-pub fn exit_code(report: &Report, input_lost: bool) -> u8 {
-    if input_lost {
-        2
-    } else {
-        u8::from(report.summary.failed)
-    }
+    Ok(report.exit_code(read_failed))
 }
 
 fn read_one(

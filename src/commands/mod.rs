@@ -3,4 +3,3 @@
 pub mod analyze;
 pub mod explain;
 pub mod policy;
-pub mod tail;

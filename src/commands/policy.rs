@@ -2,11 +2,12 @@
 //! now, with one commented `[[accept]]` per finding, so documenting a decision is one edit.
 
 use crate::catalogue::Catalogue;
-use crate::commands::{analyze, tail};
+use crate::commands::analyze;
 use crate::error::Failure;
 use crate::policy::Date;
 use crate::report::{Output, Report};
 use crate::severity::{Env, Severity};
+use crate::tail::{self, TailOptions};
 use crate::verdict::Verdict;
 use std::fmt::Write;
 
@@ -51,20 +52,7 @@ pub fn init(catalogue: &'static Catalogue, opts: &InitOptions) -> Result<u8, Fai
         let (report, _) = analyze::collect(catalogue, &a)?;
         (report, opts.paths.join(", "))
     } else {
-        let t = tail::Options {
-            containers: opts.containers.clone(),
-            all: false,
-            compose_project: None,
-            service: None,
-            since: None,
-            until_ready: false,
-            timeout: None,
-            metrics: None,
-            output: Output::Json,
-            prefix: None,
-            no_follow: true,
-            verdict,
-        };
+        let t = TailOptions::log_so_far(opts.containers.clone(), verdict);
         let c = tail::collect_blocking(catalogue, t)?;
         (
             c.report,

@@ -1,12 +1,16 @@
 //! The Docker Engine, through bollard: connecting (honouring `DOCKER_HOST`), choosing the
-//! containers to follow, and reading what `inspect` says about them.
+//! containers to follow, reading what `inspect` says about them, their lifecycle events,
+//! and their `--timestamps` log frames.
 
-pub mod context;
+pub mod events;
+pub mod frames;
+pub mod inspect;
 
 use bollard::models::ContainerSummary;
 use bollard::query_parameters::ListContainersOptions;
 use bollard::Docker;
 use std::collections::HashMap;
+use std::time::Duration;
 
 /// A container being followed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,6 +49,33 @@ pub async fn connect() -> Result<Docker, String> {
     };
     let docker = Docker::connect_with_defaults().map_err(unreachable)?;
     docker.negotiate_version().await.map_err(unreachable)
+}
+
+/// The wait before reconnecting to the engine: doubling from 200 ms up to 5 s, and short
+/// again once the engine answers, so a restarted daemon is found quickly without spinning.
+#[derive(Debug)]
+pub struct Backoff(Duration);
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Backoff(Backoff::FIRST)
+    }
+}
+
+impl Backoff {
+    const FIRST: Duration = Duration::from_millis(200);
+    const MAX: Duration = Duration::from_secs(5);
+
+    /// The wait to use now; the one after it is twice as long.
+    pub fn next_delay(&mut self) -> Duration {
+        let now = self.0;
+        self.0 = (now * 2).min(Backoff::MAX);
+        now
+    }
+
+    pub fn reset(&mut self) {
+        self.0 = Backoff::FIRST;
+    }
 }
 
 /// How the user named the containers to follow.

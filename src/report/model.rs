@@ -72,6 +72,18 @@ pub struct InputCounts {
     pub truncated_lines: u64,
 }
 
+impl Report {
+    /// The exit-code contract both commands keep: 2 when input was lost on the way (the
+    /// findings up to there are reported), else 1 when the gate failed, else 0.
+    pub fn exit_code(&self, input_lost: bool) -> u8 {
+        if input_lost {
+            2
+        } else {
+            u8::from(self.summary.failed)
+        }
+    }
+}
+
 impl InputSummary {
     /// What the streams of one input read: one for a file, two for a container (its
     /// stdout and stderr). The format and prefix are those of the stream that read the

@@ -2,11 +2,11 @@
 //! Each check is named in a catalogue entry's `checks`, so it is explained and remediated
 //! like any log event; the evidence string is that entry's sample.
 
-use bollard::models::ContainerInspectResponse;
+use bollard::models::{ContainerConfig, ContainerInspectResponse};
 
 /// One configuration problem, with the evidence (never a secret's value).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ContextFinding {
+pub struct CheckFinding {
     pub check: &'static str,
     pub evidence: String,
 }
@@ -30,15 +30,51 @@ const DEFAULT_SHM: i64 = 64 * 1024 * 1024;
 /// Below this, a busy server's shutdown checkpoint may not finish before SIGKILL.
 const MIN_STOP_TIMEOUT: i64 = 30;
 
-fn finding(check: &'static str, evidence: String) -> ContextFinding {
+fn finding(check: &'static str, evidence: String) -> CheckFinding {
     debug_assert!(CHECKS.contains(&check));
-    ContextFinding { check, evidence }
+    CheckFinding { check, evidence }
 }
 
 /// The checks that hold for a container's configuration and state.
-pub fn inspect(c: &ContainerInspectResponse) -> Vec<ContextFinding> {
+pub fn checks(c: &ContainerInspectResponse) -> Vec<CheckFinding> {
     let mut out = Vec::new();
     let config = c.config.as_ref();
+    environment(config, &mut out);
+    healthcheck(config, &mut out);
+    let host = c.host_config.as_ref();
+    let shm = host.and_then(|h| h.shm_size).unwrap_or(DEFAULT_SHM);
+    if shm <= DEFAULT_SHM {
+        out.push(finding(
+            "shm-default",
+            format!("/dev/shm is {} MiB", shm / (1024 * 1024)),
+        ));
+    }
+    let stop = config.and_then(|c| c.stop_timeout);
+    if stop.is_none_or(|s| s < MIN_STOP_TIMEOUT) {
+        out.push(finding(
+            "stop-timeout-short",
+            match stop {
+                Some(s) => format!("stop timeout is {s} s"),
+                None => "stop timeout is Docker's default 10 s".into(),
+            },
+        ));
+    }
+    if let Some(image) = config.and_then(|c| c.image.as_deref()) {
+        if !is_pinned(image) {
+            out.push(finding(
+                "image-unpinned",
+                format!("image {image} is not pinned"),
+            ));
+        }
+    }
+    if c.state.as_ref().and_then(|s| s.oom_killed) == Some(true) {
+        out.push(finding("oom-killed", oom_evidence(c)));
+    }
+    out
+}
+
+/// What the image's environment variables say about authentication.
+fn environment(config: Option<&ContainerConfig>, out: &mut Vec<CheckFinding>) {
     let env: Vec<&str> = config
         .and_then(|c| c.env.as_ref())
         .map(|e| e.iter().map(String::as_str).collect())
@@ -59,6 +95,10 @@ pub fn inspect(c: &ContainerInspectResponse) -> Vec<ContextFinding> {
             "environment sets POSTGRES_PASSWORD=[redacted] (not POSTGRES_PASSWORD_FILE)".into(),
         ));
     }
+}
+
+/// Whether a healthcheck is there, and whether its pg_isready names the user and host.
+fn healthcheck(config: Option<&ContainerConfig>, out: &mut Vec<CheckFinding>) {
     let test: Vec<String> = config
         .and_then(|c| c.healthcheck.as_ref())
         .and_then(|h| h.test.clone())
@@ -91,36 +131,6 @@ pub fn inspect(c: &ContainerInspectResponse) -> Vec<ContextFinding> {
             }
         }
     }
-    let host = c.host_config.as_ref();
-    let shm = host.and_then(|h| h.shm_size).unwrap_or(DEFAULT_SHM);
-    if shm <= DEFAULT_SHM {
-        out.push(finding(
-            "shm-default",
-            format!("/dev/shm is {} MiB", shm / (1024 * 1024)),
-        ));
-    }
-    let stop = config.and_then(|c| c.stop_timeout);
-    if stop.is_none_or(|s| s < MIN_STOP_TIMEOUT) {
-        out.push(finding(
-            "stop-timeout-short",
-            match stop {
-                Some(s) => format!("stop timeout is {s} s"),
-                None => "stop timeout is Docker's default 10 s".into(),
-            },
-        ));
-    }
-    if let Some(image) = config.and_then(|c| c.image.as_deref()) {
-        if !is_pinned(image) {
-            out.push(finding(
-                "image-unpinned",
-                format!("image {image} is not pinned"),
-            ));
-        }
-    }
-    if c.state.as_ref().and_then(|s| s.oom_killed) == Some(true) {
-        out.push(finding("oom-killed", oom_evidence(c)));
-    }
-    out
 }
 
 /// The evidence of an OOM kill, with the exit code and memory limit.
