@@ -2,12 +2,12 @@
 //! (table lines, JSON lines) gets a `LiveSink` that writes each event as it happens and the
 //! summary at the end; the document formats print only the report at the end.
 
+use super::tally::Occurrence;
 use crate::catalogue::Pattern;
 use crate::metrics::now_unix;
 use crate::report::text::short_advice;
 use crate::report::{self, jsonl, Output, Report};
 use crate::severity::{Env, Severity};
-use crate::timestamp::Timestamp;
 use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
@@ -16,15 +16,7 @@ use std::time::Duration;
 pub struct FindingLine<'a> {
     pub container: &'a str,
     pub pattern: &'a Pattern,
-    /// The severity in the chosen environment, after the policy's overrides.
-    pub severity: Severity,
-    /// The entry's first occurrence in its slot (open, or under one acceptance).
-    pub first: bool,
-    pub count: u64,
-    pub sample: Option<String>,
-    /// The reason of the `[[accept]]` that covers it.
-    pub accepted: Option<String>,
-    pub time: Option<Timestamp>,
+    pub occurrence: &'a Occurrence,
 }
 
 /// A live output format.
@@ -86,7 +78,7 @@ struct TableLines {
 
 impl LiveSink for TableLines {
     fn finding(&self, f: &FindingLine<'_>) {
-        if !f.first {
+        if !f.occurrence.first {
             return;
         }
         let p = f.pattern;
@@ -95,16 +87,16 @@ impl LiveSink for TableLines {
                 out,
                 "[{}] {} {} — {}",
                 f.container,
-                f.severity.as_str(),
+                f.occurrence.severity.as_str(),
                 p.id,
                 p.title
             )?;
-            if let Some(s) = &f.sample {
+            if let Some(s) = &f.occurrence.sample {
                 writeln!(out, "    {s}")?;
             }
-            if let Some(reason) = &f.accepted {
+            if let Some(reason) = &f.occurrence.accepted {
                 writeln!(out, "    accepted by policy: {reason}")?;
-            } else if f.severity > Severity::Info {
+            } else if f.occurrence.severity > Severity::Info {
                 writeln!(
                     out,
                     "    what to do ({}): {}",
@@ -155,15 +147,15 @@ impl LiveSink for JsonLines {
             "event": "finding",
             "container": f.container,
             "id": p.id,
-            "severity": f.severity,
-            "first": f.first,
-            "count": f.count,
-            "accepted": f.accepted,
-            "time": f.time.map(|t| t.to_string()),
+            "severity": f.occurrence.severity,
+            "first": f.occurrence.first,
+            "count": f.occurrence.count,
+            "accepted": f.occurrence.accepted,
+            "time": f.occurrence.time.map(|t| t.to_string()),
             "emitted_unix": now_unix(),
         });
-        if f.first {
-            ev["sample"] = serde_json::json!(f.sample);
+        if f.occurrence.first {
+            ev["sample"] = serde_json::json!(f.occurrence.sample);
             ev["title"] = serde_json::json!(p.title);
             ev["remediation"] = serde_json::json!(p.remediation.get(self.env).trim());
         }

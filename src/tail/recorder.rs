@@ -1,6 +1,7 @@
 //! Where one container's records and container findings go: the shared tallies, the
 //! metrics, the live output, and the judgements made from their order (readiness, OOM).
 
+use super::live::FindingLine;
 use super::readiness::{OomCorrelation, Readiness, Signal};
 use super::tally::{Noted, Occurrence};
 use super::{now_timestamp, Ctx};
@@ -157,7 +158,11 @@ impl Recorder {
     fn say(&self, o: &Occurrence) {
         let ctx = &*self.ctx;
         if let Some(live) = ctx.output.live() {
-            live.finding(&o.line(ctx.catalogue, &self.name));
+            live.finding(&FindingLine {
+                container: &self.name,
+                pattern: &ctx.catalogue.patterns()[o.pattern],
+                occurrence: o,
+            });
         }
     }
 

@@ -2,7 +2,6 @@
 //! know of each occurrence. Classification, verdict and tallies are the same chain
 //! `analyze` runs (src/flow.rs); metrics and live lines tap it.
 
-use super::live::FindingLine;
 use crate::catalogue::Catalogue;
 use crate::flow::{Flow, Live};
 use crate::metrics::Metrics;
@@ -30,7 +29,8 @@ pub enum Noted {
     Nothing,
 }
 
-/// One occurrence of a catalogue entry, with what is known of its slot so far.
+/// One occurrence of a catalogue entry, with what is known of its slot so far: its
+/// severity after the policy, whether it is the slot's first, and the acceptance's reason.
 #[derive(Debug)]
 pub struct Occurrence {
     pub pattern: usize,
@@ -40,21 +40,6 @@ pub struct Occurrence {
     pub sample: Option<String>,
     pub accepted: Option<String>,
     pub time: Option<Timestamp>,
-}
-
-impl Occurrence {
-    pub fn line<'a>(&self, catalogue: &'a Catalogue, container: &'a str) -> FindingLine<'a> {
-        FindingLine {
-            container,
-            pattern: &catalogue.patterns()[self.pattern],
-            severity: self.severity,
-            first: self.first,
-            count: self.count,
-            sample: self.sample.clone(),
-            accepted: self.accepted.clone(),
-            time: self.time,
-        }
-    }
 }
 
 impl Tallies {
