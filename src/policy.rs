@@ -4,6 +4,7 @@
 
 use crate::catalogue::Catalogue;
 use crate::severity::{Env, Severity};
+use crate::timestamp::{civil_from_days, days_from_civil};
 use serde::Deserialize;
 use std::collections::HashMap;
 use toml::Spanned;
@@ -52,19 +53,21 @@ impl Date {
 
     /// Today in UTC.
     pub fn today() -> Date {
-        Date::days_from_today(0)
-    }
-
-    /// The date `days` from today (UTC).
-    pub fn days_from_today(days: u64) -> Date {
         let secs = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs())
-            + days * 86_400;
-        let t = crate::timestamp::Timestamp::parse_epoch(secs.to_string().as_bytes())
-            .expect("epoch seconds parse");
-        let s = t.to_string();
-        Date::parse(&s[..10]).expect("formatted date parses")
+            .map_or(0, |d| d.as_secs());
+        Date::from_days(secs as i64 / 86_400)
+    }
+
+    /// The date `days` after this one.
+    pub fn plus_days(self, days: i64) -> Date {
+        Date::from_days(days_from_civil(i64::from(self.0), self.1, self.2) + days)
+    }
+
+    /// The date of a day number (days since 1970-01-01).
+    fn from_days(days: i64) -> Date {
+        let (y, m, d) = civil_from_days(days);
+        Date(y as u16, m, d)
     }
 }
 
@@ -254,6 +257,13 @@ mod tests {
         );
         assert_eq!(p.accepts[0].scope().as_deref(), Some("role=root"));
         assert_eq!(p.severity.len(), 1);
+    }
+
+    #[test]
+    fn dates_count_days_across_months_and_years() {
+        assert_eq!(Date(2026, 12, 2).plus_days(90).to_string(), "2027-03-02");
+        assert_eq!(Date(2028, 2, 28).plus_days(1).to_string(), "2028-02-29");
+        assert_eq!(Date::from_days(0).to_string(), "1970-01-01");
     }
 
     #[test]

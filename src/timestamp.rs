@@ -221,7 +221,7 @@ pub fn rfc3339_nanos(s: &[u8]) -> Option<i128> {
 }
 
 /// Howard Hinnant's civil-to-days algorithm (proleptic Gregorian calendar).
-fn days_from_civil(y: i64, m: u8, d: u8) -> i64 {
+pub(crate) fn days_from_civil(y: i64, m: u8, d: u8) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let yoe = y.rem_euclid(400);
@@ -232,7 +232,7 @@ fn days_from_civil(y: i64, m: u8, d: u8) -> i64 {
 }
 
 /// Howard Hinnant's days-to-civil algorithm (proleptic Gregorian calendar).
-fn civil_from_days(z: i64) -> (i64, u8, u8) {
+pub(crate) fn civil_from_days(z: i64) -> (i64, u8, u8) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);

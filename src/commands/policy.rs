@@ -12,7 +12,7 @@ use crate::verdict::Verdict;
 use std::fmt::Write;
 
 /// The suggested `until`: acceptances are reviewed, not forgotten.
-const REVIEW_DAYS: u64 = 90;
+const REVIEW_DAYS: i64 = 90;
 
 /// What `policy init` is asked to do.
 #[derive(Debug)]
@@ -76,7 +76,7 @@ pub fn init(catalogue: &'static Catalogue, opts: &InitOptions) -> Result<u8, Fai
 
 /// The policy file's text: every finding above info as a commented stub.
 pub fn render(catalogue: &Catalogue, report: &Report, sources: &str, today: Date) -> String {
-    let review = Date::days_from_today(REVIEW_DAYS);
+    let review = today.plus_days(REVIEW_DAYS);
     let mut s = String::new();
     let _ = writeln!(
         s,
