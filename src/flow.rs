@@ -56,11 +56,7 @@ impl<'c> Flow<'c> {
         Flow {
             catalogue,
             verdict,
-            collectors: Collectors::new(
-                catalogue.patterns().len(),
-                accepts,
-                verdict.show_sensitive,
-            ),
+            collectors: Collectors::new(catalogue, accepts, verdict.show_sensitive),
             next_seq: first_seq,
         }
     }

@@ -110,3 +110,51 @@ fn a_merged_report_matches_reading_the_inputs_in_one_stream() {
         .any(|f| f["first_seen"].is_string() && f["first_seen"] != f["last_seen"]));
     assert!(merged["unclassified"].as_array().is_some());
 }
+
+/// The findings of one log, in report order, as (id, caused_by).
+fn causes_of(path: &str) -> Vec<(String, Option<String>)> {
+    let cat = Catalogue::embedded().unwrap();
+    let v = verdict();
+    let mut flow = Flow::new(&cat, &v, seq_base(0));
+    feed(&mut flow, path);
+    let r = report::build(&cat, &v, flow.finish(), Vec::new());
+    r.findings
+        .into_iter()
+        .map(|f| (f.id, f.caused_by))
+        .collect()
+}
+
+#[test]
+fn a_crash_episode_leads_with_its_cause_and_lists_the_aftermath_under_it() {
+    // A real PostgreSQL 15 whose WAL volume filled up: PANIC, signal 6, every other
+    // process terminated, reinitialisation, recovery.
+    let found = causes_of("sample-logs/server-wal-full.log");
+    let position = |id: &str| found.iter().position(|(f, _)| f == id).unwrap();
+    let cause = position("disk.wal-full");
+    for consequence in [
+        "server.process-crashed",
+        "server.terminating-other-processes",
+        "server.reinitializing",
+        "server.crash-recovery",
+    ] {
+        let at = position(consequence);
+        assert_eq!(
+            found[at].1.as_deref(),
+            Some("disk.wal-full"),
+            "{consequence}"
+        );
+        assert!(
+            at > cause,
+            "{consequence} is listed after its cause: {found:?}"
+        );
+    }
+    assert_eq!(
+        found[0].0, "disk.wal-full",
+        "the report leads with the cause"
+    );
+    assert_eq!(found[position("server.ready")].1, None);
+    // A clean start of another log has no causes at all.
+    assert!(causes_of("sample-logs/first-start-no-locale.log")
+        .iter()
+        .all(|(_, c)| c.is_none()));
+}

@@ -34,6 +34,20 @@ pub fn page(p: &Pattern) -> String {
         }
         let _ = writeln!(s);
     }
+    if !p.catch_all.is_empty() {
+        let _ = writeln!(
+            s,
+            "## Messages\n\nAny {} record that no other entry explains.\n",
+            p.catch_all.join(" or ")
+        );
+    }
+    if p.aftermath {
+        let _ = writeln!(
+            s,
+            "In a crash episode (after a PANIC or a killed process, until the server is ready \
+             again) it is reported as a consequence of the episode's first event.\n"
+        );
+    }
     if !p.checks.is_empty() {
         let _ = writeln!(
             s,

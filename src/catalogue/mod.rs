@@ -42,6 +42,14 @@ pub struct Pattern {
     /// raise this entry in `tail`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub checks: Vec<String>,
+    /// Levels at which this entry takes any record no other entry explains (a PANIC
+    /// nobody catalogued is still critical).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub catch_all: Vec<String>,
+    /// Part of a crash's aftermath (a process killed, the others terminated, recovery):
+    /// after another crash event of the same episode it is reported as its consequence.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub aftermath: bool,
     #[serde(default)]
     pub sample: Vec<Sample>,
 }
@@ -86,8 +94,8 @@ struct Compiled {
 #[derive(Debug, Clone, Copy)]
 pub struct Match {
     pub pattern: usize,
-    /// Index of the matching template (for its capture names).
-    pub template: usize,
+    /// Index of the matching template (for its capture names); `None` for a catch-all.
+    pub template: Option<usize>,
     pub fold: bool,
     pub redact: u16,
     pub captures: Captures,
@@ -101,6 +109,8 @@ pub struct Catalogue {
     prefilter: AhoCorasick,
     /// For each anchor (prefilter pattern id), the templates that share it.
     by_anchor: Vec<Vec<usize>>,
+    /// Entries that take unexplained records of these levels.
+    catch_all: Vec<(usize, Vec<Level>)>,
 }
 
 impl Catalogue {
@@ -137,6 +147,7 @@ impl Catalogue {
 
     fn new(patterns: Vec<Pattern>) -> Result<Catalogue, String> {
         let mut compiled = Vec::new();
+        let mut catch_all = Vec::new();
         let mut ids = std::collections::HashSet::new();
         for (pi, p) in patterns.iter().enumerate() {
             let at = |msg: String| format!("pattern {}: {msg}", p.id);
@@ -146,6 +157,9 @@ impl Catalogue {
             check_entry(p).map_err(at)?;
             for t in &p.template {
                 compiled.push(compile_template(pi, t).map_err(at)?);
+            }
+            if !p.catch_all.is_empty() {
+                catch_all.push((pi, levels(&p.catch_all).map_err(at)?));
             }
         }
         let mut anchors: Vec<&[u8]> = Vec::new();
@@ -166,6 +180,7 @@ impl Catalogue {
             compiled,
             prefilter,
             by_anchor,
+            catch_all,
         })
     }
 
@@ -207,7 +222,7 @@ impl Catalogue {
 
     /// The value a match captured under `name`, from the message it matched.
     pub fn capture<'m>(&self, m: &Match, name: &str, message: &'m [u8]) -> Option<&'m [u8]> {
-        let i = self.compiled[m.template]
+        let i = self.compiled[m.template?]
             .captures
             .iter()
             .position(|c| c == name)?;
@@ -242,7 +257,7 @@ impl Catalogue {
                 if let Some(captures) = c.template.matches(msg) {
                     let m = Match {
                         pattern: c.pattern,
-                        template: ti,
+                        template: Some(ti),
                         fold: c.fold,
                         redact: c.redact,
                         captures,
@@ -252,6 +267,22 @@ impl Catalogue {
             }
         }
         best.map(|(_, m)| m)
+            .or_else(|| self.catch_all(record.level?))
+    }
+
+    /// The entry that takes otherwise unexplained records of `level`, if any.
+    fn catch_all(&self, level: Level) -> Option<Match> {
+        let (pattern, _) = self
+            .catch_all
+            .iter()
+            .find(|(_, levels)| levels.contains(&level))?;
+        Some(Match {
+            pattern: *pattern,
+            template: None,
+            fold: false,
+            redact: 0,
+            captures: Captures::default(),
+        })
     }
 }
 
@@ -280,8 +311,8 @@ fn check_entry(p: &Pattern) -> Result<(), String> {
     if p.references.is_empty() {
         return Err("has no references".into());
     }
-    if p.template.is_empty() && p.checks.is_empty() {
-        return Err("has neither a template nor a check".into());
+    if p.template.is_empty() && p.checks.is_empty() && p.catch_all.is_empty() {
+        return Err("has neither a template, a check nor catch_all levels".into());
     }
     Ok(())
 }
@@ -310,19 +341,7 @@ fn compile_template(pattern: usize, t: &TemplateDef) -> Result<Compiled, String>
             .ok_or_else(|| format!("redact names unknown capture {r:?}"))?;
         redact |= 1 << i;
     }
-    let levels = t
-        .levels
-        .as_ref()
-        .map(|ls| {
-            ls.iter()
-                .map(|l| {
-                    Level::from_label(l.as_bytes())
-                        .filter(|l| !l.is_continuation())
-                        .ok_or_else(|| format!("unknown level {l:?}"))
-                })
-                .collect::<Result<Vec<_>, _>>()
-        })
-        .transpose()?;
+    let levels = t.levels.as_deref().map(levels).transpose()?;
     Ok(Compiled {
         pattern,
         template,
@@ -331,6 +350,18 @@ fn compile_template(pattern: usize, t: &TemplateDef) -> Result<Compiled, String>
         fold: t.fold,
         redact,
     })
+}
+
+/// Server levels by name; a continuation label (DETAIL, ...) is not a record's level.
+fn levels(names: &[String]) -> Result<Vec<Level>, String> {
+    names
+        .iter()
+        .map(|l| {
+            Level::from_label(l.as_bytes())
+                .filter(|l| !l.is_continuation())
+                .ok_or_else(|| format!("unknown level {l:?}"))
+        })
+        .collect()
 }
 
 /// The message without the ` at character N` PostgreSQL appends when it knows where in

@@ -5,16 +5,18 @@
 //! minimum and maximum, and "the first sample" is the one with the lowest sequence number,
 //! never "the one that arrived first".
 
+pub mod episodes;
 pub mod findings;
 pub mod totals;
 pub mod unclassified;
 
-use crate::catalogue::Match;
+use crate::catalogue::{Catalogue, Match};
 use crate::parse::record::Record;
 use crate::severity::Level;
 use crate::timestamp::Timestamp;
 use crate::verdict::{Fingerprint, Judgement};
 
+pub use episodes::{Causes, Episodes};
 pub use findings::{FindingTallies, Findings, Tally};
 pub use totals::Totals;
 pub use unclassified::{Group, Unclassified, MAX_UNCLASSIFIED_SHAPES};
@@ -97,6 +99,7 @@ pub struct Collectors {
     pub findings: Findings,
     pub unclassified: Unclassified,
     pub totals: Totals,
+    pub episodes: Episodes,
 }
 
 /// What the collectors finished into: the report's raw material.
@@ -106,15 +109,17 @@ pub struct Collected {
     pub unclassified: Vec<Group>,
     pub unclassified_overflow: u64,
     pub totals: Totals,
+    pub causes: Causes,
 }
 
 impl Collectors {
-    /// `patterns`: catalogue entries; `accepts`: the policy's `[[accept]]` count.
-    pub fn new(patterns: usize, accepts: usize, show_sensitive: bool) -> Self {
+    /// `accepts`: the policy's `[[accept]]` count.
+    pub fn new(catalogue: &Catalogue, accepts: usize, show_sensitive: bool) -> Self {
         Collectors {
-            findings: Findings::new(patterns, accepts, show_sensitive),
+            findings: Findings::new(catalogue.patterns().len(), accepts, show_sensitive),
             unclassified: Unclassified::new(show_sensitive),
             totals: Totals::default(),
+            episodes: Episodes::new(catalogue),
         }
     }
 }
@@ -126,12 +131,14 @@ impl Collector for Collectors {
         self.findings.observe(o);
         self.unclassified.observe(o);
         self.totals.observe(o);
+        self.episodes.observe(o);
     }
 
     fn merge(&mut self, other: Self) {
         self.findings.merge(other.findings);
         self.unclassified.merge(other.unclassified);
         self.totals.merge(other.totals);
+        self.episodes.merge(other.episodes);
     }
 
     fn finish(self) -> Collected {
@@ -141,6 +148,7 @@ impl Collector for Collectors {
             unclassified,
             unclassified_overflow,
             totals: self.totals.finish(),
+            causes: self.episodes.finish(),
         }
     }
 }

@@ -25,6 +25,7 @@ pub fn build(
             .then(b.count.cmp(&a.count))
             .then(a.id.cmp(&b.id))
     });
+    let findings = causes_first(findings);
     let mut unclassified: Vec<UnclassifiedGroup> = collected
         .unclassified
         .iter()
@@ -86,8 +87,37 @@ fn finding_rows(catalogue: &Catalogue, verdict: &Verdict, c: &Collected) -> Vec<
     });
     open.chain(accepted)
         .filter(|(_, _, t)| t.reported_count() > 0)
-        .map(|(pattern, rule, t)| finding_row(catalogue, verdict, pattern, rule, t))
+        .map(|(pattern, rule, t)| {
+            let mut f = finding_row(catalogue, verdict, pattern, rule, t);
+            f.caused_by = c
+                .causes
+                .cause_of(pattern)
+                .map(|cause| catalogue.patterns()[cause].id.clone());
+            f
+        })
         .collect()
+}
+
+/// Each cause followed by its consequences, so a report leads with what to fix; the rest
+/// keep their order (severity, then count).
+fn causes_first(sorted: Vec<Finding>) -> Vec<Finding> {
+    let present: std::collections::HashSet<String> = sorted.iter().map(|f| f.id.clone()).collect();
+    let (consequences, mut rest): (Vec<Finding>, Vec<Finding>) = sorted
+        .into_iter()
+        .partition(|f| f.caused_by.as_ref().is_some_and(|c| present.contains(c)));
+    let mut out = Vec::with_capacity(rest.len() + consequences.len());
+    let mut consequences: Vec<Option<Finding>> = consequences.into_iter().map(Some).collect();
+    for f in rest.drain(..) {
+        let id = f.id.clone();
+        out.push(f);
+        for c in consequences.iter_mut() {
+            if c.as_ref().and_then(|c| c.caused_by.as_deref()) == Some(id.as_str()) {
+                out.extend(c.take());
+            }
+        }
+    }
+    out.extend(consequences.into_iter().flatten());
+    out
 }
 
 fn finding_row(
@@ -117,6 +147,7 @@ fn finding_row(
         detail: sample.and_then(|s| s.detail.clone()),
         statement: sample.and_then(|s| s.statement.clone()),
         scope,
+        caused_by: None,
         gating: verdict.gates(severity, accepted.is_some(), baseline.as_ref()),
         accepted,
         acceptance_expired: t

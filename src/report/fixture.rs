@@ -102,6 +102,11 @@ fn findings() -> Vec<Finding> {
             ..finding("server.crashed", Severity::Critical, 3)
         },
         Finding {
+            caused_by: Some("server.crashed".to_string()),
+            gating: true,
+            ..finding("server.reinitializing", Severity::Critical, 1)
+        },
+        Finding {
             first_seen: None,
             last_seen: None,
             baseline: baseline(Some(2), true),
@@ -146,6 +151,7 @@ fn finding(id: &str, severity: Severity, count: u64) -> Finding {
         detail: None,
         statement: None,
         scope: None,
+        caused_by: None,
         accepted: None,
         acceptance_expired: None,
         baseline: baseline(None, false),

@@ -8,8 +8,8 @@
 //! kept as such, with `<`, `>` and `&` outside code spans escaped.
 
 use super::text::{
-    acceptance_note, baseline_note, expired_note, gating_rows, more_unclassified, truncate,
-    xml_escape,
+    acceptance_note, baseline_note, consequence_advice, expired_note, gating_rows,
+    more_unclassified, truncate, xml_escape,
 };
 use super::{Finding, InputSummary, Report, UnclassifiedGroup};
 use std::fmt::Write;
@@ -171,7 +171,11 @@ fn what_to_do(out: &mut String, r: &Report) {
             let _ = writeln!(out, "Seen:\n");
             let _ = writeln!(out, "{}\n", fenced(sample));
         }
-        let _ = writeln!(out, "{}\n", markdown_prose(&f.remediation));
+        let advice = match &f.caused_by {
+            Some(cause) => consequence_advice(cause),
+            None => f.remediation.clone(),
+        };
+        let _ = writeln!(out, "{}\n", markdown_prose(&advice));
         let _ = writeln!(out, "More: `pgtriage explain {}`\n", f.id);
         let _ = writeln!(out, "</details>\n");
     }
@@ -198,6 +202,12 @@ fn finding_note(f: &Finding) -> String {
     }
     if let Some(b) = &f.baseline {
         notes.push(baseline_note(b));
+    }
+    if let Some(cause) = &f.caused_by {
+        notes.push(format!(
+            "consequence of <code>{}</code>",
+            cell(cause, usize::MAX)
+        ));
     }
     if let Some(scope) = &f.scope {
         notes.push(format!("scope <code>{}</code>", cell(scope, usize::MAX)));

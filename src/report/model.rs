@@ -190,6 +190,9 @@ pub struct Finding {
     pub statement: Option<String>,
     /// The narrowing of an accepted row (`container=db user=root`), when it has one.
     pub scope: Option<String>,
+    /// The finding (id) this one followed as part of a crash's aftermath: its advice is
+    /// the cause's.
+    pub caused_by: Option<String>,
     /// The policy's acceptance covering these occurrences.
     pub accepted: Option<Acceptance>,
     /// An acceptance that would cover them but has expired: they count again.

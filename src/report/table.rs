@@ -1,6 +1,8 @@
 //! The terminal report: inputs, a summary table sorted by severity, then what to do.
 
-use super::text::{acceptance_note, baseline_note, expired_note, truncate};
+use super::text::{
+    acceptance_note, baseline_note, consequence_advice, consequence_note, expired_note, truncate,
+};
 use super::{Finding, InputSummary, Report};
 use crate::severity::Severity;
 use comfy_table::{presets, Cell, Color, ContentArrangement, Table};
@@ -147,7 +149,11 @@ fn what_to_do(out: &mut String, r: &Report) {
         if let Some(d) = &f.detail {
             let _ = writeln!(out, "  detail: {}", truncate(d, 160));
         }
-        for line in f.remediation.lines() {
+        let advice = match &f.caused_by {
+            Some(cause) => consequence_advice(cause),
+            None => f.remediation.clone(),
+        };
+        for line in advice.lines() {
             let _ = writeln!(out, "  {line}");
         }
         let _ = writeln!(out, "  more: pgtriage explain {}", f.id);
@@ -168,6 +174,9 @@ fn note(f: &Finding) -> String {
     }
     if let Some(b) = &f.baseline {
         parts.push(baseline_note(b));
+    }
+    if let Some(cause) = &f.caused_by {
+        parts.push(consequence_note(cause));
     }
     parts.join("; ")
 }

@@ -43,6 +43,16 @@ pub fn baseline_note(b: &BaselineDiff) -> String {
     }
 }
 
+/// A consequence's note: the finding whose advice to follow.
+pub fn consequence_note(cause: &str) -> String {
+    format!("consequence of {cause}")
+}
+
+/// What a consequence says instead of its own advice.
+pub fn consequence_advice(cause: &str) -> String {
+    format!("A consequence of {cause}: follow its advice above; this clears with it.")
+}
+
 /// Why an accepted row does not count, and where to change that.
 pub fn acceptance_note(a: &Acceptance) -> String {
     match &a.until {
