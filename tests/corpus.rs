@@ -286,14 +286,14 @@ fn score(labels: &[Label], seen: &[Seen], notes: &mut Vec<String>) -> Tally {
         }
         let got = found.and_then(|i| seen[i].id.as_deref());
         if let Some(what) = verdict(&mut t, &l.id, found.is_some(), got) {
-            notes.push(format!("{what:<40} {} {} {:?}", l.level, l.id, l.text));
+            notes.push(format!("{what:<30} {} {} {:?}", l.level, l.id, l.text));
         }
     }
     for l in labels.iter().filter(|l| l.is_other()) {
         if take(seen, &mut used, 0, |s| same_line(l, s)).is_some() {
             t.other_miscounted += 1;
             notes.push(format!(
-                "{:<40} {:?}",
+                "{:<30} {:?}",
                 "other program's line counted", l.text
             ));
         }
@@ -302,7 +302,7 @@ fn score(labels: &[Label], seen: &[Seen], notes: &mut Vec<String>) -> Tally {
         t.unlabelled += 1;
         let id = s.id.as_deref().unwrap_or("-");
         notes.push(format!(
-            "{:<40} {} {id} {:?}",
+            "{:<30} {} {id} {:?}",
             "unlabelled", s.level, s.message
         ));
     }
@@ -338,7 +338,7 @@ fn report() -> Tally {
         let mut notes = Vec::new();
         let t = score(&labels, &seen_records(&cat, &log), &mut notes);
         println!("{}", row(&name, &t));
-        details.extend(notes.into_iter().map(|n| format!("  {name}: {n}")));
+        details.extend(notes.into_iter().map(|n| format!("  {name:<52} {n}")));
         total.add(&t);
     }
     println!("{}", row("all", &total));
