@@ -3,6 +3,9 @@
 # for each file, the WARNING/ERROR/FATAL/PANIC records and the share of them that a
 # catalogue entry classifies. Real logs: sample-logs/ (printed by a real PostgreSQL 15)
 # and, when present, the pgBadger fixtures in ${PGTRIAGE_SHARED_DATA:-../shared/data}.
+# Then the corpus of real users' logs (tests/corpus/), whose records are hand-labelled:
+# correct, wrong, unclassified, and other programs' lines counted as server records, as
+# tests/corpus.rs scores them (it fails when a figure falls below its recorded floor).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 shared=${PGTRIAGE_SHARED_DATA:-../shared/data}
@@ -48,3 +51,9 @@ if left:
     for n, (sev, count, sample) in left:
         print("  %-34s %-7s %5d  %s" % (n, sev, count, sample))
 '
+
+# The table, totals and list of what is not right, without libtest's own lines.
+echo
+echo "real users' logs (tests/corpus/, hand-labelled; columns explained in tests/corpus.rs):"
+cargo test --release --quiet --test corpus -- --nocapture --exact corpus_classification_report |
+    sed -n '/^file /,/^test result/p' | sed -e '/^\.$/d' -e '/^test result/d'
