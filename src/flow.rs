@@ -2,17 +2,41 @@
 //! it records from files, `tail` from the Docker Engine and engine events; they differ
 //! only in their source and in what they do with the live answer.
 
-use crate::catalogue::Catalogue;
+use crate::catalogue::{Catalogue, CONTEXT_RECORDS};
 use crate::collect::{Collected, Collector, Collectors, Event, Group, Observation, Tally};
 use crate::parse::record::Record;
 use crate::timestamp::Timestamp;
 use crate::verdict::{fingerprint, Judgement, Verdict};
+use std::collections::HashMap;
 
 pub struct Flow<'c> {
     catalogue: &'c Catalogue,
     verdict: &'c Verdict,
     collectors: Collectors,
     next_seq: u64,
+    /// Per input or container: the entries of its latest classified records, the context
+    /// that templates with `after` read.
+    recent: HashMap<String, Recent>,
+}
+
+/// The last `CONTEXT_RECORDS` entries seen, in no particular order.
+#[derive(Debug, Default)]
+struct Recent {
+    entries: [usize; CONTEXT_RECORDS],
+    len: usize,
+    next: usize,
+}
+
+impl Recent {
+    fn push(&mut self, pattern: usize) {
+        self.entries[self.next] = pattern;
+        self.next = (self.next + 1) % CONTEXT_RECORDS;
+        self.len = (self.len + 1).min(CONTEXT_RECORDS);
+    }
+
+    fn entries(&self) -> &[usize] {
+        &self.entries[..self.len]
+    }
 }
 
 /// What one occurrence did, for live output.
@@ -58,6 +82,7 @@ impl<'c> Flow<'c> {
             verdict,
             collectors: Collectors::new(catalogue, accepts, verdict.show_sensitive),
             next_seq: first_seq,
+            recent: HashMap::new(),
         }
     }
 
@@ -85,9 +110,18 @@ impl<'c> Flow<'c> {
     ) -> Live<'_> {
         let seq = self.seq();
         let catalogue = self.catalogue;
-        let Some(m) = catalogue.classify(record) else {
+        let recent = self.recent.get(source).map_or(&[][..], Recent::entries);
+        let Some(m) = catalogue.classify_after(record, recent) else {
             return self.unclassified(record, seq, source, tap);
         };
+        match self.recent.get_mut(source) {
+            Some(r) => r.push(m.pattern),
+            None => {
+                let mut r = Recent::default();
+                r.push(m.pattern);
+                self.recent.insert(source.to_string(), r);
+            }
+        }
         let message = record.message;
         let judged = self
             .verdict

@@ -4,7 +4,11 @@
 mod common;
 
 use pgtriage::catalogue::Catalogue;
+use pgtriage::collect::Event;
+use pgtriage::flow::Flow;
 use pgtriage::pipeline::LogStream;
+use pgtriage::severity::{Env, Severity};
+use pgtriage::verdict::Verdict;
 use std::io::Read;
 
 /// Ids released in 0.1.0, which CI users match on, and ids Rust code looks up by string.
@@ -163,7 +167,10 @@ fn every_entry_has_a_sample_that_classifies_to_it() {
             if is_inspect_evidence(p, s) {
                 continue; // raised on a real container by tests/docker_tail.rs
             }
-            let got = classify_line(&cat, &s.line);
+            let got = match &s.context {
+                Some(log) => classify_in(&cat, log, &s.line),
+                None => classify_line(&cat, &s.line),
+            };
             if got != vec![p.id.clone()] {
                 failures.push(format!(
                     "{}: sample classifies to {got:?}: {}",
@@ -173,6 +180,28 @@ fn every_entry_has_a_sample_that_classifies_to_it() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The ids the records whose line is `line` classify to when `log` is read as a whole,
+/// through the same flow as `analyze`, so that templates see their context.
+fn classify_in(cat: &Catalogue, log: &str, line: &str) -> Vec<String> {
+    let verdict = Verdict::new(Env::Prod, Severity::Error, None, None, false);
+    let mut flow = Flow::new(cat, &verdict, 0);
+    let mut ids = Vec::new();
+    let mut stream = LogStream::new(None);
+    let mut sink = |r: &pgtriage::parse::record::Record<'_>| {
+        flow.record(r, log, &[], &mut |o| {
+            if let Event::Finding { record, id, .. } = &o.event {
+                if record.line == line.as_bytes() {
+                    ids.push(id.to_string());
+                }
+            }
+        });
+    };
+    stream.feed(&read_log(&common::repo().join(log)), &mut sink);
+    stream.finish(&mut sink);
+    ids.dedup();
+    ids
 }
 
 /// Reads a log, decompressing it as pgtriage would.

@@ -15,7 +15,11 @@
 //! table; scripts/coverage.sh shows it too.
 
 use pgtriage::catalogue::Catalogue;
+use pgtriage::collect::Event;
+use pgtriage::flow::Flow;
 use pgtriage::pipeline::LogStream;
+use pgtriage::severity::{Env, Severity};
+use pgtriage::verdict::Verdict;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -23,8 +27,8 @@ use std::path::{Path, PathBuf};
 /// 34 other programs' lines counted. Raise them as the classifier improves; never lower
 /// them. The target: at least 97 % correct, 0 wrong, 0 other programs' lines
 /// counted as server records.
-const MIN_CORRECT_PERCENT: f64 = 82.7;
-const MAX_WRONG: usize = 5;
+const MIN_CORRECT_PERCENT: f64 = 85.1;
+const MAX_WRONG: usize = 1;
 const MAX_OTHER_MISCOUNTED: usize = 34;
 
 /// One WARNING-or-worse record as pgtriage sees it.
@@ -39,17 +43,24 @@ struct Seen {
 /// records pgtriage reads from them (level, catalogue id) out, in order. If the pipeline's
 /// API moves, adapt this function and nothing else.
 fn seen_records(cat: &Catalogue, log: &[u8]) -> Vec<Seen> {
+    // The same flow as `analyze`, so that templates that read context see it.
+    let verdict = Verdict::new(Env::Prod, Severity::Error, None, None, false);
+    let mut flow = Flow::new(cat, &verdict, 0);
     let mut seen = Vec::new();
     let mut stream = LogStream::new(None);
     let mut sink = |r: &pgtriage::parse::record::Record<'_>| {
+        let mut id = None;
+        flow.record(r, "log", &[], &mut |o| {
+            if let Event::Finding { id: found, .. } = &o.event {
+                id = Some(found.to_string());
+            }
+        });
         let Some(level) = r.level.filter(|l| l.is_warning_or_worse()) else {
             return;
         };
         seen.push(Seen {
             level: level.as_str().to_string(),
-            id: cat
-                .classify(r)
-                .map(|m| cat.patterns()[m.pattern].id.clone()),
+            id,
             message: String::from_utf8_lossy(r.message).into_owned(),
             line: String::from_utf8_lossy(r.line).into_owned(),
         });

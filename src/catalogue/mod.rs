@@ -66,7 +66,17 @@ pub struct TemplateDef {
     pub redact: Vec<String>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub fold: bool,
+    /// Matches only when one of these entries was among the last records of the same input
+    /// (`CONTEXT_RECORDS`): the same words can mean another event after them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub after: Vec<String>,
+    /// A template the record's DETAIL line must match too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
+
+/// How many of an input's latest classified records a template's `after` looks back on.
+pub const CONTEXT_RECORDS: usize = 8;
 
 /// A real line that must classify to its entry, and where it comes from.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -76,7 +86,16 @@ pub struct Sample {
     pub source: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// A log in this repository that holds the line with the records before it, for
+    /// entries whose templates read context (`after`, `detail`): the sample is classified
+    /// there, not alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<String>,
 }
+
+/// What a matching context (`after`, `detail`) adds to a template's specificity: more than
+/// any template's literal text, so the reading in context wins.
+const CONTEXT_BONUS: usize = 1 << 16;
 
 /// A template ready to match, with what its entry says about it.
 #[derive(Debug)]
@@ -88,6 +107,30 @@ struct Compiled {
     fold: bool,
     /// Bit i set: capture i is never shown.
     redact: u16,
+    /// Entries one of which must be in the record's context.
+    after: Vec<usize>,
+    detail: Option<Template>,
+}
+
+impl Compiled {
+    /// Whether the record's level, DETAIL and context allow this template.
+    fn fits(&self, record: &Record<'_>, recent: &[usize]) -> bool {
+        let level = self
+            .levels
+            .as_ref()
+            .is_none_or(|ls| record.level.is_some_and(|l| ls.contains(&l)));
+        let after = self.after.is_empty() || self.after.iter().any(|p| recent.contains(p));
+        let detail = self
+            .detail
+            .as_ref()
+            .is_none_or(|d| record.detail.is_some_and(|text| d.matches(text).is_some()));
+        level && after && detail
+    }
+
+    /// How many context conditions the template has.
+    fn context_size(&self) -> usize {
+        usize::from(!self.after.is_empty()) + usize::from(self.detail.is_some())
+    }
 }
 
 /// The outcome of classifying one record.
@@ -156,7 +199,20 @@ impl Catalogue {
             }
             check_entry(p).map_err(at)?;
             for t in &p.template {
-                compiled.push(compile_template(pi, t).map_err(at)?);
+                let after = t
+                    .after
+                    .iter()
+                    .map(|id| {
+                        patterns
+                            .iter()
+                            .position(|q| &q.id == id)
+                            .ok_or_else(|| at(format!("after names unknown id {id:?}")))
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                compiled.push(Compiled {
+                    after,
+                    ..compile_template(pi, t).map_err(at)?
+                });
             }
             if !p.catch_all.is_empty() {
                 catch_all.push((pi, levels(&p.catch_all).map_err(at)?));
@@ -240,19 +296,20 @@ impl Catalogue {
     /// The entry a record belongs to: of the templates that match its message at its
     /// level, the most specific (most literal text) wins.
     pub fn classify(&self, record: &Record<'_>) -> Option<Match> {
+        self.classify_after(record, &[])
+    }
+
+    /// As `classify`, with the entries of the input's latest records (`recent`), which
+    /// templates with `after` need; a template whose context holds wins over one without.
+    pub fn classify_after(&self, record: &Record<'_>, recent: &[usize]) -> Option<Match> {
         let msg = strip_position(record.message);
         let mut best: Option<(usize, Match)> = None;
         for hit in self.prefilter.find_overlapping_iter(msg) {
             for &ti in &self.by_anchor[hit.pattern().as_usize()] {
                 let c = &self.compiled[ti];
-                let spec = c.template.specificity();
-                if best.as_ref().is_some_and(|(s, _)| *s >= spec) {
+                let spec = c.template.specificity() + CONTEXT_BONUS * c.context_size();
+                if best.as_ref().is_some_and(|(s, _)| *s >= spec) || !c.fits(record, recent) {
                     continue;
-                }
-                if let Some(levels) = &c.levels {
-                    if !record.level.is_some_and(|l| levels.contains(&l)) {
-                        continue;
-                    }
                 }
                 if let Some(captures) = c.template.matches(msg) {
                     let m = Match {
@@ -342,6 +399,7 @@ fn compile_template(pattern: usize, t: &TemplateDef) -> Result<Compiled, String>
         redact |= 1 << i;
     }
     let levels = t.levels.as_deref().map(levels).transpose()?;
+    let detail = t.detail.as_deref().map(Template::compile).transpose()?;
     Ok(Compiled {
         pattern,
         template,
@@ -349,6 +407,8 @@ fn compile_template(pattern: usize, t: &TemplateDef) -> Result<Compiled, String>
         levels,
         fold: t.fold,
         redact,
+        after: Vec::new(),
+        detail,
     })
 }
 
