@@ -23,9 +23,9 @@ use pgtriage::verdict::Verdict;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-/// Floors measured on 2026-12-02, the day the corpus came in: 136 of 168 correct, 5 wrong,
-/// 34 other programs' lines counted. Raise them as the classifier improves; never lower
-/// them. The target: at least 97 % correct, 0 wrong, 0 other programs' lines
+/// Floors: on 2026-12-02, the day the corpus came in, 136 of 168 were correct, 5 wrong, 34
+/// other programs' lines counted; now 152 of 168 correct, 0 wrong. Raise them as the
+/// classifier improves; never lower them. The target: at least 97 % correct, 0 wrong, 0 other programs' lines
 /// counted as server records.
 const MIN_CORRECT_PERCENT: f64 = 90.4;
 const MAX_WRONG: usize = 0;
