@@ -1,21 +1,40 @@
 //! Container framing around PostgreSQL's own lines: Docker's json-file records, CRI log
-//! lines, `docker logs --timestamps` and `docker compose logs` prefixes. Detected line by
-//! line, because one input can mix them (a compose log of several services, say).
+//! lines, `docker logs --timestamps` and `docker compose logs` prefixes, and the outer
+//! framings of `outer` (syslog, journald, platforms, exports). Detected line by line,
+//! because one input can mix them (a compose log of several services, say).
 
+use super::json_text::{json_string_end, unescape_json};
+use super::outer::{self, journald, kubernetes, syslog, text, Peeled};
 use serde::Serialize;
 
 /// One physical line of PostgreSQL output with the container's wrapping removed.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Framed<'a> {
     pub text: &'a [u8],
-    /// The time the container runtime stamped on the line, if it did.
+    /// The time the container runtime or an outer frame stamped on the line, if one did.
     pub time: Option<&'a [u8]>,
-    /// The compose service the line came from (`db-1`), if it was prefixed with one.
+    /// The compose service (`db-1`) or pod the line came from, if it was prefixed with one.
     pub service: Option<&'a [u8]>,
+    /// The pid an outer frame names (`postgres[PID]`), for when the prefix has none.
+    pub pid: Option<u32>,
+    /// The frame says this line continues the previous message (syslog's `[N-2]`).
+    pub continues: bool,
+    /// The frame says the line is another program's, not the server's.
+    pub other_program: bool,
+}
+
+impl<'a> Framed<'a> {
+    /// A line with no framing at all.
+    pub fn plain(text: &'a [u8]) -> Self {
+        Framed {
+            text,
+            ..Framed::default()
+        }
+    }
 }
 
 crate::report_names! {
-    /// The container framing an input had, as the report's `inputs[].framing` names it.
+    /// The framing an input had, as the report's `inputs[].framing` names it.
     pub enum Framing {
         None = "none",
         DockerJsonFile = "docker-json-file",
@@ -26,6 +45,20 @@ crate::report_names! {
         CloudLogging = "cloud-logging",
         /// Read from the Docker Engine's API by `tail`, which removes the framing itself.
         DockerApi = "docker-api",
+        /// syslog, RFC 3164 or RFC 5424 (also `journalctl`'s default short output).
+        Syslog = "syslog",
+        /// `journalctl -o short-iso` or `-o json`.
+        Journald = "journald",
+        /// Heroku's logplex (`app[postgres.N]: [COLOR] [N-1]`).
+        Logplex = "logplex",
+        /// fly.io's `fly logs`.
+        Fly = "fly",
+        /// `kubectl logs --prefix` (`[pod/NAME/CONTAINER]`).
+        Kubernetes = "kubernetes",
+        /// Grafana's download of a Loki query (`TIME<TAB>line`).
+        Loki = "loki",
+        /// A viewer's time glued to the level (Rancher, Portainer).
+        GluedTime = "glued-time",
     }
 }
 
@@ -39,6 +72,17 @@ pub struct FramingCounts {
     pub cri: u64,
     pub compose: u64,
     pub docker_timestamps: u64,
+    pub syslog: u64,
+    pub journald: u64,
+    pub logplex: u64,
+    pub fly: u64,
+    pub kubernetes: u64,
+    pub loki: u64,
+    pub glued_time: u64,
+    /// Lines that held ANSI colour codes (removed).
+    pub ansi: u64,
+    /// Lines padded to a terminal's width or closed by a box border (trimmed).
+    pub padded: u64,
 }
 
 impl FramingCounts {
@@ -50,12 +94,38 @@ impl FramingCounts {
             (self.cri, Framing::Cri),
             (self.compose, Framing::Compose),
             (self.docker_timestamps, Framing::DockerTimestamps),
+            (self.syslog, Framing::Syslog),
+            (self.journald, Framing::Journald),
+            (self.logplex, Framing::Logplex),
+            (self.fly, Framing::Fly),
+            (self.kubernetes, Framing::Kubernetes),
+            (self.loki, Framing::Loki),
+            (self.glued_time, Framing::GluedTime),
         ];
         outer
             .iter()
             .filter(|(n, _)| *n > 0 && *n * 2 >= self.plain)
             .max_by_key(|(n, _)| *n)
             .map_or(Framing::None, |(_, framing)| *framing)
+    }
+
+    fn add(&mut self, framing: Framing) {
+        let n = match framing {
+            Framing::Syslog => &mut self.syslog,
+            Framing::Journald => &mut self.journald,
+            Framing::Logplex => &mut self.logplex,
+            Framing::Fly => &mut self.fly,
+            Framing::Kubernetes => &mut self.kubernetes,
+            Framing::Loki => &mut self.loki,
+            Framing::GluedTime => &mut self.glued_time,
+            Framing::DockerTimestamps => &mut self.docker_timestamps,
+            Framing::Compose => &mut self.compose,
+            Framing::Cri => &mut self.cri,
+            Framing::CloudLogging => &mut self.cloud_logging,
+            Framing::DockerJsonFile => &mut self.json_file,
+            Framing::None | Framing::DockerApi => &mut self.plain,
+        };
+        *n += 1;
     }
 }
 
@@ -64,6 +134,10 @@ impl FramingCounts {
 pub struct Unframer {
     /// A json-file or CRI line whose chunks are still arriving (unescaped text so far).
     partial: Vec<u8>,
+    /// A line without its colour codes, reused.
+    plain: Vec<u8>,
+    /// A syslog line with its `#011` escapes decoded, reused.
+    decoded: Vec<u8>,
     counts: FramingCounts,
 }
 
@@ -73,37 +147,8 @@ impl Unframer {
     }
 
     pub fn push(&mut self, line: &[u8], out: &mut dyn FnMut(Framed<'_>)) {
-        if line.first() == Some(&b'{') {
-            if let Some(payload) = cloud_logging_payload(line) {
-                self.counts.cloud_logging += 1;
-                let start = self.partial.len();
-                if unescape_json(payload, &mut self.partial) {
-                    let text = std::mem::take(&mut self.partial);
-                    let text_part = text[start..].strip_suffix(b"\n").unwrap_or(&text[start..]);
-                    self.push_inner(text_part, None, out);
-                    self.partial = text;
-                    self.partial.truncate(start);
-                    return;
-                }
-                self.partial.truncate(start);
-            }
-            if let Some(rec) = json_file_record(line) {
-                self.counts.json_file += 1;
-                let start = self.partial.len();
-                if !unescape_json(rec.log, &mut self.partial) {
-                    // Not valid JSON text after all: keep the line as it is.
-                    self.partial.truncate(start);
-                    return self.push_inner(line, None, out);
-                }
-                if self.partial.last() == Some(&b'\n') {
-                    self.partial.pop();
-                    let text = std::mem::take(&mut self.partial);
-                    self.push_inner(trim_cr(&text), Some(rec.time), out);
-                    self.partial = text;
-                    self.partial.clear();
-                }
-                return;
-            }
+        if line.first() == Some(&b'{') && self.push_json(line, out) {
+            return;
         }
         if let Some((time, full, text)) = cri_line(line) {
             self.counts.cri += 1;
@@ -119,6 +164,59 @@ impl Unframer {
         self.push_inner(line, None, out);
     }
 
+    /// A JSON-wrapped line: Cloud Logging, journald or Docker's json-file. False when it
+    /// is none of them (jsonlog, CloudNativePG: the format's own lines).
+    fn push_json(&mut self, line: &[u8], out: &mut dyn FnMut(Framed<'_>)) -> bool {
+        let start = self.partial.len();
+        if let Some(payload) = cloud_logging_payload(line) {
+            self.counts.cloud_logging += 1;
+            if unescape_json(payload, &mut self.partial) {
+                let text = std::mem::take(&mut self.partial);
+                let text_part = text[start..].strip_suffix(b"\n").unwrap_or(&text[start..]);
+                self.push_inner(text_part, None, out);
+                self.partial = text;
+                self.partial.truncate(start);
+                return true;
+            }
+            self.partial.truncate(start);
+        }
+        if let Some(entry) = journald::json_entry(line) {
+            self.counts.journald += 1;
+            if unescape_json(entry.message, &mut self.partial) {
+                let text = std::mem::take(&mut self.partial);
+                let (body, continues) = syslog::sequence(&text[start..]);
+                out(Framed {
+                    pid: entry.pid,
+                    continues,
+                    other_program: entry.other_program,
+                    ..Framed::plain(body)
+                });
+                self.partial = text;
+                self.partial.truncate(start);
+                return true;
+            }
+            self.partial.truncate(start);
+        }
+        let Some(rec) = json_file_record(line) else {
+            return false;
+        };
+        self.counts.json_file += 1;
+        if !unescape_json(rec.log, &mut self.partial) {
+            // Not valid JSON text after all: keep the line as it is.
+            self.partial.truncate(start);
+            self.push_inner(line, None, out);
+            return true;
+        }
+        if self.partial.last() == Some(&b'\n') {
+            self.partial.pop();
+            let text = std::mem::take(&mut self.partial);
+            self.push_inner(trim_cr(&text), Some(rec.time), out);
+            self.partial = text;
+            self.partial.clear();
+        }
+        true
+    }
+
     /// A line with a Docker json-file chunk still open at the end of input is not lost.
     pub fn finish(&mut self, out: &mut dyn FnMut(Framed<'_>)) {
         if !self.partial.is_empty() {
@@ -127,33 +225,69 @@ impl Unframer {
         }
     }
 
-    fn push_inner<'a>(
-        &mut self,
-        mut text: &'a [u8],
-        mut time: Option<&'a [u8]>,
-        out: &mut dyn FnMut(Framed<'_>),
-    ) {
-        let mut service = None;
-        if let Some((name, rest)) = compose_prefix(text) {
+    /// The line inside any container framing: a compose or pod prefix, colour codes, an
+    /// outer framing or a runtime's time, and terminal padding come off, in that order.
+    fn push_inner(&mut self, line: &[u8], time: Option<&[u8]>, out: &mut dyn FnMut(Framed<'_>)) {
+        let mut framed = Framed {
+            time,
+            ..Framed::plain(line)
+        };
+        if let Some((name, rest)) = compose_prefix(line) {
             self.counts.compose += 1;
-            service = Some(name);
-            text = rest;
+            framed.service = Some(name);
+            framed.text = rest;
+        } else if let Some((pod, rest)) = kubernetes::prefix(line) {
+            self.counts.kubernetes += 1;
+            framed.service = Some(pod);
+            framed.text = rest;
         }
-        if let Some(stamp_len) = rfc3339_len(text) {
-            if text.get(stamp_len) == Some(&b' ') {
+        let mut plain = std::mem::take(&mut self.plain);
+        let mut decoded = std::mem::take(&mut self.decoded);
+        if text::has_ansi(framed.text) {
+            self.counts.ansi += 1;
+            plain.clear();
+            text::strip_ansi(framed.text, &mut plain);
+            framed.text = &plain;
+        }
+        let framed_by_runtime = framed.service.is_some() || framed.time.is_some();
+        if let Some((kind, peeled)) = outer::peel(framed.text) {
+            self.counts.add(kind);
+            framed = self.apply(framed, peeled, &mut decoded);
+        } else if let Some(stamp_len) = rfc3339_len(framed.text) {
+            if framed.text.get(stamp_len) == Some(&b' ') {
                 self.counts.docker_timestamps += 1;
-                time = Some(&text[..stamp_len]);
-                text = &text[stamp_len + 1..];
+                framed.time = Some(&framed.text[..stamp_len]);
+                framed.text = &framed.text[stamp_len + 1..];
             }
         }
-        if service.is_none() && time.is_none() {
+        if !framed_by_runtime && framed.time.is_none() && !framed.other_program {
             self.counts.plain += 1;
         }
-        out(Framed {
+        let (trimmed, padded) = text::trim_padding(framed.text);
+        self.counts.padded += u64::from(padded);
+        framed.text = trimmed;
+        out(framed);
+        self.plain = plain;
+        self.decoded = decoded;
+    }
+
+    /// What an outer frame leaves, its pid and time kept as fallbacks.
+    fn apply<'a>(&self, framed: Framed<'a>, p: Peeled<'a>, decoded: &'a mut Vec<u8>) -> Framed<'a> {
+        let text = if p.octal_escapes && memchr::memchr(b'#', p.text).is_some() {
+            decoded.clear();
+            syslog::decode_octal(p.text, decoded);
+            &decoded[..]
+        } else {
+            p.text
+        };
+        Framed {
             text,
-            time,
-            service,
-        });
+            time: p.time.or(framed.time),
+            service: framed.service,
+            pid: p.pid,
+            continues: p.continues,
+            other_program: p.other_program,
+        }
     }
 }
 
@@ -191,70 +325,8 @@ fn cloud_logging_payload(line: &[u8]) -> Option<&[u8]> {
     Some(&body[..end])
 }
 
-/// The index of the closing quote of a JSON string body.
-fn json_string_end(s: &[u8]) -> Option<usize> {
-    let mut i = 0;
-    while i < s.len() {
-        match s[i] {
-            b'\\' => i += 2,
-            b'"' => return Some(i),
-            _ => i += 1,
-        }
-    }
-    None
-}
-
-/// Appends the unescaped JSON string body `s` to `out`; false if it is not valid JSON text.
-fn unescape_json(s: &[u8], out: &mut Vec<u8>) -> bool {
-    let mut i = 0;
-    while i < s.len() {
-        let run_end = memchr::memchr(b'\\', &s[i..]).map_or(s.len(), |p| i + p);
-        out.extend_from_slice(&s[i..run_end]);
-        i = run_end;
-        if i >= s.len() {
-            break;
-        }
-        let Some(&esc) = s.get(i + 1) else {
-            return false;
-        };
-        i += 2;
-        let byte = match esc {
-            b'n' => b'\n',
-            b't' => b'\t',
-            b'r' => b'\r',
-            b'b' => 0x08,
-            b'f' => 0x0c,
-            b'"' | b'\\' | b'/' => esc,
-            b'u' => {
-                let Some(mut cp) = hex4(s, i) else {
-                    return false;
-                };
-                i += 4;
-                if (0xD800..0xDC00).contains(&cp) && s.get(i..i + 2) == Some(b"\\u") {
-                    if let Some(low) = hex4(s, i + 2).filter(|l| (0xDC00..0xE000).contains(l)) {
-                        cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-                        i += 6;
-                    }
-                }
-                let ch = char::from_u32(cp).unwrap_or(char::REPLACEMENT_CHARACTER);
-                let mut utf8 = [0u8; 4];
-                out.extend_from_slice(ch.encode_utf8(&mut utf8).as_bytes());
-                continue;
-            }
-            _ => return false,
-        };
-        out.push(byte);
-    }
-    true
-}
-
-fn hex4(s: &[u8], at: usize) -> Option<u32> {
-    let h = std::str::from_utf8(s.get(at..at + 4)?).ok()?;
-    u32::from_str_radix(h, 16).ok()
-}
-
 /// The length of an RFC 3339 time at the start of `s` (`2024-01-02T03:04:05.123456789Z`).
-fn rfc3339_len(s: &[u8]) -> Option<usize> {
+pub(crate) fn rfc3339_len(s: &[u8]) -> Option<usize> {
     if s.len() < 20 || s[10] != b'T' || s[4] != b'-' || s[13] != b':' {
         return None;
     }

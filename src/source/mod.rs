@@ -2,7 +2,9 @@
 //! from the Docker Engine in the `tail` command and join the same pipeline.
 
 pub mod framing;
+mod json_text;
 pub mod lines;
+pub mod outer;
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
