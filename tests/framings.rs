@@ -169,3 +169,25 @@ fn syslog_and_logplex_fixtures_are_peeled() {
     assert_eq!(found.get("lock.wait-logged"), Some(&1), "{found:?}");
     assert_lines_accounted(input);
 }
+
+#[test]
+fn compose_lines_padded_to_the_terminal_width_still_match() {
+    let r = analyze(&framings("compose-padded.log"));
+    let input = &r["inputs"][0];
+    assert_eq!(input["framing"], "compose");
+    assert_eq!(
+        common::finding_counts(&r).get("auth.password-failed"),
+        Some(&1)
+    );
+    assert_eq!(r["stats"]["warning_or_worse_classified"], 1);
+}
+
+#[test]
+fn a_container_name_before_cloudnativepg_json_is_peeled() {
+    let r = analyze(&framings("cnpg-container-prefix.log"));
+    let input = &r["inputs"][0];
+    assert_eq!(input["format"], "jsonlog");
+    assert_eq!(input["framing"], "kubernetes");
+    assert_eq!(count(input, "records"), 2);
+    assert_eq!(count(input, "unprefixed_records"), 0);
+}

@@ -472,6 +472,10 @@ fn every_input_format_and_framing_gives_a_valid_report() {
             "tests/framings/glued-time.log",
             ["stderr", "glued-time", "none"],
         ),
+        (
+            "tests/framings/cnpg-container-prefix.log",
+            ["jsonlog", "kubernetes", "none"],
+        ),
     ]
     .map(|(p, want)| (p.to_string(), want))
     .to_vec();
@@ -517,7 +521,6 @@ fn every_input_format_and_framing_gives_a_valid_report() {
             Framing::Cri,
             Framing::DockerApi,
             Framing::Fly,
-            Framing::Kubernetes,
             Framing::Loki,
         ];
         let framings = Framing::ALL.iter().filter(|f| !untested.contains(f));

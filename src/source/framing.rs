@@ -150,6 +150,10 @@ impl Unframer {
         if line.first() == Some(&b'{') && self.push_json(line, out) {
             return;
         }
+        if let Some(json) = kubernetes::name_before_json(line) {
+            self.counts.kubernetes += 1;
+            return self.push(json, out);
+        }
         if let Some((time, full, text)) = cri_line(line) {
             self.counts.cri += 1;
             self.partial.extend_from_slice(text);
