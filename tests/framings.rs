@@ -63,6 +63,14 @@ fn a_viewers_time_glued_to_the_level_is_peeled_and_the_crash_loop_classified() {
     }
     assert_eq!(r["stats"]["warning_or_worse_classified"], 1);
     assert_lines_accounted(input);
+    // The viewer's day-first time is kept, as a time.
+    let ready = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "server.ready")
+        .unwrap();
+    assert_eq!(ready["first_seen"], "2017-07-17T20:31:14.000");
 }
 
 #[test]

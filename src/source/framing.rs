@@ -4,8 +4,7 @@
 //! because one input can mix them (a compose log of several services, say).
 
 use super::json_text::{json_string_end, unescape_json};
-use super::outer::{self, journald, kubernetes, syslog, text, Peeled};
-use serde::Serialize;
+use super::outer::{self, glued, journald, kubernetes, syslog, text, Peeled};
 
 /// One physical line of PostgreSQL output with the container's wrapping removed.
 #[derive(Debug, Clone, Copy, Default)]
@@ -62,72 +61,7 @@ crate::report_names! {
     }
 }
 
-/// Which wrappers were seen, for the report's `inputs[].framing`.
-#[derive(Debug, Default, Clone, Serialize, PartialEq, Eq)]
-pub struct FramingCounts {
-    pub plain: u64,
-    pub json_file: u64,
-    /// Google Cloud Logging entries (Cloud SQL), the log line in `textPayload`.
-    pub cloud_logging: u64,
-    pub cri: u64,
-    pub compose: u64,
-    pub docker_timestamps: u64,
-    pub syslog: u64,
-    pub journald: u64,
-    pub logplex: u64,
-    pub fly: u64,
-    pub kubernetes: u64,
-    pub loki: u64,
-    pub glued_time: u64,
-    /// Lines that held ANSI colour codes (removed).
-    pub ansi: u64,
-    /// Lines padded to a terminal's width or closed by a box border (trimmed).
-    pub padded: u64,
-}
-
-impl FramingCounts {
-    /// The wrapper most lines had.
-    pub fn dominant(&self) -> Framing {
-        let outer = [
-            (self.json_file, Framing::DockerJsonFile),
-            (self.cloud_logging, Framing::CloudLogging),
-            (self.cri, Framing::Cri),
-            (self.compose, Framing::Compose),
-            (self.docker_timestamps, Framing::DockerTimestamps),
-            (self.syslog, Framing::Syslog),
-            (self.journald, Framing::Journald),
-            (self.logplex, Framing::Logplex),
-            (self.fly, Framing::Fly),
-            (self.kubernetes, Framing::Kubernetes),
-            (self.loki, Framing::Loki),
-            (self.glued_time, Framing::GluedTime),
-        ];
-        outer
-            .iter()
-            .filter(|(n, _)| *n > 0 && *n * 2 >= self.plain)
-            .max_by_key(|(n, _)| *n)
-            .map_or(Framing::None, |(_, framing)| *framing)
-    }
-
-    fn add(&mut self, framing: Framing) {
-        let n = match framing {
-            Framing::Syslog => &mut self.syslog,
-            Framing::Journald => &mut self.journald,
-            Framing::Logplex => &mut self.logplex,
-            Framing::Fly => &mut self.fly,
-            Framing::Kubernetes => &mut self.kubernetes,
-            Framing::Loki => &mut self.loki,
-            Framing::GluedTime => &mut self.glued_time,
-            Framing::DockerTimestamps => &mut self.docker_timestamps,
-            Framing::Compose => &mut self.compose,
-            Framing::Cri => &mut self.cri,
-            Framing::CloudLogging => &mut self.cloud_logging,
-            Framing::DockerJsonFile => &mut self.json_file,
-            Framing::None | Framing::DockerApi => &mut self.plain,
-        };
-        *n += 1;
-    }
-}
+pub use super::counts::FramingCounts;
 
 /// Removes framing, joining the chunks Docker and CRI split long lines into.
 #[derive(Debug, Default)]
@@ -136,8 +70,8 @@ pub struct Unframer {
     partial: Vec<u8>,
     /// A line without its colour codes, reused.
     plain: Vec<u8>,
-    /// A syslog line with its `#011` escapes decoded, reused.
-    decoded: Vec<u8>,
+    /// What outer frames rewrite (rsyslog's `#011` escapes, a day-first time), reused.
+    scratch: Scratch,
     counts: FramingCounts,
 }
 
@@ -246,7 +180,7 @@ impl Unframer {
             framed.text = rest;
         }
         let mut plain = std::mem::take(&mut self.plain);
-        let mut decoded = std::mem::take(&mut self.decoded);
+        let mut scratch = std::mem::take(&mut self.scratch);
         if text::has_ansi(framed.text) {
             self.counts.ansi += 1;
             plain.clear();
@@ -256,7 +190,7 @@ impl Unframer {
         let framed_by_runtime = framed.service.is_some() || framed.time.is_some();
         if let Some((kind, peeled)) = outer::peel(framed.text) {
             self.counts.add(kind);
-            framed = self.apply(framed, peeled, &mut decoded);
+            framed = apply(kind, framed, peeled, &mut scratch);
         } else if let Some(stamp_len) = rfc3339_len(framed.text) {
             if framed.text.get(stamp_len) == Some(&b' ') {
                 self.counts.docker_timestamps += 1;
@@ -272,26 +206,39 @@ impl Unframer {
         framed.text = trimmed;
         out(framed);
         self.plain = plain;
-        self.decoded = decoded;
+        self.scratch = scratch;
     }
+}
 
-    /// What an outer frame leaves, its pid and time kept as fallbacks.
-    fn apply<'a>(&self, framed: Framed<'a>, p: Peeled<'a>, decoded: &'a mut Vec<u8>) -> Framed<'a> {
-        let text = if p.octal_escapes && memchr::memchr(b'#', p.text).is_some() {
-            decoded.clear();
-            syslog::decode_octal(p.text, decoded);
-            &decoded[..]
-        } else {
-            p.text
-        };
-        Framed {
-            text,
-            time: p.time.or(framed.time),
-            service: framed.service,
-            pid: p.pid,
-            continues: p.continues,
-            other_program: p.other_program,
+/// Buffers for what an outer frame's text or time needs rewritten.
+#[derive(Debug, Default)]
+struct Scratch {
+    decoded: Vec<u8>,
+    stamp: Vec<u8>,
+}
+
+/// What an outer frame leaves, its pid and time kept as fallbacks.
+fn apply<'a>(kind: Framing, framed: Framed<'a>, p: Peeled<'a>, s: &'a mut Scratch) -> Framed<'a> {
+    let text = if p.octal_escapes && memchr::memchr(b'#', p.text).is_some() {
+        s.decoded.clear();
+        syslog::decode_octal(p.text, &mut s.decoded);
+        &s.decoded[..]
+    } else {
+        p.text
+    };
+    let time = match p.time {
+        Some(t) if kind == Framing::GluedTime && glued::iso_time(t, &mut s.stamp) => {
+            Some(&s.stamp[..])
         }
+        other => other,
+    };
+    Framed {
+        text,
+        time: time.or(framed.time),
+        service: framed.service,
+        pid: p.pid,
+        continues: p.continues,
+        other_program: p.other_program,
     }
 }
 
@@ -439,6 +386,33 @@ mod tests {
             b"2024-01-01T00:00:00.2+00:00 stderr F def",
         ]);
         assert_eq!(out[0].0, "abcdef");
+    }
+
+    /// Lines of the pgBadger fixture pg-syslog.1, one with ANSI colour and padding added
+    /// by hand to test their removal.
+    #[test]
+    fn syslog_chunks_keep_their_tab_and_pid() {
+        let mut u = Unframer::default();
+        let mut out = Vec::new();
+        for line in [
+            &b"Feb 11 13:15:40 test-pc postgres[10819]: [7-7] #011FROM pg_catalog.pg_database d"[..],
+            b"\x1b[32mFeb 11 13:15:39 test-pc postgres[10808]: [4-1] db=,user=,app=,client= LOG:  database system is ready to accept connections\x1b[0m      ",
+        ] {
+            u.push(line, &mut |f| {
+                out.push((f.text.to_vec(), f.pid, f.continues, f.time.map(<[u8]>::to_vec)))
+            });
+        }
+        assert_eq!(out[0].0, b"\tFROM pg_catalog.pg_database d");
+        assert_eq!((out[0].1, out[0].2), (Some(10819), true));
+        assert_eq!(
+            out[1].0,
+            b"db=,user=,app=,client= LOG:  database system is ready to accept connections"
+        );
+        assert_eq!(out[1].3.as_deref(), Some(&b"Feb 11 13:15:39"[..]));
+        assert_eq!(
+            (u.counts().syslog, u.counts().ansi, u.counts().padded),
+            (2, 1, 1)
+        );
     }
 
     #[test]

@@ -132,6 +132,14 @@ impl Assembler {
         // the message (syslog's later chunks) without either.
         let continues = framed.continues && labelled.is_none();
         if continues || matches!(line[0], b'\t' | b' ') {
+            // A frame's chunk of another process's message cannot continue this one.
+            if framed.pid.is_some()
+                && self.has_open
+                && self.open.pid.is_some_and(|p| Some(p) != framed.pid)
+            {
+                self.counts.orphan_lines += 1;
+                return;
+            }
             return self.continue_open(line, None);
         }
         if let Some(l) = labelled.filter(|l| l.prefix_len > 0 || self.prefix_is_empty()) {

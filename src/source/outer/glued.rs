@@ -35,6 +35,32 @@ fn glued(line: &[u8]) -> Option<Peeled<'_>> {
     })
 }
 
+/// Writes a viewer's `DD/MM/YYYY HH:MM:SS` (or `MM/DD/YYYY`, when the day says so) as
+/// `YYYY-MM-DD HH:MM:SS` into `out`, so that it is read as a time; false when it is
+/// already ISO or the order of day and month cannot be told.
+pub fn iso_time(time: &[u8], out: &mut Vec<u8>) -> bool {
+    if time.get(2) != Some(&b'/') {
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| std::str::from_utf8(&time[r]).ok()?.parse::<u8>().ok();
+    let (Some(a), Some(b)) = (num(0..2), num(3..5)) else {
+        return false;
+    };
+    let (day, month) = match (a > 12, b > 12) {
+        (true, false) => (0..2, 3..5),
+        (false, true) => (3..5, 0..2),
+        _ => return false,
+    };
+    out.clear();
+    out.extend_from_slice(&time[6..10]);
+    out.push(b'-');
+    out.extend_from_slice(&time[month]);
+    out.push(b'-');
+    out.extend_from_slice(&time[day]);
+    out.extend_from_slice(&time[10..]);
+    true
+}
+
 /// `DD/MM/YYYY` or `YYYY-MM-DD` at the start.
 fn date_len(s: &[u8]) -> Option<usize> {
     let d = |r: std::ops::Range<usize>| s.get(r).is_some_and(|x| x.iter().all(u8::is_ascii_digit));
@@ -61,5 +87,9 @@ mod tests {
         );
         assert!(glued(b"2024-01-01 00:00:00 UTC [1] LOG:  x").is_none());
         assert!(glued(b"2023-05-02 20:31:13.123LOG:  x").is_some());
+        let mut out = Vec::new();
+        assert!(iso_time(b"17/07/2017 20:31:13", &mut out));
+        assert_eq!(out, b"2017-07-17 20:31:13");
+        assert!(!iso_time(b"05/07/2017 20:31:13", &mut out), "day or month?");
     }
 }

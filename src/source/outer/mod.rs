@@ -6,7 +6,7 @@
 //! peels it. The pid and time a frame carries are fallbacks: PostgreSQL's own prefix wins.
 
 mod fly;
-mod glued;
+pub mod glued;
 mod heroku;
 pub mod journald;
 pub mod kubernetes;
