@@ -2,10 +2,16 @@
 //! borders that compose, k9s and TUI viewers fill each line to the terminal width with.
 //! Removed before anything else looks at the line, so templates match its end.
 
-/// The line without trailing spaces, and without a box border (`│`, or `|` after padding)
-/// at its end; whether anything was removed.
+/// The line without trailing padding, and without a box border (`│`, or `|` after
+/// padding) at its end; whether anything was removed. One trailing space is not padding:
+/// PostgreSQL ends some messages with one (`duration: 0.027 ms  statement: ` of an empty
+/// statement, in the pgBadger fixture rds.log).
 pub fn trim_padding(line: &[u8]) -> (&[u8], bool) {
-    let mut s = trim_spaces(line);
+    let mut s = if line.ends_with(b"  ") {
+        trim_spaces(line)
+    } else {
+        line
+    };
     if let Some(rest) = s.strip_suffix("│".as_bytes()) {
         s = trim_spaces(rest);
     } else if let Some(rest) = s.strip_suffix(b"|") {
@@ -59,6 +65,9 @@ mod tests {
         assert!(cut);
         let (s, _) = trim_padding(b"LOG:  statement: SELECT a | b");
         assert_eq!(s, b"LOG:  statement: SELECT a | b");
+        let (s, cut) = trim_padding(b"LOG:  duration: 0.027 ms  statement: ");
+        assert_eq!(s, b"LOG:  duration: 0.027 ms  statement: ");
+        assert!(!cut);
         let (s, _) = trim_padding(b"db-1  | LOG:  x          |");
         assert_eq!(s, b"db-1  | LOG:  x");
         let mut out = Vec::new();
