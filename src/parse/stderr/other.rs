@@ -67,9 +67,19 @@ fn client(s: &[u8]) -> bool {
     s.get(colon + 1) == Some(&b' ') && CLIENTS.contains(&&s[..colon])
 }
 
-/// Bitnami's entrypoint: `postgresql 13:14:08.77 INFO  ==> ...`.
+/// Bitnami's entrypoint: `postgresql 13:14:08.77 INFO  ==> ...`, a level word before the
+/// arrow.
 fn entrypoint(s: &[u8]) -> bool {
-    memchr::memmem::find(&s[..s.len().min(48)], b" ==> ").is_some()
+    let head = &s[..s.len().min(48)];
+    let Some(arrow) = memchr::memchr(b'>', head)
+        .and_then(|gt| gt.checked_sub(3))
+        .filter(|at| head[*at..].starts_with(b" ==> "))
+    else {
+        return false;
+    };
+    let before = s[..arrow].trim_ascii_end();
+    let word = before.rsplit(|b| *b == b' ').next().unwrap_or(before);
+    matches!(word, b"INFO" | b"WARN" | b"ERROR" | b"DEBUG")
 }
 
 /// A Java client's `org.postgresql.util.PSQLException: FATAL: ...`.
@@ -96,14 +106,16 @@ mod tests {
     use super::super::label::find_label;
     use super::*;
 
-    /// Lines from zalando/spilo#537, darold/pgbadger's pg_rawcsv.log neighbour and
-    /// machinefi/w3bstream-devnet#144 (see tests/framings/SOURCES.md).
+    /// Lines from zalando/spilo#537, machinefi/w3bstream-devnet#144 (see
+    /// tests/framings/SOURCES.md) and helm/charts#14533.
     #[test]
     fn other_programs_by_shape() {
         let others: &[&[u8]] = &[
             b"2021-01-06 12:49:15,834 WARNING: Could not activate Linux watchdog device: \"Can't open watchdog device: [Errno 2] No such file or directory: '/dev/watchdog'\"",
             b"psql: FATAL:  role \"postgres\" does not exist",
             b"2022/10/27 18:25:49 retry in seconds 3s [err: Driver.Open: pq: the database system is starting up]",
+            // helm/charts#14533, a Bitnami entrypoint's line.
+            b" 11:38:42.58 INFO  ==> ** Starting PostgreSQL setup **",
         ];
         for l in others {
             assert!(

@@ -84,4 +84,18 @@ mod tests {
         assert!(short_iso(note).unwrap().other_program);
         assert!(short_iso(b"2024-01-01T00:00:00.1Z stderr F x").is_none());
     }
+
+    /// A hand-made `-o json` entry (journald's field names) around a real line of
+    /// darold/pgbadger#638, to test the field reading only.
+    #[test]
+    fn json_entry_fields() {
+        let line = br#"{"__REALTIME_TIMESTAMP":"1613979543000000","_PID":"18605","SYSLOG_IDENTIFIER":"postgres","MESSAGE":"[7-1] 2021-02-22 08:39:03 CET [18605]: db=,user=,app=,client= LOG:  database system was shut down at 2021-02-22 08:38:55 CET"}"#;
+        let e = json_entry(line).unwrap();
+        assert_eq!(e.pid, Some(18605));
+        assert!(!e.other_program);
+        assert!(e.message.starts_with(b"[7-1] 2021-02-22"));
+        let other = br#"{"__REALTIME_TIMESTAMP":"1","_PID":"1","SYSLOG_IDENTIFIER":"systemd","MESSAGE":"Started PostgreSQL RDBMS."}"#;
+        assert!(json_entry(other).unwrap().other_program);
+        assert!(json_entry(br#"{"log":"x","stream":"stderr"}"#).is_none());
+    }
 }

@@ -64,6 +64,11 @@ pub const OUTER: &[Outer] = &[
 
 /// The first outer framing that accepts `line`, and what it leaves.
 pub fn peel(line: &[u8]) -> Option<(Framing, Peeled<'_>)> {
+    // Every frame opens with a time, a priority, a month, a header word or journald's
+    // `-- `: most lines are ruled out by their first byte.
+    if !matches!(line.first(), Some(b'0'..=b'9' | b'<' | b'-' | b'A'..=b'Z')) {
+        return None;
+    }
     OUTER
         .iter()
         .find_map(|o| (o.peel)(line).map(|p| (o.framing, p)))
