@@ -24,7 +24,7 @@ fn short_iso(line: &[u8]) -> Option<Peeled<'_>> {
     if line.len() < 25 || line[4] != b'-' || line[10] != b'T' || line[13] != b':' {
         return None;
     }
-    let end = memchr::memchr(b' ', &line[..line.len().min(40)])?;
+    let end = memchr::memchr(b' ', &line[..line.len().min(40)]).filter(|e| *e >= 24)?;
     let zone = &line[end - 5..end];
     if !matches!(zone[0], b'+' | b'-') || !zone[1..].iter().all(u8::is_ascii_digit) {
         return None;
@@ -83,6 +83,7 @@ mod tests {
             b"-- Logs begin at Mon 2020-05-25 10:24:06 UTC, end at Mon 2020-05-25 12:49:52 UTC. --";
         assert!(short_iso(note).unwrap().other_program);
         assert!(short_iso(b"2024-01-01T00:00:00.1Z stderr F x").is_none());
+        assert!(short_iso(b"2024- 1-01T0: 00000000000000000000").is_none());
     }
 
     /// A hand-made `-o json` entry (journald's field names) around a real line of
