@@ -3,11 +3,12 @@
 //! processes in one machine and names each (`postgres | `, `repmgrd  | `, `monitor | `):
 //! only the database's lines are the server's.
 
-use super::{bracketed_tag, Outer, Peeled};
+use super::{bracketed_tag, iso_t, Outer, Peeled};
 use crate::source::framing::{rfc3339_len, Framing};
 
 pub const FLY: Outer = Outer {
     framing: Framing::Fly,
+    opens: iso_t,
     peel: fly,
 };
 

@@ -2,12 +2,13 @@
 //! Portainer show each line after their own time, without a space, and a copy from the
 //! page keeps it so. The line behind it had no prefix (PostgreSQL 9.6's default).
 
-use super::{Outer, Peeled};
+use super::{first, Outer, Peeled};
 use crate::severity::Level;
 use crate::source::framing::Framing;
 
 pub const GLUED: Outer = Outer {
     framing: Framing::GluedTime,
+    opens: |l| first(l, u8::is_ascii_digit),
     peel: glued,
 };
 

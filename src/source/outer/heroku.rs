@@ -3,11 +3,12 @@
 //! the application and the platform), the colour naming the database, then PostgreSQL's
 //! syslog `[N-M]` and Heroku's log_line_prefix (` sql_error_code = %e `).
 
-use super::{bracketed_tag, number, syslog, Outer, Peeled};
+use super::{bracketed_tag, iso_t, number, syslog, Outer, Peeled};
 use crate::source::framing::{rfc3339_len, Framing};
 
 pub const LOGPLEX: Outer = Outer {
     framing: Framing::Logplex,
+    opens: iso_t,
     peel: logplex,
 };
 

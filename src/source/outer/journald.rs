@@ -3,11 +3,12 @@
 //! `-- Logs begin at ... --` / `-- Boot ... --` notes. The default short output has the
 //! RFC 3164 shape and is read as syslog.
 
-use super::{number, syslog, Outer, Peeled};
+use super::{iso_t, number, syslog, Outer, Peeled};
 use crate::source::framing::Framing;
 
 pub const SHORT_ISO: Outer = Outer {
     framing: Framing::Journald,
+    opens: |l| l.first() == Some(&b'-') || iso_t(l),
     peel: short_iso,
 };
 

@@ -15,6 +15,9 @@ pub fn prefix(line: &[u8]) -> Option<(&[u8], &[u8])> {
 
 /// `NAME {...}`: a container's name before its JSON line; the line from its `{`.
 pub fn name_before_json(line: &[u8]) -> Option<&[u8]> {
+    if !line.first()?.is_ascii_lowercase() {
+        return None;
+    }
     let space = memchr::memchr(b' ', &line[..line.len().min(64)])?;
     let name_ok = space > 0
         && line[..space]

@@ -2,11 +2,12 @@
 //! `Line limit: ...`), then `TIME<TAB>line` per entry, newest first. Order does not
 //! matter to first/last seen, which take the earliest and latest time of each finding.
 
-use super::{Outer, Peeled};
+use super::{first, iso_t, Outer, Peeled};
 use crate::source::framing::{rfc3339_len, Framing};
 
 pub const EXPORT: Outer = Outer {
     framing: Framing::Loki,
+    opens: |l| iso_t(l) || first(l, u8::is_ascii_uppercase),
     peel: export,
 };
 

@@ -43,9 +43,12 @@ impl<'a> Peeled<'a> {
     }
 }
 
-/// One outer framing: its name in the report and the function that peels it.
+/// One outer framing: its name in the report, a test of a few fixed bytes that its lines
+/// all pass (so that a line is only offered to the framings that could have written it:
+/// most lines are ruled out in a comparison or two), and the function that peels it.
 pub struct Outer {
     pub framing: Framing,
+    pub opens: fn(&[u8]) -> bool,
     pub peel: for<'a> fn(&'a [u8]) -> Option<Peeled<'a>>,
 }
 
@@ -64,13 +67,9 @@ pub const OUTER: &[Outer] = &[
 
 /// The first outer framing that accepts `line`, and what it leaves.
 pub fn peel(line: &[u8]) -> Option<(Framing, Peeled<'_>)> {
-    // Every frame opens with a time, a priority, a month, a header word or journald's
-    // `-- `: most lines are ruled out by their first byte.
-    if !matches!(line.first(), Some(b'0'..=b'9' | b'<' | b'-' | b'A'..=b'Z')) {
-        return None;
-    }
     OUTER
         .iter()
+        .filter(|o| (o.opens)(line))
         .find_map(|o| (o.peel)(line).map(|p| (o.framing, p)))
 }
 
@@ -84,6 +83,16 @@ fn bracketed_tag(s: &[u8]) -> Option<(&[u8], &[u8], &[u8])> {
     }
     let close = open + memchr::memchr(b']', &s[open..])?;
     Some((name, &s[open + 1..close], &s[close + 1..]))
+}
+
+/// The line starts with a byte `f` accepts.
+fn first(line: &[u8], f: fn(&u8) -> bool) -> bool {
+    line.first().is_some_and(f)
+}
+
+/// The line could start with an RFC 3339 time (`2019-03-14T00:22:56...`).
+fn iso_t(line: &[u8]) -> bool {
+    line.get(10) == Some(&b'T')
 }
 
 fn number(s: &[u8]) -> Option<u32> {

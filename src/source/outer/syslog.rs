@@ -4,16 +4,18 @@
 //! `[N-M] ` (message N, chunk M: chunks after the first continue message N), then the
 //! log_line_prefix. rsyslog writes control characters as `#ooo` (a TAB is `#011`).
 
-use super::{bracketed_tag, number, Outer, Peeled};
+use super::{bracketed_tag, first, number, Outer, Peeled};
 use crate::source::framing::Framing;
 
 pub const RFC3164: Outer = Outer {
     framing: Framing::Syslog,
+    opens: |l| first(l, |b| *b == b'<' || b.is_ascii_uppercase()),
     peel: rfc3164,
 };
 
 pub const RFC5424: Outer = Outer {
     framing: Framing::Syslog,
+    opens: |l| l.first() == Some(&b'<'),
     peel: rfc5424,
 };
 
