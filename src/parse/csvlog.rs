@@ -68,6 +68,10 @@ pub struct CsvlogParser {
 impl RecordParser for CsvlogParser {
     fn push(&mut self, line: &Framed<'_>, sink: &mut dyn FnMut(&Record<'_>)) {
         self.out.counts.lines += 1;
+        if line.other_program && self.pending.is_empty() {
+            self.out.counts.other_program_lines += 1;
+            return;
+        }
         if !self.pending.is_empty() {
             self.pending.push(b'\n');
         }

@@ -1,7 +1,9 @@
 //! PostgreSQL's jsonlog (15+): one JSON object per line. CloudNativePG writes the same
 //! records with csvlog's field names inside a `record` object; it is read as a variant.
 
+use super::prefix::Prefix;
 use super::record::{LineCounts, Record};
+use super::stderr::label::find_label;
 use super::structured::{Emitter, Fields};
 use super::{Format, FormatEntry, RecordParser};
 use crate::source::framing::Framed;
@@ -40,6 +42,12 @@ struct JsonRecord<'a> {
     remote_host: Option<Cow<'a, str>>,
     #[serde(borrow)]
     record: Option<Box<JsonRecord<'a>>>,
+    /// CloudNativePG's wrapper: which component logged, and its message (`record` for a
+    /// csvlog record, else a raw stderr line of PostgreSQL's or the component's text).
+    #[serde(borrow)]
+    logger: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    msg: Option<Cow<'a, str>>,
 }
 
 fn number_or_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
@@ -56,29 +64,85 @@ fn number_or_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u32
     })
 }
 
-/// A JSON object with PostgreSQL's `error_severity` key.
+/// A JSON object with PostgreSQL's `error_severity` key, or CloudNativePG's wrapper.
 fn detect(first: &[u8]) -> bool {
-    first.first() == Some(&b'{') && memchr::memmem::find(first, b"\"error_severity\"").is_some()
+    let has = |key: &[u8]| memchr::memmem::find(first, key).is_some();
+    first.first() == Some(&b'{') && (has(b"\"error_severity\"") || has(b"\"logger\":\""))
 }
 
+/// The log_line_prefix of the stderr lines CloudNativePG passes through raw (those
+/// PostgreSQL writes before its logging collector starts): PostgreSQL's default.
+const PASSTHROUGH_PREFIX: &str = "%m [%p] ";
+
 /// Turns jsonlog lines into records.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct JsonlogParser {
     out: Emitter,
+    passthrough: Prefix,
+}
+
+impl Default for JsonlogParser {
+    fn default() -> Self {
+        JsonlogParser {
+            out: Emitter::default(),
+            passthrough: Prefix::compile(PASSTHROUGH_PREFIX).expect("a valid prefix"),
+        }
+    }
+}
+
+impl JsonlogParser {
+    /// A raw stderr line inside CloudNativePG's wrapper: a record of its own, or a
+    /// DETAIL/HINT line of the one before.
+    fn passthrough(&mut self, line: &str, sink: &mut dyn FnMut(&Record<'_>)) {
+        let Some(l) = find_label(line.as_bytes()) else {
+            return self.out.emit_raw(line.as_bytes(), sink);
+        };
+        if l.level.is_continuation() {
+            self.out.counts.continuation_lines += 1;
+            return;
+        }
+        let fields = self.passthrough.parse(&line.as_bytes()[..l.prefix_len]);
+        let time = fields
+            .and_then(|f| f.time)
+            .and_then(|t| std::str::from_utf8(t).ok());
+        let f = Fields {
+            time,
+            pid: fields.and_then(|f| f.pid),
+            severity: l.level.as_str(),
+            message: &line[l.message_start..],
+            ..Fields::default()
+        };
+        self.out.emit(&f, 1, sink);
+    }
 }
 
 impl RecordParser for JsonlogParser {
-    fn push(&mut self, line: &Framed<'_>, sink: &mut dyn FnMut(&Record<'_>)) {
-        let line = line.text;
+    fn push(&mut self, framed: &Framed<'_>, sink: &mut dyn FnMut(&Record<'_>)) {
+        let line = framed.text;
         self.out.counts.lines += 1;
         if line.is_empty() {
             self.out.counts.blank_lines += 1;
+            return;
+        }
+        if framed.other_program {
+            self.out.counts.other_program_lines += 1;
             return;
         }
         let Ok(outer) = serde_json::from_slice::<JsonRecord<'_>>(line) else {
             // Not a log object (another program's JSON): a record of its own.
             return self.out.emit_raw(line, sink);
         };
+        if outer.record.is_none() && outer.error_severity.is_none() {
+            match (outer.logger.as_deref(), outer.msg.as_deref()) {
+                (Some("postgres"), Some(msg)) => return self.passthrough(msg, sink),
+                (_, Some(_)) => {
+                    // The operator's own components (instance manager, wal-archive...).
+                    self.out.counts.other_program_lines += 1;
+                    return;
+                }
+                _ => {}
+            }
+        }
         let r = outer.record.as_deref().unwrap_or(&outer);
         let f = Fields {
             time: r.timestamp.as_deref(),

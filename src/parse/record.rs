@@ -57,6 +57,9 @@ pub struct LineCounts {
     pub blank_lines: u64,
     /// Labelled lines whose prefix did not match the detected log_line_prefix.
     pub prefix_mismatches: u64,
+    /// Other programs' lines in the stream (a client's `psql: FATAL:`, Patroni, repmgrd,
+    /// an application's log, systemd in a syslog): counted, not taken as the server's.
+    pub other_program_lines: u64,
 }
 
 impl LineCounts {
@@ -69,5 +72,6 @@ impl LineCounts {
         orphan_lines: 0,
         blank_lines: 0,
         prefix_mismatches: 0,
+        other_program_lines: 0,
     };
 }

@@ -104,11 +104,7 @@ pub(super) fn describe(parser: &mut dyn super::RecordParser, lines: &[&str]) -> 
         ))
     };
     for l in lines {
-        let framed = crate::source::framing::Framed {
-            text: l.as_bytes(),
-            time: None,
-            service: None,
-        };
+        let framed = crate::source::framing::Framed::plain(l.as_bytes());
         parser.push(&framed, &mut sink);
     }
     parser.finish(&mut sink);

@@ -69,6 +69,8 @@ pub struct InputCounts {
     pub orphan_lines: u64,
     pub blank_lines: u64,
     pub prefix_mismatches: u64,
+    /// Other programs' lines (clients, Patroni, repmgrd, systemd): not server records.
+    pub other_program_lines: u64,
     pub truncated_lines: u64,
 }
 
@@ -121,6 +123,7 @@ impl InputSummary {
             n.orphan_lines += c.orphan_lines;
             n.blank_lines += c.blank_lines;
             n.prefix_mismatches += c.prefix_mismatches;
+            n.other_program_lines += c.other_program_lines;
             n.truncated_lines += s.truncated_lines();
         }
         summary

@@ -1,21 +1,39 @@
 //! Container framing around PostgreSQL's own lines: Docker's json-file records, CRI log
-//! lines, `docker logs --timestamps` and `docker compose logs` prefixes. Detected line by
-//! line, because one input can mix them (a compose log of several services, say).
+//! lines, `docker logs --timestamps` and `docker compose logs` prefixes, and the outer
+//! framings of `outer` (syslog, journald, platforms, exports). Detected line by line,
+//! because one input can mix them (a compose log of several services, say).
 
-use serde::Serialize;
+use super::json_text::{json_string_end, unescape_json};
+use super::outer::{self, glued, journald, kubernetes, syslog, text, Peeled};
 
 /// One physical line of PostgreSQL output with the container's wrapping removed.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Framed<'a> {
     pub text: &'a [u8],
-    /// The time the container runtime stamped on the line, if it did.
+    /// The time the container runtime or an outer frame stamped on the line, if one did.
     pub time: Option<&'a [u8]>,
-    /// The compose service the line came from (`db-1`), if it was prefixed with one.
+    /// The compose service (`db-1`) or pod the line came from, if it was prefixed with one.
     pub service: Option<&'a [u8]>,
+    /// The pid an outer frame names (`postgres[PID]`), for when the prefix has none.
+    pub pid: Option<u32>,
+    /// The frame says this line continues the previous message (syslog's `[N-2]`).
+    pub continues: bool,
+    /// The frame says the line is another program's, not the server's.
+    pub other_program: bool,
+}
+
+impl<'a> Framed<'a> {
+    /// A line with no framing at all.
+    pub fn plain(text: &'a [u8]) -> Self {
+        Framed {
+            text,
+            ..Framed::default()
+        }
+    }
 }
 
 crate::report_names! {
-    /// The container framing an input had, as the report's `inputs[].framing` names it.
+    /// The framing an input had, as the report's `inputs[].framing` names it.
     pub enum Framing {
         None = "none",
         DockerJsonFile = "docker-json-file",
@@ -26,44 +44,34 @@ crate::report_names! {
         CloudLogging = "cloud-logging",
         /// Read from the Docker Engine's API by `tail`, which removes the framing itself.
         DockerApi = "docker-api",
+        /// syslog, RFC 3164 or RFC 5424 (also `journalctl`'s default short output).
+        Syslog = "syslog",
+        /// `journalctl -o short-iso` or `-o json`.
+        Journald = "journald",
+        /// Heroku's logplex (`app[postgres.N]: [COLOR] [N-1]`).
+        Logplex = "logplex",
+        /// fly.io's `fly logs`.
+        Fly = "fly",
+        /// `kubectl logs --prefix` (`[pod/NAME/CONTAINER]`).
+        Kubernetes = "kubernetes",
+        /// Grafana's download of a Loki query (`TIME<TAB>line`).
+        Loki = "loki",
+        /// A viewer's time glued to the level (Rancher, Portainer).
+        GluedTime = "glued-time",
     }
 }
 
-/// Which wrappers were seen, for the report's `inputs[].framing`.
-#[derive(Debug, Default, Clone, Serialize, PartialEq, Eq)]
-pub struct FramingCounts {
-    pub plain: u64,
-    pub json_file: u64,
-    /// Google Cloud Logging entries (Cloud SQL), the log line in `textPayload`.
-    pub cloud_logging: u64,
-    pub cri: u64,
-    pub compose: u64,
-    pub docker_timestamps: u64,
-}
-
-impl FramingCounts {
-    /// The wrapper most lines had.
-    pub fn dominant(&self) -> Framing {
-        let outer = [
-            (self.json_file, Framing::DockerJsonFile),
-            (self.cloud_logging, Framing::CloudLogging),
-            (self.cri, Framing::Cri),
-            (self.compose, Framing::Compose),
-            (self.docker_timestamps, Framing::DockerTimestamps),
-        ];
-        outer
-            .iter()
-            .filter(|(n, _)| *n > 0 && *n * 2 >= self.plain)
-            .max_by_key(|(n, _)| *n)
-            .map_or(Framing::None, |(_, framing)| *framing)
-    }
-}
+pub use super::counts::FramingCounts;
 
 /// Removes framing, joining the chunks Docker and CRI split long lines into.
 #[derive(Debug, Default)]
 pub struct Unframer {
     /// A json-file or CRI line whose chunks are still arriving (unescaped text so far).
     partial: Vec<u8>,
+    /// A line without its colour codes, reused.
+    plain: Vec<u8>,
+    /// What outer frames rewrite (rsyslog's `#011` escapes, a day-first time), reused.
+    scratch: Scratch,
     counts: FramingCounts,
 }
 
@@ -73,37 +81,12 @@ impl Unframer {
     }
 
     pub fn push(&mut self, line: &[u8], out: &mut dyn FnMut(Framed<'_>)) {
-        if line.first() == Some(&b'{') {
-            if let Some(payload) = cloud_logging_payload(line) {
-                self.counts.cloud_logging += 1;
-                let start = self.partial.len();
-                if unescape_json(payload, &mut self.partial) {
-                    let text = std::mem::take(&mut self.partial);
-                    let text_part = text[start..].strip_suffix(b"\n").unwrap_or(&text[start..]);
-                    self.push_inner(text_part, None, out);
-                    self.partial = text;
-                    self.partial.truncate(start);
-                    return;
-                }
-                self.partial.truncate(start);
-            }
-            if let Some(rec) = json_file_record(line) {
-                self.counts.json_file += 1;
-                let start = self.partial.len();
-                if !unescape_json(rec.log, &mut self.partial) {
-                    // Not valid JSON text after all: keep the line as it is.
-                    self.partial.truncate(start);
-                    return self.push_inner(line, None, out);
-                }
-                if self.partial.last() == Some(&b'\n') {
-                    self.partial.pop();
-                    let text = std::mem::take(&mut self.partial);
-                    self.push_inner(trim_cr(&text), Some(rec.time), out);
-                    self.partial = text;
-                    self.partial.clear();
-                }
-                return;
-            }
+        if line.first() == Some(&b'{') && self.push_json(line, out) {
+            return;
+        }
+        if let Some(json) = kubernetes::name_before_json(line) {
+            self.counts.kubernetes += 1;
+            return self.push(json, out);
         }
         if let Some((time, full, text)) = cri_line(line) {
             self.counts.cri += 1;
@@ -119,6 +102,59 @@ impl Unframer {
         self.push_inner(line, None, out);
     }
 
+    /// A JSON-wrapped line: Cloud Logging, journald or Docker's json-file. False when it
+    /// is none of them (jsonlog, CloudNativePG: the format's own lines).
+    fn push_json(&mut self, line: &[u8], out: &mut dyn FnMut(Framed<'_>)) -> bool {
+        let start = self.partial.len();
+        if let Some(payload) = cloud_logging_payload(line) {
+            self.counts.cloud_logging += 1;
+            if unescape_json(payload, &mut self.partial) {
+                let text = std::mem::take(&mut self.partial);
+                let text_part = text[start..].strip_suffix(b"\n").unwrap_or(&text[start..]);
+                self.push_inner(text_part, None, out);
+                self.partial = text;
+                self.partial.truncate(start);
+                return true;
+            }
+            self.partial.truncate(start);
+        }
+        if let Some(entry) = journald::json_entry(line) {
+            self.counts.journald += 1;
+            if unescape_json(entry.message, &mut self.partial) {
+                let text = std::mem::take(&mut self.partial);
+                let (body, continues) = syslog::sequence(&text[start..]);
+                out(Framed {
+                    pid: entry.pid,
+                    continues,
+                    other_program: entry.other_program,
+                    ..Framed::plain(body)
+                });
+                self.partial = text;
+                self.partial.truncate(start);
+                return true;
+            }
+            self.partial.truncate(start);
+        }
+        let Some(rec) = json_file_record(line) else {
+            return false;
+        };
+        self.counts.json_file += 1;
+        if !unescape_json(rec.log, &mut self.partial) {
+            // Not valid JSON text after all: keep the line as it is.
+            self.partial.truncate(start);
+            self.push_inner(line, None, out);
+            return true;
+        }
+        if self.partial.last() == Some(&b'\n') {
+            self.partial.pop();
+            let text = std::mem::take(&mut self.partial);
+            self.push_inner(trim_cr(&text), Some(rec.time), out);
+            self.partial = text;
+            self.partial.clear();
+        }
+        true
+    }
+
     /// A line with a Docker json-file chunk still open at the end of input is not lost.
     pub fn finish(&mut self, out: &mut dyn FnMut(Framed<'_>)) {
         if !self.partial.is_empty() {
@@ -127,33 +163,82 @@ impl Unframer {
         }
     }
 
-    fn push_inner<'a>(
-        &mut self,
-        mut text: &'a [u8],
-        mut time: Option<&'a [u8]>,
-        out: &mut dyn FnMut(Framed<'_>),
-    ) {
-        let mut service = None;
-        if let Some((name, rest)) = compose_prefix(text) {
+    /// The line inside any container framing: a compose or pod prefix, colour codes, an
+    /// outer framing or a runtime's time, and terminal padding come off, in that order.
+    fn push_inner(&mut self, line: &[u8], time: Option<&[u8]>, out: &mut dyn FnMut(Framed<'_>)) {
+        let mut framed = Framed {
+            time,
+            ..Framed::plain(line)
+        };
+        if let Some((name, rest)) = compose_prefix(line) {
             self.counts.compose += 1;
-            service = Some(name);
-            text = rest;
+            framed.service = Some(name);
+            framed.text = rest;
+        } else if let Some((pod, rest)) = kubernetes::prefix(line) {
+            self.counts.kubernetes += 1;
+            framed.service = Some(pod);
+            framed.text = rest;
         }
-        if let Some(stamp_len) = rfc3339_len(text) {
-            if text.get(stamp_len) == Some(&b' ') {
+        let mut plain = std::mem::take(&mut self.plain);
+        let mut scratch = std::mem::take(&mut self.scratch);
+        if text::has_ansi(framed.text) {
+            self.counts.ansi += 1;
+            plain.clear();
+            text::strip_ansi(framed.text, &mut plain);
+            framed.text = &plain;
+        }
+        let framed_by_runtime = framed.service.is_some() || framed.time.is_some();
+        if let Some((kind, peeled)) = outer::peel(framed.text) {
+            self.counts.add(kind);
+            framed = apply(kind, framed, peeled, &mut scratch);
+        } else if let Some(stamp_len) = rfc3339_len(framed.text) {
+            if framed.text.get(stamp_len) == Some(&b' ') {
                 self.counts.docker_timestamps += 1;
-                time = Some(&text[..stamp_len]);
-                text = &text[stamp_len + 1..];
+                framed.time = Some(&framed.text[..stamp_len]);
+                framed.text = &framed.text[stamp_len + 1..];
             }
         }
-        if service.is_none() && time.is_none() {
+        if !framed_by_runtime && framed.time.is_none() && !framed.other_program {
             self.counts.plain += 1;
         }
-        out(Framed {
-            text,
-            time,
-            service,
-        });
+        let (trimmed, padded) = text::trim_padding(framed.text);
+        self.counts.padded += u64::from(padded);
+        framed.text = trimmed;
+        out(framed);
+        self.plain = plain;
+        self.scratch = scratch;
+    }
+}
+
+/// Buffers for what an outer frame's text or time needs rewritten.
+#[derive(Debug, Default)]
+struct Scratch {
+    decoded: Vec<u8>,
+    stamp: Vec<u8>,
+}
+
+/// What an outer frame leaves, its pid and time kept as fallbacks.
+fn apply<'a>(kind: Framing, framed: Framed<'a>, p: Peeled<'a>, s: &'a mut Scratch) -> Framed<'a> {
+    let text = if p.octal_escapes && memchr::memchr(b'#', p.text).is_some() {
+        s.decoded.clear();
+        syslog::decode_octal(p.text, &mut s.decoded);
+        &s.decoded[..]
+    } else {
+        p.text
+    };
+    let time = match p.time {
+        Some(t) if kind == Framing::GluedTime && glued::iso_time(t, &mut s.stamp) => {
+            Some(&s.stamp[..])
+        }
+        other => other,
+    };
+    Framed {
+        text,
+        time: time.or(framed.time),
+        service: framed.service,
+        pid: p.pid,
+        continues: p.continues,
+        other_program: p.other_program,
     }
 }
 
@@ -191,70 +276,8 @@ fn cloud_logging_payload(line: &[u8]) -> Option<&[u8]> {
     Some(&body[..end])
 }
 
-/// The index of the closing quote of a JSON string body.
-fn json_string_end(s: &[u8]) -> Option<usize> {
-    let mut i = 0;
-    while i < s.len() {
-        match s[i] {
-            b'\\' => i += 2,
-            b'"' => return Some(i),
-            _ => i += 1,
-        }
-    }
-    None
-}
-
-/// Appends the unescaped JSON string body `s` to `out`; false if it is not valid JSON text.
-fn unescape_json(s: &[u8], out: &mut Vec<u8>) -> bool {
-    let mut i = 0;
-    while i < s.len() {
-        let run_end = memchr::memchr(b'\\', &s[i..]).map_or(s.len(), |p| i + p);
-        out.extend_from_slice(&s[i..run_end]);
-        i = run_end;
-        if i >= s.len() {
-            break;
-        }
-        let Some(&esc) = s.get(i + 1) else {
-            return false;
-        };
-        i += 2;
-        let byte = match esc {
-            b'n' => b'\n',
-            b't' => b'\t',
-            b'r' => b'\r',
-            b'b' => 0x08,
-            b'f' => 0x0c,
-            b'"' | b'\\' | b'/' => esc,
-            b'u' => {
-                let Some(mut cp) = hex4(s, i) else {
-                    return false;
-                };
-                i += 4;
-                if (0xD800..0xDC00).contains(&cp) && s.get(i..i + 2) == Some(b"\\u") {
-                    if let Some(low) = hex4(s, i + 2).filter(|l| (0xDC00..0xE000).contains(l)) {
-                        cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-                        i += 6;
-                    }
-                }
-                let ch = char::from_u32(cp).unwrap_or(char::REPLACEMENT_CHARACTER);
-                let mut utf8 = [0u8; 4];
-                out.extend_from_slice(ch.encode_utf8(&mut utf8).as_bytes());
-                continue;
-            }
-            _ => return false,
-        };
-        out.push(byte);
-    }
-    true
-}
-
-fn hex4(s: &[u8], at: usize) -> Option<u32> {
-    let h = std::str::from_utf8(s.get(at..at + 4)?).ok()?;
-    u32::from_str_radix(h, 16).ok()
-}
-
 /// The length of an RFC 3339 time at the start of `s` (`2024-01-02T03:04:05.123456789Z`).
-fn rfc3339_len(s: &[u8]) -> Option<usize> {
+pub(crate) fn rfc3339_len(s: &[u8]) -> Option<usize> {
     if s.len() < 20 || s[10] != b'T' || s[4] != b'-' || s[13] != b':' {
         return None;
     }
@@ -363,6 +386,33 @@ mod tests {
             b"2024-01-01T00:00:00.2+00:00 stderr F def",
         ]);
         assert_eq!(out[0].0, "abcdef");
+    }
+
+    /// Lines of the pgBadger fixture pg-syslog.1, one with ANSI colour and padding added
+    /// by hand to test their removal.
+    #[test]
+    fn syslog_chunks_keep_their_tab_and_pid() {
+        let mut u = Unframer::default();
+        let mut out = Vec::new();
+        for line in [
+            &b"Feb 11 13:15:40 test-pc postgres[10819]: [7-7] #011FROM pg_catalog.pg_database d"[..],
+            b"\x1b[32mFeb 11 13:15:39 test-pc postgres[10808]: [4-1] db=,user=,app=,client= LOG:  database system is ready to accept connections\x1b[0m      ",
+        ] {
+            u.push(line, &mut |f| {
+                out.push((f.text.to_vec(), f.pid, f.continues, f.time.map(<[u8]>::to_vec)))
+            });
+        }
+        assert_eq!(out[0].0, b"\tFROM pg_catalog.pg_database d");
+        assert_eq!((out[0].1, out[0].2), (Some(10819), true));
+        assert_eq!(
+            out[1].0,
+            b"db=,user=,app=,client= LOG:  database system is ready to accept connections"
+        );
+        assert_eq!(out[1].3.as_deref(), Some(&b"Feb 11 13:15:39"[..]));
+        assert_eq!(
+            (u.counts().syslog, u.counts().ansi, u.counts().padded),
+            (2, 1, 1)
+        );
     }
 
     #[test]

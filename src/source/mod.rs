@@ -1,8 +1,11 @@
 //! Where log bytes come from: files (plain, gzip, bzip2) and stdin. Container streams come
 //! from the Docker Engine in the `tail` command and join the same pipeline.
 
+mod counts;
 pub mod framing;
+mod json_text;
 pub mod lines;
+pub mod outer;
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};

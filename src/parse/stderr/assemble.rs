@@ -2,6 +2,7 @@
 //! lines and TAB-continued lines join it, and it is handed out when the next one starts.
 
 use super::label::{find_label, frontend_label, Labelled};
+use super::other::is_other_program;
 use super::prefix::{Prefix, PrefixFields};
 use crate::parse::record::{LineCounts, Record};
 use crate::severity::Level;
@@ -67,7 +68,8 @@ impl Open {
             let start = s.as_ptr() as usize - line.as_ptr() as usize;
             base + start..base + start + s.len()
         };
-        self.pid = f.pid;
+        // The prefix's pid and time win over the frame's.
+        self.pid = f.pid.or(self.pid);
         if let Some(t) = f.time {
             self.time = Some(off(t));
             self.epoch = f.epoch;
@@ -120,12 +122,26 @@ impl Assembler {
             self.counts.blank_lines += 1;
             return;
         }
+        let labelled = find_label(line);
+        if framed.other_program || is_other_program(line, labelled) {
+            self.counts.other_program_lines += 1;
+            return;
+        }
         // PostgreSQL continues multi-line messages and statements on TAB-led lines;
-        // entrypoint banners indent theirs with spaces.
-        if matches!(line[0], b'\t' | b' ') {
+        // entrypoint banners indent theirs with spaces. A frame may say a line continues
+        // the message (syslog's later chunks) without either.
+        let continues = framed.continues && labelled.is_none();
+        if continues || matches!(line[0], b'\t' | b' ') {
+            // A frame's chunk of another process's message cannot continue this one.
+            if framed.pid.is_some()
+                && self.has_open
+                && self.open.pid.is_some_and(|p| Some(p) != framed.pid)
+            {
+                self.counts.orphan_lines += 1;
+                return;
+            }
             return self.continue_open(line, None);
         }
-        let labelled = find_label(line);
         if let Some(l) = labelled.filter(|l| l.prefix_len > 0 || self.prefix_is_empty()) {
             let fields = self.prefix.as_ref().and_then(|p| {
                 let f = p.parse(&line[..l.prefix_len]);
@@ -133,7 +149,8 @@ impl Assembler {
                 f
             });
             if l.level.is_continuation() {
-                return self.continue_open(line, Some((l, fields.and_then(|f| f.pid))));
+                let pid = fields.and_then(|f| f.pid).or(framed.pid);
+                return self.continue_open(line, Some((l, pid)));
             }
             self.start(framed, Some(l.level), l.message_start, true, sink);
             if let Some(f) = fields {
@@ -184,7 +201,7 @@ impl Assembler {
         o.in_message = true;
         o.level = level;
         o.prefixed = prefixed;
-        o.pid = None;
+        o.pid = framed.pid;
         o.time = framed.time.map(|t| o.keep(t));
         o.epoch = false;
         o.service = framed.service.map(|s| o.keep(s));
@@ -254,11 +271,7 @@ mod tests {
         let mut out = Vec::new();
         let mut sink = |r: &Record<'_>| out.push(show(r));
         for l in lines {
-            let framed = Framed {
-                text: l.as_bytes(),
-                time: None,
-                service: None,
-            };
+            let framed = Framed::plain(l.as_bytes());
             a.push(framed, &mut sink);
         }
         a.flush(&mut sink);

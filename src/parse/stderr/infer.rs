@@ -199,17 +199,22 @@ impl Guess {
         Some(rest.len() - r.len())
     }
 
-    /// `label=value`, the label saying what the value is.
+    /// `label=value` (or Heroku's `label = value`), the label saying what the value is.
     fn labelled(&mut self, rest: &[u8]) -> Option<usize> {
         let word_end = rest
             .iter()
             .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
             .unwrap_or(rest.len());
-        if word_end == 0 || rest.get(word_end) != Some(&b'=') {
+        let equals = match &rest[word_end..] {
+            [b'=', ..] => 1,
+            [b' ', b'=', b' ', ..] => 3,
+            _ => return None,
+        };
+        if word_end == 0 {
             return None;
         }
         let label = String::from_utf8_lossy(&rest[..word_end]).to_ascii_lowercase();
-        let value_start = word_end + 1;
+        let value_start = word_end + equals;
         let value_len = rest[value_start..]
             .iter()
             .position(|b| matches!(b, b',' | b' ' | b';'))
@@ -279,7 +284,7 @@ fn label_escape(label: &str, value: &[u8]) -> &'static str {
         "line" | "l" => "%l",
         "xid" | "tx" | "x" => "%x",
         "vxid" | "v" => "%v",
-        "sqlstate" | "state" | "code" | "e" => "%e",
+        "sqlstate" | "state" | "code" | "sql_error_code" | "e" => "%e",
         "qid" | "query_id" | "queryid" => "%Q",
         "type" | "backend" | "backend_type" | "b" => "%b",
         "tag" | "cmd" | "command" | "i" => "%i",
@@ -345,6 +350,11 @@ mod tests {
                 &["2021-02-14 01:34:02 CET [30291]: db=[unknown],user=[unknown],app=[unknown],client=[local] "],
             ),
             ("%m [%p] ", &["2019-10-21 12:03:31.311 MSK [5133] "]),
+            // Heroku's, as the logplex fixture's lines have it once their frame is peeled.
+            (
+                "sql_error_code = %e ",
+                &["sql_error_code = 00000 ", "sql_error_code = 40P01 "],
+            ),
             (
                 "%m [%p] %q%u@%d/%a ",
                 &[

@@ -4,6 +4,7 @@
 pub mod assemble;
 pub mod infer;
 pub mod label;
+mod other;
 pub mod prefix;
 
 use super::record::{LineCounts, Record};
@@ -19,8 +20,17 @@ const DETECT_LINES: usize = 200;
 /// Bytes held back at most while waiting for that many.
 const DETECT_BYTES: usize = 4 * 1024 * 1024;
 
-/// A held line: its text, runtime time and compose service, as ranges of `Held::buf`.
-type HeldLine = (Range<usize>, Option<Range<usize>>, Option<Range<usize>>);
+/// A held line: its text, frame time and service as ranges of `Held::buf`, and what
+/// its frame said.
+#[derive(Debug)]
+struct HeldLine {
+    text: Range<usize>,
+    time: Option<Range<usize>>,
+    service: Option<Range<usize>>,
+    pid: Option<u32>,
+    continues: bool,
+    other_program: bool,
+}
 
 /// Lines held back until the prefix is known, then replayed.
 #[derive(Debug, Default)]
@@ -60,12 +70,15 @@ impl StderrParser {
         let detected = infer::detect(&prefixes);
         self.prefix_format = detected.as_ref().map(|p| p.format().to_string());
         self.assembler = Assembler::new(detected);
-        for (line, time, service) in &held.lines {
+        for h in &held.lines {
             let get = |r: &Option<Range<usize>>| r.clone().map(|r| &held.buf[r]);
             let framed = Framed {
-                text: &held.buf[line.clone()],
-                time: get(time),
-                service: get(service),
+                text: &held.buf[h.text.clone()],
+                time: get(&h.time),
+                service: get(&h.service),
+                pid: h.pid,
+                continues: h.continues,
+                other_program: h.other_program,
             };
             self.assembler.push(framed, sink);
         }
@@ -87,10 +100,20 @@ impl RecordParser for StderrParser {
         };
         let time = framed.time.map(&mut keep);
         let service = framed.service.map(&mut keep);
-        if let Some(l) = find_label(framed.text).filter(|l| l.prefix_len > 0) {
-            held.prefixes.push(start..start + l.prefix_len);
+        let label = find_label(framed.text).filter(|l| l.prefix_len > 0);
+        if let Some(l) = label.filter(|_| !framed.other_program && !framed.continues) {
+            if !other::is_other_program(framed.text, Some(l)) {
+                held.prefixes.push(start..start + l.prefix_len);
+            }
         }
-        held.lines.push((line_range, time, service));
+        held.lines.push(HeldLine {
+            text: line_range,
+            time,
+            service,
+            pid: framed.pid,
+            continues: framed.continues,
+            other_program: framed.other_program,
+        });
         if held.prefixes.len() >= DETECT_LINES || held.buf.len() >= DETECT_BYTES {
             self.decide(sink);
         }

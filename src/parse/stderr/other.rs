@@ -1,0 +1,140 @@
+//! Other programs' lines in the server's stream, told by their shape: they are not the
+//! server's records, even when they carry a level (`psql: FATAL:`, Patroni's `WARNING:`).
+//! Each shape is one PostgreSQL never writes whatever its log_line_prefix.
+
+use super::label::Labelled;
+
+/// Client programs whose messages (`psql: error: ...`, `pg_dump: error: ...`, Go's
+/// `pq: ...`) echo the server's but are not its records.
+const CLIENTS: &[&[u8]] = &[
+    b"psql",
+    b"pg_dump",
+    b"pg_dumpall",
+    b"pg_restore",
+    b"pg_basebackup",
+    b"pg_rewind",
+    b"pg_upgrade",
+    b"pg_receivewal",
+    b"pg_isready",
+    b"createdb",
+    b"createuser",
+    b"dropdb",
+    b"dropuser",
+    b"vacuumdb",
+    b"reindexdb",
+    b"clusterdb",
+    b"repmgr",
+    b"repmgrd",
+    b"patroni",
+    b"patronictl",
+    b"pgbouncer",
+    b"pq",
+];
+
+pub fn is_other_program(line: &[u8], label: Option<Labelled>) -> bool {
+    python_logging(line)
+        || bracketed_date(line)
+        || go_log(line)
+        || client(line)
+        || entrypoint(line)
+        || label.is_some_and(|l| exception(&line[..l.prefix_len]))
+}
+
+/// `2021-01-06 12:49:15,621 INFO: ` — Python's logging, as Patroni writes it.
+fn python_logging(s: &[u8]) -> bool {
+    iso_date_time(s) && s.get(19) == Some(&b',') && digits(s, 20..23) && s.get(23) == Some(&b' ')
+}
+
+/// `[2021-01-06 12:49:15] [ERROR] ` — repmgr and repmgrd.
+fn bracketed_date(s: &[u8]) -> bool {
+    s.first() == Some(&b'[') && iso_date_time(&s[1..]) && s.get(20) == Some(&b']')
+}
+
+/// `2022/10/27 18:25:49 ` — Go's log package, an application beside the server.
+fn go_log(s: &[u8]) -> bool {
+    digits(s, 0..4)
+        && s.get(4) == Some(&b'/')
+        && digits(s, 5..7)
+        && s.get(7) == Some(&b'/')
+        && s.get(10) == Some(&b' ')
+        && s.get(13) == Some(&b':')
+}
+
+fn client(s: &[u8]) -> bool {
+    let Some(colon) = memchr::memchr(b':', &s[..s.len().min(16)]) else {
+        return false;
+    };
+    s.get(colon + 1) == Some(&b' ') && CLIENTS.contains(&&s[..colon])
+}
+
+/// Bitnami's entrypoint: `postgresql 13:14:08.77 INFO  ==> ...`, a level word before the
+/// arrow.
+fn entrypoint(s: &[u8]) -> bool {
+    let head = &s[..s.len().min(48)];
+    let Some(arrow) = memchr::memchr(b'>', head)
+        .and_then(|gt| gt.checked_sub(3))
+        .filter(|at| head[*at..].starts_with(b" ==> "))
+    else {
+        return false;
+    };
+    let before = s[..arrow].trim_ascii_end();
+    let word = before.rsplit(|b| *b == b' ').next().unwrap_or(before);
+    matches!(word, b"INFO" | b"WARN" | b"ERROR" | b"DEBUG")
+}
+
+/// A Java client's `org.postgresql.util.PSQLException: FATAL: ...`.
+fn exception(prefix: &[u8]) -> bool {
+    prefix.ends_with(b"Exception: ")
+}
+
+fn iso_date_time(s: &[u8]) -> bool {
+    digits(s, 0..4)
+        && s.get(4) == Some(&b'-')
+        && s.get(7) == Some(&b'-')
+        && s.get(10) == Some(&b' ')
+        && s.get(13) == Some(&b':')
+        && s.get(16) == Some(&b':')
+        && digits(s, 17..19)
+}
+
+fn digits(s: &[u8], r: std::ops::Range<usize>) -> bool {
+    s.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::label::find_label;
+    use super::*;
+
+    /// Lines from zalando/spilo#537, machinefi/w3bstream-devnet#144 (see
+    /// tests/framings/SOURCES.md) and helm/charts#14533.
+    #[test]
+    fn other_programs_by_shape() {
+        let others: &[&[u8]] = &[
+            b"2021-01-06 12:49:15,834 WARNING: Could not activate Linux watchdog device: \"Can't open watchdog device: [Errno 2] No such file or directory: '/dev/watchdog'\"",
+            b"psql: FATAL:  role \"postgres\" does not exist",
+            b"2022/10/27 18:25:49 retry in seconds 3s [err: Driver.Open: pq: the database system is starting up]",
+            // helm/charts#14533, a Bitnami entrypoint's line.
+            b" 11:38:42.58 INFO  ==> ** Starting PostgreSQL setup **",
+        ];
+        for l in others {
+            assert!(
+                is_other_program(l, find_label(l)),
+                "{}",
+                String::from_utf8_lossy(l)
+            );
+        }
+        let server: &[&[u8]] = &[
+            b"2021-01-06 12:49:15 UTC [63]: [5-1] 5ff5b1cb.3f 0     LOG:  listening on Unix socket \"/var/run/postgresql/.s.PGSQL.5432\"",
+            b"2022-10-27 18:25:49.029 GMT [72] FATAL:  the database system is starting up",
+            b"initdb: warning: enabling \"trust\" authentication for local connections",
+        ];
+        for l in server {
+            assert!(
+                !is_other_program(l, find_label(l)),
+                "{}",
+                String::from_utf8_lossy(l)
+            );
+        }
+    }
+}
