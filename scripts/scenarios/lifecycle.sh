@@ -1,0 +1,121 @@
+# shellcheck shell=bash
+# scripts/scenarios/lifecycle.sh: area "lifecycle" (sourced by scripts/gen-sample-logs.sh;
+# alone: `gen-sample-logs.sh --only lifecycle`).
+#
+# Events of a server's life the catalogue audit found missing or mis-classified,
+# driven on Debian's PostgreSQL 15:
+#   lifecycle-initdb.log     what initdb prints when the first start of a container
+#                            goes wrong: no LANG (locale C, SQL_ASCII), a locale the
+#                            image lacks, a mount point with lost+found used as
+#                            PGDATA, a directory it may not chmod
+#   lifecycle-start.log      a shared_preload_libraries entry the image lacks, a
+#                            database whose locale the OS does not know, a
+#                            background worker ending with exit code 2
+#   lifecycle-failsafe.log   VACUUM's wraparound failsafe
+
+LIFECYCLE_MISSING_LOCALE=xx_XX.UTF-8   # a locale no system has
+LIFECYCLE_FAILSAFE_XID=1048576         # first XID of pg_xact's 2nd segment: the server creates it
+
+ID_REGEX+=(
+    [locale.sql-ascii-encoding]='^The default database encoding has accordingly been set to "SQL_ASCII"\.$'
+    [locale.initdb-invalid-locale]='^initdb: error: invalid locale (name|settings)'
+    [startup.pgdata-not-empty]='^initdb: error: directory ".*" exists but is not empty$'
+    [startup.pgdata-chmod-failed]='initdb: error: could not change permissions of directory'
+    [startup.library-missing]='(FATAL|ERROR):  (could not access file|could not load library|incompatible library) '
+    [locale.database-locale-missing]='FATAL:  database locale is incompatible with operating system'
+    [server.bgworker-crashed]='LOG:  background worker ".*" \(PID [0-9]+\) exited with exit code [2-9]'
+    [wraparound.failsafe]='WARNING:  bypassing nonessential maintenance of table'
+)
+
+# initdb_into DIR LANG [initdb args...]: run initdb into DIR as the postgres user
+# in a container's bare environment with only LANG set (none when empty), its
+# output appended to the current log (a container's first start shows it).  A
+# failure is expected by some steps, so it is not one here.
+initdb_into() {
+    local dir=$1 lang=$2
+    shift 2
+    as_pg env -i PATH="/usr/bin:/bin" ${lang:+LANG="$lang"} "$PGBIN/initdb" -D "$dir" -U postgres \
+        -A trust --no-sync "$@" >>"$C_LOG" 2>&1 || true
+}
+
+scenario_lifecycle_initdb() {
+    local f=lifecycle-initdb.log
+    say "$f"
+    new_cluster lc-initdb "$f" --no-initdb
+    # 1. No LANG/LC_* at all (env -i), as in an image whose Dockerfile sets none:
+    #    locale "C", encoding SQL_ASCII.
+    initdb_into "$C_DIR/no-lang" ""
+    # 2. A locale the system does not have (POSTGRES_INITDB_ARGS=--locale=...).
+    initdb_into "$C_DIR/bad-locale" C.UTF-8 --locale="$LIFECYCLE_MISSING_LOCALE"
+    # 3. The volume's mount point itself as PGDATA: it holds lost+found.
+    mkdir -p "$C_DIR/mount/lost+found"
+    chown -R "$PG_OWNER" "$C_DIR/mount"
+    initdb_into "$C_DIR/mount" C.UTF-8
+    # 4. An empty PGDATA owned by another user (a bind mount initdb may not chmod).
+    if [[ $EUID -eq 0 ]]; then
+        mkdir -p "$C_DIR/foreign"
+        chmod 777 "$C_DIR/foreign"
+        initdb_into "$C_DIR/foreign" C.UTF-8
+        expect "$f" startup.pgdata-chmod-failed 1
+    fi
+    expect "$f" locale.sql-ascii-encoding 1
+    expect "$f" locale.initdb-invalid-locale 1
+    expect "$f" startup.pgdata-not-empty 1
+}
+
+scenario_lifecycle_start() {
+    local f=lifecycle-start.log launcher
+    say "$f"
+    new_cluster lc-start "$f"
+    # 1. An extension's library named in shared_preload_libraries but not in the
+    #    image: the postmaster refuses to start.
+    conf "shared_preload_libraries = 'pg_cron'"
+    if start_server 2>/dev/null; then
+        echo "the server started without pg_cron" >&2
+        return 1
+    fi
+    wait_for_log 'could not access file "pg_cron"' 1
+    conf "shared_preload_libraries = ''"
+    start_server
+    # 2. A database whose LC_COLLATE the OS does not know (a volume moved to an
+    #    image without that locale): every connection to it fails.
+    sql -c 'CREATE DATABASE appdb' \
+        -c "UPDATE pg_database SET datcollate = '$LIFECYCLE_MISSING_LOCALE' WHERE datname = 'appdb'" >/dev/null
+    sql_expect_fail -U postgres -d appdb -c 'SELECT 1'
+    wait_for_log 'database locale is incompatible' 1
+    # 3. A background worker that dies with exit code 2 (SIGQUIT): the postmaster
+    #    treats it as a crash and restarts every process.
+    launcher=$(sql -c "SELECT pid FROM pg_stat_activity WHERE backend_type = 'logical replication launcher'")
+    kill -QUIT "$launcher"
+    wait_for_log 'exited with exit code 2' 1
+    wait_for_log 'database system is ready to accept connections' 2
+    stop_server fast
+    expect "$f" startup.library-missing 1
+    expect "$f" locale.database-locale-missing 1
+    expect "$f" server.bgworker-crashed 1
+}
+
+scenario_lifecycle_failsafe() {
+    local f=lifecycle-failsafe.log
+    say "$f"
+    new_cluster lc-failsafe "$f"
+    # The failsafe age is max(vacuum_failsafe_age, 1.05 x autovacuum_freeze_max_age):
+    # with the smallest allowed values about 105000 XIDs.  A naptime of a day keeps
+    # the launcher from vacuuming the table first (see scenario_wraparound).
+    conf "vacuum_failsafe_age = 0" \
+         "autovacuum_freeze_max_age = 100000" \
+         "autovacuum_naptime = '1d'"
+    start_server
+    sql -c 'CREATE TABLE events (id int)' -c 'INSERT INTO events VALUES (1)' >/dev/null
+    stop_server fast
+    as_pg "$PGBIN/pg_resetwal" -x "$LIFECYCLE_FAILSAFE_XID" "$C_DATA" >/dev/null
+    start_server
+    sql -c 'VACUUM events' >/dev/null 2>&1
+    wait_for_log 'bypassing nonessential maintenance' 1
+    stop_server fast
+    expect "$f" wraparound.failsafe 1
+}
+
+scenario_lifecycle_initdb
+scenario_lifecycle_start
+scenario_lifecycle_failsafe
