@@ -12,6 +12,7 @@
 #                            database whose locale the OS does not know, a
 #                            background worker ending with exit code 2
 #   lifecycle-failsafe.log   VACUUM's wraparound failsafe
+#   lifecycle-recycled-wal.log  crash recovery ending at a recycled WAL segment
 
 LIFECYCLE_MISSING_LOCALE=xx_XX.UTF-8   # a locale no system has
 LIFECYCLE_FAILSAFE_XID=1048576         # first XID of pg_xact's 2nd segment: the server creates it
@@ -25,6 +26,7 @@ ID_REGEX+=(
     [locale.database-locale-missing]='FATAL:  database locale is incompatible with operating system'
     [server.bgworker-crashed]='LOG:  background worker ".*" \(PID [0-9]+\) exited with exit code [2-9]'
     [wraparound.failsafe]='WARNING:  bypassing nonessential maintenance of table'
+    [wal.end-of-wal]='LOG:  (invalid record length at|unexpected pageaddr|record with incorrect prev-link|invalid magic number|invalid resource manager ID|incorrect resource manager data checksum|contrecord is requested)'
 )
 
 # initdb_into DIR LANG [initdb args...]: run initdb into DIR as the postgres user
@@ -93,6 +95,7 @@ scenario_lifecycle_start() {
     expect "$f" startup.library-missing 1
     expect "$f" locale.database-locale-missing 1
     expect "$f" server.bgworker-crashed 1
+    expect "$f" wal.end-of-wal 1          # the crash recovery after it
 }
 
 scenario_lifecycle_failsafe() {
@@ -116,6 +119,27 @@ scenario_lifecycle_failsafe() {
     expect "$f" wraparound.failsafe 1
 }
 
+# Crash recovery usually stops at zeroed bytes (`invalid record length`).  After a
+# WAL switch the next segment is an old one renamed for reuse, still holding old
+# pages, so recovery that reaches it stops at `unexpected pageaddr` instead.
+scenario_lifecycle_recycled_wal() {
+    local f=lifecycle-recycled-wal.log i
+    say "$f"
+    new_cluster lc-recycled "$f" --wal-segsize=1
+    conf "min_wal_size = '32MB'" "max_wal_size = '64MB'"
+    start_server
+    sql -c 'CREATE TABLE filler (v text)' >/dev/null
+    for ((i = 0; i < 4; i++)); do
+        sql -c "INSERT INTO filler SELECT repeat('x', 1000) FROM generate_series(1, 3000)" -c 'CHECKPOINT' >/dev/null
+    done
+    sql -c 'SELECT pg_switch_wal()' >/dev/null
+    stop_server immediate
+    start_server
+    stop_server fast
+    expect "$f" wal.end-of-wal 1
+}
+
 scenario_lifecycle_initdb
 scenario_lifecycle_start
+scenario_lifecycle_recycled_wal
 scenario_lifecycle_failsafe
