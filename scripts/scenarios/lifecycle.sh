@@ -13,6 +13,8 @@
 #                            background worker ending with exit code 2
 #   lifecycle-failsafe.log   VACUUM's wraparound failsafe
 #   lifecycle-recycled-wal.log  crash recovery ending at a recycled WAL segment
+#   lifecycle-autovacuum.log  an autovacuum worker terminated by an administrator
+#   lifecycle-wrong-primary.log  a standby pointed at another cluster's primary
 
 LIFECYCLE_MISSING_LOCALE=xx_XX.UTF-8   # a locale no system has
 LIFECYCLE_FAILSAFE_XID=1048576         # first XID of pg_xact's 2nd segment: the server creates it
@@ -26,6 +28,8 @@ ID_REGEX+=(
     [locale.database-locale-missing]='FATAL:  database locale is incompatible with operating system'
     [server.bgworker-crashed]='LOG:  background worker ".*" \(PID [0-9]+\) exited with exit code [2-9]'
     [wraparound.failsafe]='WARNING:  bypassing nonessential maintenance of table'
+    [vacuum.autovacuum-terminated]='FATAL:  terminating autovacuum process due to administrator command'
+    [replication.system-identifier-mismatch]='FATAL:  database system identifier differs between the primary and standby'
     [wal.end-of-wal]='LOG:  (invalid record length at|unexpected pageaddr|record with incorrect prev-link|invalid magic number|invalid resource manager ID|incorrect resource manager data checksum|contrecord is requested)'
 )
 
@@ -139,7 +143,51 @@ scenario_lifecycle_recycled_wal() {
     expect "$f" wal.end-of-wal 1
 }
 
+# A slow autovacuum (cost delay) killed with pg_terminate_backend, as an admin or a
+# migration tool "clearing the way" does.
+scenario_lifecycle_autovacuum() {
+    local f=lifecycle-autovacuum.log
+    say "$f"
+    new_cluster lc-autovacuum "$f"
+    conf "autovacuum_naptime = '1s'" \
+         "autovacuum_vacuum_cost_delay = '100ms'" \
+         "autovacuum_vacuum_cost_limit = 1"
+    start_server
+    sql -c 'CREATE TABLE big (id int, pad text)' \
+        -c "INSERT INTO big SELECT g, repeat('x', 200) FROM generate_series(1, 200000) g" \
+        -c 'DELETE FROM big WHERE id % 2 = 0' >/dev/null
+    wait_sql "SELECT count(*) = 1 FROM pg_stat_activity WHERE backend_type = 'autovacuum worker' AND query LIKE '%big%'"
+    sql -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker' AND query LIKE '%big%'" >/dev/null
+    wait_for_log 'terminating autovacuum process due to administrator command' 1
+    # No second worker on the same table before the stop.
+    sql -c 'ALTER TABLE big SET (autovacuum_enabled = off)' >/dev/null
+    stop_server fast
+    expect "$f" vacuum.autovacuum-terminated 1
+}
+
+# A standby whose primary_conninfo names a primary of another cluster (a fresh
+# initdb next to the real one, or a clone from the wrong service).
+scenario_lifecycle_wrong_primary() {
+    local f=lifecycle-wrong-primary.log primary_sock primary_port
+    say "$f"
+    new_cluster lc-other-primary lifecycle-other-primary.log
+    start_server
+    primary_sock=$C_SOCK primary_port=$C_PORT
+    new_cluster lc-wrong-standby "$f"
+    conf "primary_conninfo = 'host=$primary_sock port=$primary_port user=postgres'"
+    as_pg touch "$C_DATA/standby.signal"
+    start_server
+    wait_for_log 'database system identifier differs' 1
+    stop_server fast
+    C_DATA="$WORK/lc-other-primary/data" stop_server fast
+    rm -f "$WORK/logs/lifecycle-other-primary.log"
+    expect "$f" replication.system-identifier-mismatch '>=1'
+    expect "$f" wal.end-of-wal 1          # the standby at the end of its own WAL
+}
+
 scenario_lifecycle_initdb
 scenario_lifecycle_start
+scenario_lifecycle_autovacuum
+scenario_lifecycle_wrong_primary
 scenario_lifecycle_recycled_wal
 scenario_lifecycle_failsafe

@@ -15,6 +15,7 @@
 #   6. a library of another major in shared_preload_libraries (Debian's 15 pg_prewarm,
 #      on every other major): the server does not start
 #   7. start after a clean stop with pg_wal emptied: PANIC, no checkpoint record
+#   9. a logical replication subscription whose publisher is down (before 7)
 #   8. start with global/pg_control gone: the postmaster does not recognise the
 #      data directory (its PANIC for a missing pg_control comes later, only if the
 #      file vanishes after this check)
@@ -38,6 +39,7 @@ ID_REGEX+=(
     [startup.library-missing]='(FATAL|ERROR):  (could not access file|could not load library|incompatible library) '
     [wal.checkpoint-missing]='PANIC:  could not locate a valid checkpoint record'
     [startup.data-dir-not-found]='^postgres: could not find the database system$'
+    [replication.publisher-unreachable]='ERROR:  (.* )?could not connect to the publisher: '
 )
 WORDINGS_FOREIGN_LIBRARY=/usr/lib/postgresql/15/lib/pg_prewarm.so
 
@@ -104,6 +106,12 @@ scenario_wordings() {
     wait_for_log 'temporary file size exceeds' 1
     # 5. an extension the image does not ship.
     sql_expect_fail -U postgres -d postgres -c 'CREATE EXTENSION postgis'
+    # 9. a subscription to a publisher that is not there (port 1 refuses): its apply
+    #    worker fails to connect and is retried until the subscription is disabled.
+    sql -c "CREATE SUBSCRIPTION orders_sub CONNECTION 'host=127.0.0.1 port=1 dbname=shop' PUBLICATION orders_pub WITH (connect = false)" \
+        -c 'ALTER SUBSCRIPTION orders_sub ENABLE' >/dev/null 2>&1
+    wait_for_log 'could not connect to the publisher' 1
+    sql -c 'ALTER SUBSCRIPTION orders_sub DISABLE' >/dev/null
     stop_server fast
     # 7. the WAL volume lost (or never mounted) after a clean stop.
     as_pg find "$C_DATA/pg_wal" -maxdepth 1 -type f -name '0*' -delete
@@ -118,6 +126,7 @@ scenario_wordings() {
     expect "$f" config.invalid-value 1
     expect "$f" resource.temp-file-limit 1
     expect "$f" sql.extension-not-available 1
+    expect "$f" replication.publisher-unreachable '>=1'
     expect "$f" wal.checkpoint-missing 1
     expect "$f" startup.data-dir-not-found 1
     expect "$f" server.ready 1
