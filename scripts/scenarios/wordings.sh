@@ -16,6 +16,8 @@
 #      on every other major): the server does not start
 #   7. start after a clean stop with pg_wal emptied: PANIC, no checkpoint record
 #   9. a logical replication subscription whose publisher is down (before 7)
+#  10. 18 only (its initdb enables data checksums): a damaged page read with
+#      ignore_checksum_failure = on, which 18 reports in new words (before 7)
 #   8. start with global/pg_control gone: the postmaster does not recognise the
 #      data directory (its PANIC for a missing pg_control comes later, only if the
 #      file vanishes after this check)
@@ -39,6 +41,7 @@ ID_REGEX+=(
     [startup.library-missing]='(FATAL|ERROR):  (could not access file|could not load library|incompatible library) '
     [wal.checkpoint-missing]='PANIC:  could not locate a valid checkpoint record'
     [startup.data-dir-not-found]='^postgres: could not find the database system$'
+    [storage.page-verification-failed]='(WARNING|LOG):  (page verification failed|ignoring checksum failure|ignoring [0-9]+ checksum failures)'
     [replication.publisher-unreachable]='ERROR:  (.* )?could not connect to the publisher: '
 )
 WORDINGS_FOREIGN_LIBRARY=/usr/lib/postgresql/15/lib/pg_prewarm.so
@@ -68,7 +71,7 @@ major_bin() {
 # The steps above on one major.  PGBIN is made local so every helper (new_cluster,
 # start_server, sql...) runs this major's binaries.
 scenario_wordings() {
-    local major=$1 f="wordings-pg$1.log" bin
+    local major=$1 f="wordings-pg$1.log" bin starts=1
     say "$f"
     bin=$(major_bin "$major") || { say "PostgreSQL $major not available: $f skipped"; return 0; }
     local PGBIN=$bin
@@ -112,6 +115,11 @@ scenario_wordings() {
         -c 'ALTER SUBSCRIPTION orders_sub ENABLE' >/dev/null 2>&1
     wait_for_log 'could not connect to the publisher' 1
     sql -c 'ALTER SUBSCRIPTION orders_sub DISABLE' >/dev/null
+    if [[ $major == 18 ]]; then
+        damaged_page_read
+        starts=2
+        expect "$f" storage.page-verification-failed '>=1'
+    fi
     stop_server fast
     # 7. the WAL volume lost (or never mounted) after a clean stop.
     as_pg find "$C_DATA/pg_wal" -maxdepth 1 -type f -name '0*' -delete
@@ -129,8 +137,21 @@ scenario_wordings() {
     expect "$f" replication.publisher-unreachable '>=1'
     expect "$f" wal.checkpoint-missing 1
     expect "$f" startup.data-dir-not-found 1
-    expect "$f" server.ready 1
-    expect "$f" server.shutdown 1
+    expect "$f" server.ready "$starts"
+    expect "$f" server.shutdown "$starts"
+}
+
+# damaged_page_read: overwrite bytes in the middle of a table's first page (its
+# checksum no longer matches), then read the table with ignore_checksum_failure.
+damaged_page_read() {
+    local file
+    sql -c 'CREATE TABLE ledger AS SELECT g AS id FROM generate_series(1, 100) g' -c 'CHECKPOINT' >/dev/null
+    file=$(sql -c "SELECT pg_relation_filepath('ledger')")
+    stop_server fast
+    printf 'damaged' | as_pg dd of="$C_DATA/$file" bs=1 seek=4000 conv=notrunc status=none
+    start_server
+    sql -c 'SET ignore_checksum_failure = on' -c 'SELECT count(*) FROM ledger' >/dev/null
+    wait_for_log 'checksum' 1
 }
 
 for wordings_major in 14 15 16 17 18; do
