@@ -9,7 +9,8 @@
 #   - a client that vanishes in the middle of COPY FROM STDIN
 #   - encoding errors
 #   - a client speaking an unsupported protocol version; one that never answers
-#     the password request (authentication_timeout)
+#     the password request (authentication_timeout); TLS handshakes that fail (a
+#     plain-text client after SSLRequest, a client that hangs up mid-handshake)
 #   - application SQL errors: ON CONFLICT without a matching constraint, a row
 #     refused by row-level security, DROP of a table others depend on, a column
 #     missing from GROUP BY, a malformed array literal, a missing savepoint, a
@@ -20,6 +21,7 @@ ID_REGEX+=(
     [connection.eof-open-transaction]='unexpected EOF on client connection with an open transaction'
     [sql.character-not-in-encoding]='ERROR:  (invalid byte sequence for encoding|character with byte sequence .* has no equivalent in encoding)'
     [connection.protocol-error]='FATAL:  (unsupported frontend protocol |terminating connection because protocol synchronization was lost)'
+    [connection.ssl-handshake-failed]='LOG:  could not accept SSL connection: '
     [connection.authentication-timeout]='FATAL:  canceling authentication due to timeout'
     [sql.on-conflict-no-constraint]='ERROR:  there is no unique or exclusion constraint matching the ON CONFLICT specification'
     [sql.row-security-violation]='ERROR:  new row violates row-level security policy'
@@ -44,8 +46,13 @@ scenario_sessions_clients() {
     local f=sessions-clients.log copier
     say "$f"
     new_cluster sessions "$f"
+    # A self-signed certificate: enough for the server to accept SSLRequest.
+    as_pg openssl req -new -x509 -days 2 -nodes -subj /CN=localhost \
+        -keyout "$C_DATA/server.key" -out "$C_DATA/server.crt" >/dev/null 2>&1
+    as_pg chmod 600 "$C_DATA/server.key"
     conf "log_line_prefix = '%m [%p] %q%u@%d '" \
-         "authentication_timeout = '1s'"
+         "authentication_timeout = '1s'" \
+         "ssl = on"
     printf '%s\n' \
         'local all all trust' \
         'host all all 127.0.0.1/32 scram-sha-256' | as_pg tee "$C_DATA/pg_hba.conf" >/dev/null
@@ -100,6 +107,18 @@ SQL
     printf '\x00\x00\x00\x08\x00\x09\x00\x00' >&3
     exec 3>&-
     wait_for_log 'unsupported frontend protocol' 1
+    # SSLRequest (code 80877103), then plain text instead of a TLS ClientHello; then
+    # SSLRequest and hang up.
+    exec 3<>"/dev/tcp/127.0.0.1/$C_PORT"
+    printf '\x00\x00\x00\x08\x04\xd2\x16\x2f' >&3
+    head -c 1 <&3 >/dev/null
+    printf 'GET / HTTP/1.1\r\n\r\n' >&3
+    exec 3>&-
+    exec 3<>"/dev/tcp/127.0.0.1/$C_PORT"
+    printf '\x00\x00\x00\x08\x04\xd2\x16\x2f' >&3
+    head -c 1 <&3 >/dev/null
+    exec 3>&-
+    wait_for_log 'could not accept SSL connection' 2
     # A client that starts a password login and never answers.
     exec 3<>"/dev/tcp/127.0.0.1/$C_PORT"
     startup_packet app >&3
@@ -118,6 +137,7 @@ SQL
     expect "$f" connection.eof-open-transaction 1
     expect "$f" connection.protocol-error 2
     expect "$f" connection.authentication-timeout 1
+    expect "$f" connection.ssl-handshake-failed 2
 }
 
 scenario_sessions_clients
