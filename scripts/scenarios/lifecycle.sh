@@ -15,6 +15,7 @@
 #   lifecycle-recycled-wal.log  crash recovery ending at a recycled WAL segment
 #   lifecycle-autovacuum.log  an autovacuum worker terminated by an administrator
 #   lifecycle-wrong-primary.log  a standby pointed at another cluster's primary
+#   lifecycle-slot-in-use.log    a second WAL receiver for a replication slot in use
 
 LIFECYCLE_MISSING_LOCALE=xx_XX.UTF-8   # a locale no system has
 LIFECYCLE_FAILSAFE_XID=1048576         # first XID of pg_xact's 2nd segment: the server creates it
@@ -29,6 +30,7 @@ ID_REGEX+=(
     [server.bgworker-crashed]='LOG:  background worker ".*" \(PID [0-9]+\) exited with exit code [2-9]'
     [wraparound.failsafe]='WARNING:  bypassing nonessential maintenance of table'
     [vacuum.autovacuum-terminated]='FATAL:  terminating autovacuum process due to administrator command'
+    [replication.slot-in-use]='ERROR:  replication slot ".*" is active for PID [0-9]+'
     [replication.system-identifier-mismatch]='FATAL:  database system identifier differs between the primary and standby'
     [wal.end-of-wal]='LOG:  (invalid record length at|unexpected pageaddr|record with incorrect prev-link|invalid magic number|invalid resource manager ID|incorrect resource manager data checksum|contrecord is requested)'
 )
@@ -185,8 +187,30 @@ scenario_lifecycle_wrong_primary() {
     expect "$f" wal.end-of-wal 1          # the standby at the end of its own WAL
 }
 
+# Two WAL consumers for one physical slot (a standby restarted while its old
+# walsender lingers, two backup tools sharing a slot): the second is refused.
+scenario_lifecycle_slot_in_use() {
+    local f=lifecycle-slot-in-use.log receiver
+    say "$f"
+    new_cluster lc-slot "$f"
+    start_server
+    sql -c "SELECT pg_create_physical_replication_slot('backup_slot')" >/dev/null
+    mkdir -p "$C_DIR/wal1" "$C_DIR/wal2"
+    chown "$PG_OWNER" "$C_DIR/wal1" "$C_DIR/wal2"
+    as_pg "$PGBIN/pg_receivewal" -h "$C_SOCK" -p "$C_PORT" -U postgres -S backup_slot -D "$C_DIR/wal1" -n 2>/dev/null &
+    receiver=$!
+    wait_sql "SELECT active FROM pg_replication_slots WHERE slot_name = 'backup_slot'"
+    as_pg "$PGBIN/pg_receivewal" -h "$C_SOCK" -p "$C_PORT" -U postgres -S backup_slot -D "$C_DIR/wal2" -n >/dev/null 2>&1 || true
+    wait_for_log 'is active for PID' 1
+    kill "$receiver"
+    wait "$receiver" || true
+    stop_server fast
+    expect "$f" replication.slot-in-use 1
+}
+
 scenario_lifecycle_initdb
 scenario_lifecycle_start
+scenario_lifecycle_slot_in_use
 scenario_lifecycle_autovacuum
 scenario_lifecycle_wrong_primary
 scenario_lifecycle_recycled_wal
