@@ -42,6 +42,7 @@ ID_REGEX+=(
     [wal.checkpoint-missing]='PANIC:  could not locate a valid checkpoint record'
     [startup.data-dir-not-found]='^postgres: could not find the database system$'
     [storage.page-verification-failed]='(WARNING|LOG):  (page verification failed|ignoring checksum failure|ignoring [0-9]+ checksum failures)'
+    [replication.subscription-not-connected]='WARNING:  (tables were not subscribed|subscription was created, but is not connected)'
     [replication.publisher-unreachable]='ERROR:  (.* )?could not connect to the publisher: '
 )
 WORDINGS_FOREIGN_LIBRARY=/usr/lib/postgresql/15/lib/pg_prewarm.so
@@ -134,6 +135,7 @@ scenario_wordings() {
     expect "$f" config.invalid-value 1
     expect "$f" resource.temp-file-limit 1
     expect "$f" sql.extension-not-available 1
+    expect "$f" replication.subscription-not-connected 1
     expect "$f" replication.publisher-unreachable '>=1'
     expect "$f" wal.checkpoint-missing 1
     expect "$f" startup.data-dir-not-found 1
