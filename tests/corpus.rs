@@ -24,12 +24,12 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// Floors: on 2026-12-02, the day the corpus came in, 136 of 168 were correct, 5 wrong, 34
-/// other programs' lines counted; now 152 of 168 correct, 0 wrong. Raise them as the
+/// other programs' lines counted; now 154 of 168 correct, 0 wrong, 29 other programs' lines counted. Raise them as the
 /// classifier improves; never lower them. The target: at least 97 % correct, 0 wrong, 0 other programs' lines
 /// counted as server records.
-const MIN_CORRECT_PERCENT: f64 = 90.4;
+const MIN_CORRECT_PERCENT: f64 = 91.6;
 const MAX_WRONG: usize = 0;
-const MAX_OTHER_MISCOUNTED: usize = 34;
+const MAX_OTHER_MISCOUNTED: usize = 29;
 
 /// One WARNING-or-worse record as pgtriage sees it.
 struct Seen {
@@ -381,8 +381,12 @@ fn corpus_classification_report() {
         "correct {:.1}% fell below the floor {MIN_CORRECT_PERCENT}%",
         t.correct_percent()
     );
+    // The ceiling is 0 now, so this is an equality; it stays `<=` for when a new log
+    // in the corpus brings a known miss.
+    #[allow(clippy::absurd_extreme_comparisons)]
+    let within = t.wrong <= MAX_WRONG;
     assert!(
-        t.wrong <= MAX_WRONG,
+        within,
         "{} wrongly classified, at most {MAX_WRONG}",
         t.wrong
     );

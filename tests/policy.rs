@@ -18,7 +18,8 @@ fn finding<'a>(r: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
         .unwrap_or_else(|| panic!("no finding {id}"))
 }
 
-const ACCEPT_BOTH: &str = r#"
+/// Accepts every finding above info of the first-start log.
+const ACCEPT_ALL: &str = r#"
 [[accept]]
 id = "locale.no-system-locales"
 reason = "Alpine image; databases use the ICU provider."
@@ -27,11 +28,15 @@ until = "2099-12-31"
 [[accept]]
 id = "auth.trust-local"
 reason = "Local socket only reachable from inside the container in this test."
+
+[[accept]]
+id = "locale.sql-ascii-encoding"
+reason = "Throwaway cluster of this test."
 "#;
 
 #[test]
 fn accepted_findings_stay_visible_and_do_not_fail() {
-    let p = policy_file(ACCEPT_BOTH);
+    let p = policy_file(ACCEPT_ALL);
     let args = [
         "--env",
         "prod",
@@ -54,7 +59,7 @@ fn accepted_findings_stay_visible_and_do_not_fail() {
         .as_str()
         .unwrap()
         .ends_with(":3"));
-    assert_eq!(r["summary"]["accepted"], 2);
+    assert_eq!(r["summary"]["accepted"], 3);
     // Without the policy the same log fails.
     analyze_json(
         &[
@@ -71,7 +76,7 @@ fn accepted_findings_stay_visible_and_do_not_fail() {
 
 #[test]
 fn an_expired_acceptance_counts_again_and_says_so() {
-    let p = policy_file(&ACCEPT_BOTH.replace("2099-12-31", "2020-01-31"));
+    let p = policy_file(&ACCEPT_ALL.replace("2099-12-31", "2020-01-31"));
     let r = analyze_json(
         &[
             "--fail-on",
@@ -229,12 +234,16 @@ fn policy_init_writes_a_stub_per_finding_that_parses_once_filled_in() {
         String::from_utf8_lossy(&out.stderr)
     );
     let text = std::fs::read_to_string(&file).unwrap();
-    for id in ["auth.trust-local", "locale.no-system-locales"] {
+    for id in [
+        "auth.trust-local",
+        "locale.no-system-locales",
+        "locale.sql-ascii-encoding",
+    ] {
         assert!(text.contains(&format!("# id = \"{id}\"")), "{text}");
     }
     assert_eq!(
         text.matches("# [[accept]]").count(),
-        2,
+        3,
         "one stub per finding above info"
     );
     // Refuses to overwrite.

@@ -231,6 +231,7 @@ fn junit_is_well_formed_and_fails_exactly_the_gating_rows() {
         failing,
         [
             ("pgtriage.auth", "auth.trust-local", "error"),
+            ("pgtriage.locale", "locale.sql-ascii-encoding", "error"),
             ("pgtriage.locale", "locale.no-system-locales", "warning"),
         ]
     );
@@ -298,14 +299,15 @@ fn github_lines_are_all_workflow_commands() {
         "::error title=auth.trust-local::initdb enabled trust authentication for local \
          connections (1×) — Set it before the first start"
     ));
-    assert!(lines[1].starts_with("::warning title=locale.no-system-locales::"));
+    assert!(lines[1].starts_with("::error title=locale.sql-ascii-encoding::"));
+    assert!(lines[2].starts_with("::warning title=locale.no-system-locales::"));
     // Every other finding of a first start is an info-level lifecycle or checkpoint line.
-    assert!(lines[2..lines.len() - 1].iter().all(|l| {
+    assert!(lines[3..lines.len() - 1].iter().all(|l| {
         l.starts_with("::notice title=server.") || l.starts_with("::notice title=checkpoint.")
     }));
     assert_eq!(
         lines.last().unwrap(),
-        &"::notice::pgtriage: 14 findings (2 failing the gate, 0 accepted), verdict failed \
+        &"::notice::pgtriage: 15 findings (3 failing the gate, 0 accepted), verdict failed \
           (env prod, fail-on warning)"
     );
 }
