@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # gen-sample-logs.sh [--out DIR] [--only AREA]
 #
-# Drives a REAL PostgreSQL 15 server (Debian's postgresql-15 package) into the
-# events that pgtriage's catalogue knows about, and saves what the server
-# printed.  Nothing in sample-logs/ is ever hand-written: every line comes from
-# initdb/postgres as started by this script.
+# Drives a REAL PostgreSQL server (14 to 18: the binaries in PGBIN, see
+# scripts/pg-major.sh) into the events that pgtriage's catalogue knows about,
+# and saves what the server printed.  Nothing in sample-logs/ is ever
+# hand-written: every line comes from initdb/postgres as started by this script.
 #
-# Output (DIR defaults to sample-logs/ at the repository root):
+# Output (DIR defaults to sample-logs/ at the repository root for PostgreSQL 15,
+# Debian's, and to sample-logs/pgMAJOR/ for the other majors):
 #   DIR/*.log                one file per scenario (server stderr, logging_collector=off)
 #   DIR/expected-counts.tsv  "file<TAB>pattern-id<TAB>count": how many log RECORDS
 #                            (a main line, not its DETAIL/HINT/STATEMENT lines) of
@@ -25,13 +26,17 @@
 # end the script greps every log for every event and FAILS if the server printed
 # a different number, so the TSV can be trusted by the integration tests.
 #
-# Requirements: bash, postgresql-15 server binaries, root (servers are run as the
+# What differs between majors (a renamed setting, a message reworded, an event
+# that a major cannot produce) is decided by PG_MAJOR, read from the server
+# binary; each expectation that differs says for which majors.
+#
+# Requirements: bash, PostgreSQL server binaries, root (servers are run as the
 # `postgres` OS user via runuser) or an ordinary user (servers run as that user).
 # Only loopback (127.0.0.1) and unix sockets inside a private temp dir are used.
 # Scenarios that need root (the /dev/shm one) are skipped when not root.
 #
-# Environment knobs: PGBIN (default /usr/lib/postgresql/15/bin), KEEP_WORK=1 to
-# keep the temp dir for debugging.
+# Environment knobs: PGBIN (default /usr/lib/postgresql/15/bin; e.g.
+# PGBIN=$(scripts/pg-major.sh 17)), KEEP_WORK=1 to keep the temp dir for debugging.
 
 set -euo pipefail
 
@@ -53,6 +58,7 @@ ARCHIVE_RETRIES=3              # PostgreSQL's NUM_ARCHIVE_RETRIES: tries per rou
 CHECKPOINT_WARNINGS=3          # WAL-triggered checkpoints closer than checkpoint_warning
 COLLATION_MISMATCH_CONNECTIONS=2  # connections to a db whose datcollversion is wrong
 COLLATION_DB=appdb
+COLLATION_QUERY='SELECT 1'     # what each connection runs (14: a query that uses the collation)
 WRAPAROUND_XACTS=2             # transactions run past the XID warn limit (+1 warning at startup)
 LONG_STATEMENT_BYTES=40000     # > 2 x 16 KiB: Docker's json-file splits the line in 3
 OOM_ULIMIT_KB=600000           # address-space limit for the out-of-memory server
@@ -65,10 +71,21 @@ PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 # ----------------------------------------------------------------------------
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=$(cd "$SCRIPT_DIR/.." && pwd)
+[[ -x "$PGBIN/postgres" ]] || { echo "missing $PGBIN/postgres (see scripts/pg-major.sh)" >&2; exit 1; }
+# "postgres (PostgreSQL) 17.11" or "postgres (PostgreSQL) 15.14 (Debian 15.14-0+deb12u1)"
+PG_MAJOR=$("$PGBIN/postgres" --version | sed -nE 's/^postgres \(PostgreSQL\) ([0-9]+).*/\1/p')
+[[ $PG_MAJOR =~ ^1[4-8]$ ]] || { echo "unsupported PostgreSQL major '$PG_MAJOR' in $PGBIN" >&2; exit 1; }
+# since N: the server is PostgreSQL N or later.
+since() { ((PG_MAJOR >= $1)); }
+# changed_in N BEFORE FROM: an expectation that PostgreSQL N changed; prints BEFORE
+# on older majors, FROM on N and later.
+changed_in() { if since "$1"; then echo "$3"; else echo "$2"; fi; }
+# The 15 set is the reference one at the top of sample-logs/; every other major has its own.
 OUT_DIR="$REPO_DIR/sample-logs"
+[[ $PG_MAJOR == 15 ]] || OUT_DIR+="/pg$PG_MAJOR"
 ONLY=""
 
-usage() { sed -n '2,27p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,29p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --out) OUT_DIR=${2:?--out needs a directory}; shift 2 ;;
@@ -81,6 +98,13 @@ done
 mkdir -p "$OUT_DIR"
 OUT_DIR=$(cd "$OUT_DIR" && pwd)
 
+# The PyPI builds' bin/ programs find their libpq through RUNPATH $ORIGIN/../lib, but
+# the server's libpqwalreceiver.so says /opt/postgresql/lib: without this it would load
+# the system's (older) libpq and reject primary_conninfo options its own major writes.
+if [[ -e "$PGBIN/../lib/libpq.so.5" ]]; then
+    export LD_LIBRARY_PATH="$PGBIN/../lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+fi
+
 # A developer's PG* variables (PGHOST, PGUSER, PGPASSWORD...) must not leak into
 # the clients we run: every connection below is spelled out explicitly.
 while read -r v; do unset "$v"; done < <(compgen -e | grep '^PG' | grep -v '^PGBIN$' || true)
@@ -92,7 +116,7 @@ export PGSSLMODE=disable PGGSSENCMODE=disable PGCONNECT_TIMEOUT=10
 ulimit -c 0
 
 for b in initdb pg_ctl postgres psql pg_isready pg_resetwal; do
-    [[ -x "$PGBIN/$b" ]] || { echo "missing $PGBIN/$b (install postgresql-15)" >&2; exit 1; }
+    [[ -x "$PGBIN/$b" ]] || { echo "missing $PGBIN/$b (see scripts/pg-major.sh)" >&2; exit 1; }
 done
 
 # PostgreSQL refuses to run as root, so as root every server-side command runs
@@ -187,11 +211,14 @@ new_cluster() {
 }
 
 # Listen on a fresh loopback port and put the unix socket in our private dir.
+# On 14, log_checkpoints on as well: 15 made it the default, and the scenarios
+# count the checkpoints a server logs by default.
 configure_connections() {
     C_PORT=$(pick_free_port)
     conf "listen_addresses = '127.0.0.1'" \
          "port = $C_PORT" \
          "unix_socket_directories = '$C_SOCK'"
+    since 15 || conf "log_checkpoints = on"
 }
 
 # conf LINE...: append settings to the current cluster's postgresql.conf
@@ -334,9 +361,9 @@ declare -A ID_REGEX=(
     [config.unrecognized-parameter]='unrecognized configuration parameter'
     [config.file-errors]='configuration file ".*" contains errors'
     [memory.out-of-memory]='ERROR:  out of memory'
-    [storage.page-verification-failed]='WARNING:  page verification failed'
+    [storage.page-verification-failed]='(WARNING|LOG):  page verification failed'   # 18's I/O workers: LOG
     [archive.command-failed]='archive command failed with exit code'
-    [collation.version-mismatch]='has a collation version mismatch'
+    [collation.version-mismatch]='(has a collation version mismatch|collation ".*" has version mismatch)'
     [storage.data-dir-version-mismatch]='FATAL:  database files are incompatible with server'
     [wraparound.warning]='must be vacuumed within [0-9]+ transactions'
     [resource.shm-exhausted]='could not resize shared memory segment .* No space left on device'
@@ -720,26 +747,48 @@ scenario_long_statement() {
 
 # ============================================================================
 # e) collation-and-version.log
-#  - collation version mismatch: an ICU database whose recorded collation
-#    version differs from the library's (what an OS/ICU upgrade causes).  ICU
-#    rather than libc because glibc's C/C.UTF-8/POSIX locales have no version.
-#  - data directory from another major version: PG_VERSION says 14.
+#  - collation version mismatch: a database whose recorded collation version
+#    differs from the library's (what an OS/ICU upgrade causes).  ICU where the
+#    build has it (Debian's); the PyPI builds of the other majors have no ICU,
+#    so there it is glibc's en_US.UTF-8 (C, C.UTF-8 and POSIX have no version),
+#    compiled by localedef into a private LOCPATH that only this server sees.
+#    PostgreSQL 14 records no database collation version (datcollversion is
+#    15+): there the version is a collation's, and each connection that uses
+#    the collation warns "collation ... has version mismatch".
+#  - data directory from another major version: PG_VERSION says the previous one.
 # ============================================================================
+collation_mismatch_setup() {
+    mkdir -p "$WORK/locales"
+    localedef -i en_US -f UTF-8 "$WORK/locales/en_US.UTF-8"
+    LOCPATH="$WORK/locales" start_server
+    # initdb imports ICU's locales as collations (named *-x-icu) when the build has ICU.
+    if [[ $(sql -c "SELECT count(*) > 0 FROM pg_collation WHERE collname LIKE '%-x-icu'") == t ]]; then
+        sql -c "CREATE DATABASE $COLLATION_DB TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US'"
+    elif since 15; then
+        sql -c "CREATE DATABASE $COLLATION_DB TEMPLATE template0 LOCALE 'en_US.UTF-8'"
+    else
+        sql -c "CREATE DATABASE $COLLATION_DB"
+        sql -d "$COLLATION_DB" -c "CREATE COLLATION app_collation (provider = libc, locale = 'en_US.UTF-8')" \
+            -c "UPDATE pg_collation SET collversion = '1.0' WHERE collname = 'app_collation'"
+        COLLATION_QUERY="SELECT 'a' < 'b' COLLATE app_collation"
+        return
+    fi
+    sql -c "UPDATE pg_database SET datcollversion = '1.0' WHERE datname = '$COLLATION_DB'"
+}
+
 scenario_collation_and_version() {
     local f=collation-and-version.log i
     say "e) $f"
     new_cluster collation "$f" --encoding=UTF8 --locale=C.UTF-8
-    start_server
-    sql -c "CREATE DATABASE $COLLATION_DB TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US'" \
-        -c "UPDATE pg_database SET datcollversion = '1.0' WHERE datname = '$COLLATION_DB'"
+    collation_mismatch_setup
     for ((i = 0; i < COLLATION_MISMATCH_CONNECTIONS; i++)); do
-        sql -d "$COLLATION_DB" -c 'SELECT 1' >/dev/null 2>&1
+        sql -d "$COLLATION_DB" -c "$COLLATION_QUERY" >/dev/null 2>&1
     done
-    wait_for_log 'collation version mismatch' "$COLLATION_MISMATCH_CONNECTIONS"
+    wait_for_log 'version mismatch' "$COLLATION_MISMATCH_CONNECTIONS"
     stop_server fast
-    echo 14 | as_pg tee "$C_DATA/PG_VERSION" >/dev/null
+    echo $((PG_MAJOR - 1)) | as_pg tee "$C_DATA/PG_VERSION" >/dev/null
     if start_server 2>/dev/null; then
-        echo "server started on a PG_VERSION 14 data directory?!" >&2
+        echo "server started on a PG_VERSION $((PG_MAJOR - 1)) data directory?!" >&2
         return 1
     fi
     wait_for_log 'database files are incompatible' 1
@@ -779,7 +828,9 @@ scenario_wraparound() {
     done
     wait_for_log 'must be vacuumed within' $((1 + WRAPAROUND_XACTS))
     stop_server fast
-    expect "$f" wraparound.warning $((1 + WRAPAROUND_XACTS))
+    # 14 also starts autovacuum workers for wraparound despite the naptime, and
+    # each warns as it takes an XID, as many times as it gets to before the stop.
+    expect "$f" wraparound.warning "$(changed_in 15 '>=' '')$((1 + WRAPAROUND_XACTS))"
     expect "$f" server.ready 1
     expect "$f" server.shutdown 1
 }
@@ -789,7 +840,8 @@ scenario_wraparound() {
 #  Needs root: the server runs in its own mount namespace (unshare -m) with a
 #  small tmpfs on /dev/shm, so the host's /dev/shm is untouched.
 #  1. /dev/shm of 1 MB: PostgreSQL 15 needs a 1 MB segment for its shared
-#     statistics at startup -> FATAL, the server does not start.
+#     statistics at startup -> FATAL, the server does not start.  14 kept its
+#     statistics in files (the stats collector) and starts: nothing to see there.
 #  2. /dev/shm of 4 MB, filled up to the last 64 kB after startup: a parallel
 #     query cannot create its DSM segment (tuple queues alone are 64 kB per
 #     worker) -> ERROR in the leader only, before any worker starts.
@@ -812,10 +864,12 @@ scenario_shm_exhausted() {
         say "skipped: unshare -m is not permitted here"; return 0
     fi
     new_cluster shm "$f"
-    if start_in_shm_namespace 1m 2>/dev/null; then
-        echo "server started with a 1 MB /dev/shm?!" >&2; return 1
+    if since 15; then
+        if start_in_shm_namespace 1m 2>/dev/null; then
+            echo "server started with a 1 MB /dev/shm?!" >&2; return 1
+        fi
+        wait_for_log 'shutting down due to startup process failure' 1
     fi
-    wait_for_log 'shutting down due to startup process failure' 1
     start_in_shm_namespace 4m
     pm=$(postmaster_pid)
     # Fill the server's /dev/shm (inside its namespace) up to the last 64 kB.
@@ -827,9 +881,9 @@ scenario_shm_exhausted() {
         -c "ANALYZE measurements"
     PGOPTIONS='-c max_parallel_workers_per_gather=2 -c parallel_setup_cost=0 -c parallel_tuple_cost=0 -c min_parallel_table_scan_size=0' \
         sql_expect_fail -U postgres -d postgres -c 'SELECT count(*) FROM measurements'
-    wait_for_log 'No space left on device' 2
+    wait_for_log 'No space left on device' "$(changed_in 15 1 2)"   # 14: the query's only
     stop_server fast
-    expect "$f" resource.shm-exhausted 2
+    expect "$f" resource.shm-exhausted "$(changed_in 15 1 2)"
     expect "$f" server.ready 1
     expect "$f" server.shutdown 1
 }

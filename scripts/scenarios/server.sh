@@ -109,16 +109,21 @@ scenario_server_crash_cycle() {
 #  - the shared lock table: max_locks_per_transaction = 10 and a query over a
 #    partitioned table with hundreds of partitions (each partition is locked).
 #  - temp_file_limit: a sort that spills more than the limit.
-#  - a parallel worker that fails: force_parallel_mode puts the whole query in
-#    one worker, whose error ends it with exit code 1 (logged by the postmaster).
+#  - a parallel worker that fails: force_parallel_mode (debug_parallel_query
+#    since 16) puts the whole query in one worker, whose error ends it with
+#    exit code 1 (logged by the postmaster).
 # ============================================================================
 scenario_server_limits() {
-    local f=server-limits.log i
+    local f=server-limits.log i parallel=force_parallel_mode
+    since 16 && parallel=debug_parallel_query
     say "$f"
     new_cluster srvlimits "$f"
     # Lock table slots = max_locks_per_transaction x (max_connections + workers);
     # with 10 x ~32 a few hundred relation locks do not fit.
     conf "max_locks_per_transaction = 10" "max_connections = 10" "autovacuum = off"
+    # 18 counts autovacuum_worker_slots (16 by default) where 15 counted
+    # autovacuum_max_workers (3): the same 3 keep the lock table 15's size.
+    since 18 && conf "autovacuum_worker_slots = 3"
     start_server
     {
         echo "CREATE TABLE readings (sensor int, value int) PARTITION BY LIST (sensor);"
@@ -139,7 +144,7 @@ scenario_server_limits() {
     wait_for_log 'temp_file_limit' 1
 
     sql -c 'CREATE TABLE samples AS SELECT g AS id FROM generate_series(1, 10000) g' -c 'ANALYZE samples'
-    PGOPTIONS='-c force_parallel_mode=on' \
+    PGOPTIONS="-c $parallel=on" \
         sql_expect_fail -U postgres -d postgres -c 'SELECT sum(1 / (id - 5000)) FROM samples'
     wait_for_log '"parallel worker" .* exited with exit code' 1
     stop_server fast
@@ -277,7 +282,8 @@ scenario_server_disk_full() {
 # holding the initial segments plus 1 MB), then a write-heavy statement.  The
 # process that needs a new WAL segment cannot create it and PANICs; the crash
 # cycle follows, and crash recovery needs a new segment too, so the startup
-# process fails (FATAL) and the postmaster gives up: in a container, a restart
+# process fails (FATAL; on 14 it PANICs too, signal 6) and the postmaster gives
+# up: in a container, a restart
 # loop.  No checkpoint can free WAL in between (max_wal_size is far away).
 # ============================================================================
 scenario_server_wal_full() {
@@ -299,11 +305,14 @@ scenario_server_wal_full() {
     wait_for_log 'startup process failure' 1
     wait_postmaster_gone
     expect "$f" disk.wal-full 2                     # the PANIC, then the startup process's FATAL
-    expect "$f" server.process-crashed 1            # the PANICked process: signal 6
-    expect "$f" server.terminating-other-processes 2  # after the PANIC, after the startup failure
+    # The PANICked process (signal 6); on 14 the startup process as well.
+    expect "$f" server.process-crashed "$(changed_in 15 2 1)"
+    # After the PANIC, after the startup failure (14: the postmaster gives up at once).
+    expect "$f" server.terminating-other-processes "$(changed_in 15 1 2)"
     expect "$f" server.reinitializing 1
     expect "$f" server.crash-recovery 1
-    expect "$f" server.process-exited 1             # "startup process (PID n) exited with exit code 1"
+    # "startup process (PID n) exited with exit code 1" (14: "terminated by signal 6")
+    expect "$f" server.process-exited "$(changed_in 15 0 1)"
     expect "$f" server.startup-failed 1
     expect "$f" server.ready 1
     expect "$f" server.shutdown 0
@@ -331,7 +340,8 @@ scenario_server_wal_full() {
 scenario_server_corruption() {
     local f=server-corruption.log p_inv p_cus p_idx p_ord p_aud p_led toast tids_all tid_first
     say "$f"
-    new_cluster srvcorrupt "$f"
+    # 18's initdb turns checksums on by default; this scenario is about a cluster without.
+    if since 18; then new_cluster srvcorrupt "$f" --no-data-checksums; else new_cluster srvcorrupt "$f"; fi
     conf "autovacuum = off"    # only our statements may touch the damaged files
     start_server
     sql <<'SQL'

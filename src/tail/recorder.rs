@@ -176,10 +176,68 @@ impl Recorder {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::source::framing::Framed;
 
     #[test]
     fn the_builtin_catalogue_has_every_entry_tail_reacts_to() {
         let ids = Ids::resolve(Catalogue::builtin().unwrap()).unwrap();
         assert_eq!(ids.checks.len(), CHECKS.len());
+    }
+
+    /// Feeds a committed sample log, as one stream, through the catalogue and readiness;
+    /// the main line of the record that made the server ready, if one did.
+    fn ready_line(log: &str) -> Option<String> {
+        let catalogue = Catalogue::builtin().unwrap();
+        let ids = Ids::resolve(catalogue).unwrap();
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(log);
+        let text = std::fs::read(&path).unwrap_or_else(|e| panic!("{log}: {e}"));
+        let mut parser = crate::parse::parser(None, None);
+        let mut readiness = Readiness::default();
+        let mut ready = None;
+        let mut sink = |r: &Record<'_>| {
+            let signal = catalogue.classify(r).and_then(|m| ids.signal(m.pattern));
+            if signal.is_some_and(|s| readiness.observe(1, s)) {
+                ready.get_or_insert_with(|| String::from_utf8_lossy(r.line).into_owned());
+            }
+        };
+        for line in text.split(|&b| b == b'\n') {
+            let framed = Framed {
+                text: line,
+                time: None,
+                service: None,
+            };
+            parser.push(&framed, &mut sink);
+        }
+        parser.finish(&mut sink);
+        ready
+    }
+
+    /// `tail --until-ready` on every major the scenarios ran: the real listening and ready
+    /// lines each one printed (scripts/gen-sample-logs.sh, sample-logs/ for 15 and
+    /// sample-logs/pgNN/ for the others), a primary's and a hot standby's (`read-only`).
+    #[test]
+    fn every_majors_real_ready_lines_make_the_server_ready() {
+        let dirs = [
+            "sample-logs/pg14",
+            "sample-logs",
+            "sample-logs/pg16",
+            "sample-logs/pg17",
+            "sample-logs/pg18",
+        ];
+        for dir in dirs {
+            let primary = ready_line(&format!("{dir}/healthcheck-misconfig.log"));
+            assert!(
+                primary.as_deref().is_some_and(
+                    |l| l.ends_with("LOG:  database system is ready to accept connections")
+                ),
+                "{dir}: {primary:?}"
+            );
+            let standby = ready_line(&format!("{dir}/maintenance-standby.log"));
+            assert!(
+                standby.as_deref().is_some_and(|l| l
+                    .ends_with("LOG:  database system is ready to accept read-only connections")),
+                "{dir}: {standby:?}"
+            );
+        }
     }
 }
