@@ -201,12 +201,7 @@ mod tests {
             }
         };
         for line in text.split(|&b| b == b'\n') {
-            let framed = Framed {
-                text: line,
-                time: None,
-                service: None,
-            };
-            parser.push(&framed, &mut sink);
+            parser.push(&Framed::plain(line), &mut sink);
         }
         parser.finish(&mut sink);
         ready

@@ -187,20 +187,6 @@ pub fn count_mismatches(dir: &Path, want: &BTreeMap<(String, String), (u64, bool
 /// count as planned. Every one must still be a mismatch, so a catalogue fix that closes one
 /// removes it here.
 pub const CATALOGUE_GAPS: &[(u32, &str, &str)] = &[
-    // 17+: WARNING:  "archive_mode" enabled, yet archiving is not configured
-    (17, "maintenance-archive.log", "archive.not-configured"),
-    (18, "maintenance-archive.log", "archive.not-configured"),
-    // 17+: FATAL:  number of requested standby connections exceeds "max_wal_senders" (currently 2)
-    (
-        17,
-        "maintenance-primary.log",
-        "replication.too-many-wal-senders",
-    ),
-    (
-        18,
-        "maintenance-primary.log",
-        "replication.too-many-wal-senders",
-    ),
     // 18: FATAL:  could not start WAL streaming: ERROR:  can no longer access replication
     // slot "standby1" (twice) counts as this generic entry: no entry has the invalidated
     // slot's refusal yet, which 15-17 report as "requested WAL segment ... removed".
