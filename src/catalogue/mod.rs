@@ -3,6 +3,7 @@
 
 pub mod docs;
 pub mod template;
+pub mod translations;
 
 use crate::parse::record::Record;
 use crate::severity::{Level, PerEnv, Severity};
@@ -209,10 +210,13 @@ impl Catalogue {
                             .ok_or_else(|| at(format!("after names unknown id {id:?}")))
                     })
                     .collect::<Result<Vec<_>, _>>()?;
-                compiled.push(Compiled {
+                let english = Compiled {
                     after,
                     ..compile_template(pi, t).map_err(at)?
-                });
+                };
+                let translated = translations::translate(&english, t);
+                compiled.push(english);
+                compiled.extend(translated);
             }
             if !p.catch_all.is_empty() {
                 catch_all.push((pi, levels(&p.catch_all).map_err(at)?));
@@ -430,9 +434,12 @@ fn strip_position(msg: &[u8]) -> &[u8] {
     const AT: &[u8] = b" at character ";
     let digits = msg.iter().rev().take_while(|b| b.is_ascii_digit()).count();
     if digits == 0 {
-        return msg;
+        return translations::strip_position(msg).unwrap_or(msg);
     }
-    msg[..msg.len() - digits].strip_suffix(AT).unwrap_or(msg)
+    msg[..msg.len() - digits]
+        .strip_suffix(AT)
+        .or_else(|| translations::strip_position(msg))
+        .unwrap_or(msg)
 }
 
 /// `patterns/lock.toml` → `lock`.

@@ -50,6 +50,10 @@ impl Captures {
 pub struct Template {
     pieces: Vec<Piece>,
     conversions: usize,
+    /// For a translation that reorders its arguments (`%2$s ... %1$s`): the argument each
+    /// conversion prints, in text order, so that captures come out in argument order and
+    /// keep the English template's capture names.
+    arguments: Option<Vec<usize>>,
 }
 
 impl Template {
@@ -58,6 +62,7 @@ impl Template {
         let b = text.as_bytes();
         let mut pieces = Vec::new();
         let mut lit = Vec::new();
+        let mut arguments = Vec::new();
         let mut i = 0;
         while i < b.len() {
             if b[i] != b'%' {
@@ -70,6 +75,10 @@ impl Template {
                 lit.push(b'%');
                 i += 1;
                 continue;
+            }
+            if let Some((n, len)) = position(&b[i..]) {
+                arguments.push(n);
+                i += len;
             }
             // Flags, width, precision: %-10s, %03d, %.*s.
             while i < b.len()
@@ -105,13 +114,46 @@ impl Template {
             .iter()
             .filter(|p| !matches!(p, Piece::Literal(_)))
             .count();
+        let arguments = match arguments.len() {
+            0 => None,
+            n if n == conversions && !text.contains("*") => Some(arguments),
+            _ => {
+                return Err(format!(
+                    "positional and plain conversions mixed in {text:?}"
+                ))
+            }
+        };
+        let conversions = arguments
+            .as_ref()
+            .map_or(conversions, |a| a.iter().max().map_or(0, |m| m + 1));
         if conversions > MAX_CAPTURES {
             return Err(format!("more than {MAX_CAPTURES} conversions in {text:?}"));
         }
         Ok(Template {
             pieces,
             conversions,
+            arguments,
         })
+    }
+
+    /// Whether `other` takes the same arguments, of the same kinds, as this template: a
+    /// translation can then stand for it.
+    pub fn same_arguments(&self, other: &Template) -> bool {
+        self.argument_kinds() == other.argument_kinds()
+    }
+
+    /// The kind of each argument, in argument order (`None`: one no conversion prints).
+    fn argument_kinds(&self) -> Vec<Option<&Piece>> {
+        let mut kinds = vec![None; self.conversions];
+        let convs = self
+            .pieces
+            .iter()
+            .filter(|p| !matches!(p, Piece::Literal(_)));
+        for (k, piece) in convs.enumerate() {
+            let arg = self.arguments.as_ref().map_or(k, |a| a[k]);
+            kinds[arg] = Some(piece);
+        }
+        kinds
     }
 
     pub fn conversions(&self) -> usize {
@@ -144,8 +186,31 @@ impl Template {
     /// Matches the whole of `message`.
     pub fn matches(&self, message: &[u8]) -> Option<Captures> {
         let mut caps = Captures::default();
-        match_from(&self.pieces, message, 0, &mut caps).then_some(caps)
+        if !match_from(&self.pieces, message, 0, &mut caps) {
+            return None;
+        }
+        let Some(arguments) = &self.arguments else {
+            return Some(caps);
+        };
+        let mut ordered = Captures {
+            len: self.conversions,
+            ..Captures::default()
+        };
+        for (k, &arg) in arguments.iter().enumerate() {
+            ordered.spans[arg] = caps.spans[k];
+        }
+        Some(ordered)
     }
+}
+
+/// A positional conversion's `N$` (1-based), as the argument index and the bytes it takes.
+fn position(b: &[u8]) -> Option<(usize, usize)> {
+    let digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    if digits == 0 || b.get(digits) != Some(&b'$') {
+        return None;
+    }
+    let n: usize = std::str::from_utf8(&b[..digits]).ok()?.parse().ok()?;
+    Some((n.checked_sub(1)?, digits + 1))
 }
 
 type Res<'a> = IResult<&'a [u8], &'a [u8]>;
@@ -326,6 +391,28 @@ mod tests {
     fn bad_templates_are_refused() {
         assert!(Template::compile("a %q").is_err());
         assert!(Template::compile("a %").is_err());
+    }
+
+    #[test]
+    fn positional_conversions_capture_in_argument_order() {
+        // An entry of PostgreSQL 15's ja catalogue (postgres-15.mo), which reorders them;
+        // the message is a made-up instance of it.
+        let english = Template::compile(r#"column "%s" of relation "%s" does not exist"#).unwrap();
+        let t = Template::compile(r#"リレーション"%2$s"の列"%1$s"は存在しません"#).unwrap();
+        assert!(english.same_arguments(&t));
+        let m = r#"リレーション"t"の列"c"は存在しません"#;
+        let got = t.matches(m.as_bytes()).unwrap();
+        assert_eq!(got.get(0).map(|(a, b)| &m[a..b]), Some("c"));
+        assert_eq!(got.get(1).map(|(a, b)| &m[a..b]), Some("t"));
+        let swapped = "%2$d: %1$s";
+        assert_eq!(
+            caps(swapped, "42: text"),
+            Some(vec!["text".into(), "42".into()])
+        );
+        assert!(!Template::compile("%d, %s")
+            .unwrap()
+            .same_arguments(&Template::compile(swapped).unwrap()));
+        assert!(Template::compile("%d: %1$s").is_err());
     }
 
     #[test]
