@@ -10,6 +10,7 @@
 #   postgresql-15, runuser   a real PostgreSQL 15 server (tests/real_server.rs, redaction.rs)
 #   a Docker daemon          tests/docker_tail.rs and tests/examples.rs; started if not answering
 #   debootstrap              scripts/build-test-image.sh builds the test images with it
+#   locales, locale-gen      the UTF-8 locales of tests/translations.rs (lc_messages)
 #   docker-compose, promtool, prometheus-postgres-exporter, psql
 #                            tests/examples.rs (scripts/install-example-tools.sh)
 # Installing needs root and Debian's apt; a machine that has everything needs neither.
@@ -38,6 +39,18 @@ if ((${#need[@]})); then
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+# tests/translations.rs runs servers with lc_messages in eleven languages: Debian's
+# locales package and the generated UTF-8 locales.
+if ! command -v locale-gen >/dev/null; then
+	[[ $EUID -eq 0 ]] || die "needs root to install: locales"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends locales >/dev/null
+fi
+if [[ $EUID -eq 0 ]]; then
+	bash scripts/gen-translated-logs.sh --locales
 fi
 
 # The Docker tests need the engine; a machine of this kind has it but may not have
