@@ -306,7 +306,7 @@ impl Catalogue {
     /// As `classify`, with the entries of the input's latest records (`recent`), which
     /// templates with `after` need; a template whose context holds wins over one without.
     pub fn classify_after(&self, record: &Record<'_>, recent: &[usize]) -> Option<Match> {
-        let msg = strip_position(record.message);
+        let msg = translations::strip_position(record.message);
         let mut best: Option<(usize, Match)> = None;
         for hit in self.prefilter.find_overlapping_iter(msg) {
             for &ti in &self.by_anchor[hit.pattern().as_usize()] {
@@ -426,20 +426,6 @@ fn levels(names: &[String]) -> Result<Vec<Level>, String> {
                 .ok_or_else(|| format!("unknown level {l:?}"))
         })
         .collect()
-}
-
-/// The message without the ` at character N` PostgreSQL appends when it knows where in
-/// the statement the error is: templates are the bare errmsg() text.
-fn strip_position(msg: &[u8]) -> &[u8] {
-    const AT: &[u8] = b" at character ";
-    let digits = msg.iter().rev().take_while(|b| b.is_ascii_digit()).count();
-    if digits == 0 {
-        return translations::strip_position(msg).unwrap_or(msg);
-    }
-    msg[..msg.len() - digits]
-        .strip_suffix(AT)
-        .or_else(|| translations::strip_position(msg))
-        .unwrap_or(msg)
 }
 
 /// `patterns/lock.toml` → `lock`.

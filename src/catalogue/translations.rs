@@ -146,8 +146,23 @@ pub fn label_before(hay: &[u8], colon: usize) -> Option<(usize, Level)> {
     })
 }
 
+/// The message without the ` at character N` (or its translation: ` bei Zeichen N`,
+/// `(N文字目)`) PostgreSQL appends when it knows where in the statement the error is:
+/// templates are the bare errmsg() text.
+pub fn strip_position(msg: &[u8]) -> &[u8] {
+    const AT: &[u8] = b" at character ";
+    let digits = msg.iter().rev().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 {
+        return strip_translated_position(msg).unwrap_or(msg);
+    }
+    msg[..msg.len() - digits]
+        .strip_suffix(AT)
+        .or_else(|| strip_translated_position(msg))
+        .unwrap_or(msg)
+}
+
 /// The message without a translated ` at character N`, if it ends with one.
-pub fn strip_position(msg: &[u8]) -> Option<&[u8]> {
+fn strip_translated_position(msg: &[u8]) -> Option<&[u8]> {
     data().positions.iter().find_map(|(pre, post)| {
         let rest = msg.strip_suffix(post.as_slice())?;
         let digits = rest.iter().rev().take_while(|b| b.is_ascii_digit()).count();
@@ -215,11 +230,57 @@ mod tests {
     }
 
     #[test]
+    fn positional_conversions_capture_in_argument_order() {
+        // An entry of PostgreSQL 15's ja catalogue (postgres-15.mo), which reorders them;
+        // the message is a made-up instance of it.
+        let english = Template::compile(r#"column "%s" of relation "%s" does not exist"#).unwrap();
+        let t = Template::compile(r#"リレーション"%2$s"の列"%1$s"は存在しません"#).unwrap();
+        assert!(english.same_arguments(&t));
+        let m = r#"リレーション"t"の列"c"は存在しません"#;
+        let got = t.matches(m.as_bytes()).unwrap();
+        assert_eq!(got.get(0).map(|(a, b)| &m[a..b]), Some("c"));
+        assert_eq!(got.get(1).map(|(a, b)| &m[a..b]), Some("t"));
+        let swapped = "%2$d: %1$s";
+        let got = Template::compile(swapped)
+            .unwrap()
+            .matches(b"42: text")
+            .unwrap();
+        assert_eq!((got.get(0), got.get(1)), (Some((4, 8)), Some((0, 2))));
+        assert!(!Template::compile("%d, %s")
+            .unwrap()
+            .same_arguments(&Template::compile(swapped).unwrap()));
+        assert!(Template::compile("%d: %1$s").is_err());
+        // %m takes no argument: the ja catalogue's positional translation keeps it plain.
+        let english = Template::compile(r#"could not write to file "%s", wrote %d of %d: %m"#);
+        let ja = "ファイル\"%1$s\"に書き込めませんでした、%3$dバイト中%2$dバイト書き込みました: %m";
+        assert!(english
+            .unwrap()
+            .same_arguments(&Template::compile(ja).unwrap()));
+    }
+
+    /// Every generated translation becomes a template: none takes other arguments than its
+    /// English original, none lacks its DETAIL's translation.
+    #[test]
+    fn every_translation_is_used() {
+        let catalogue = super::super::Catalogue::embedded().unwrap();
+        let mut unused = Vec::new();
+        for def in catalogue.patterns().iter().flat_map(|p| &p.template) {
+            let english = super::super::compile_template(0, def).unwrap();
+            let have = data().templates.get(&def.text).map_or(0, Vec::len);
+            if translate(&english, def).len() != have {
+                unused.push(def.text.clone());
+            }
+        }
+        assert!(unused.is_empty(), "translations left out: {unused:?}");
+    }
+
+    #[test]
     fn translated_positions_are_stripped() {
         // The de and ja catalogues' " at character %d" after a made-up message.
-        assert_eq!(strip_position(b"x bei Zeichen 12"), Some(&b"x"[..]));
+        assert_eq!(strip_position(b"x bei Zeichen 12"), b"x");
         let ja = "x(12文字目)".as_bytes();
-        assert_eq!(strip_position(ja), Some(&b"x"[..]));
-        assert_eq!(strip_position(b"x bei Zeichen"), None);
+        assert_eq!(strip_position(ja), b"x");
+        assert_eq!(strip_position(b"x bei Zeichen"), b"x bei Zeichen");
+        assert_eq!(strip_position(b"x at character 3"), b"x");
     }
 }
