@@ -13,6 +13,7 @@
 #   locales                  glibc's locale sources, for a collation with a version
 #   a Docker daemon          tests/docker_tail.rs and tests/examples.rs; started if not answering
 #   debootstrap              scripts/build-test-image.sh builds the test images with it
+#   locales, locale-gen      the UTF-8 locales of tests/translations.rs (lc_messages)
 #   docker-compose, promtool, prometheus-postgres-exporter, psql
 #                            tests/examples.rs (scripts/install-example-tools.sh)
 # Installing needs root and Debian's apt; a machine that has everything needs neither.
@@ -49,6 +50,17 @@ fi
 for major in 14 16 17 18; do
 	bash scripts/pg-major.sh "$major" >/dev/null
 done
+# tests/translations.rs runs servers with lc_messages in eleven languages: Debian's
+# locales package and the generated UTF-8 locales.
+if ! command -v locale-gen >/dev/null; then
+	[[ $EUID -eq 0 ]] || die "needs root to install: locales"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends locales >/dev/null
+fi
+if [[ $EUID -eq 0 ]]; then
+	bash scripts/gen-translated-logs.sh --locales
+fi
 
 # The Docker tests need the engine; a machine of this kind has it but may not have
 # started it.

@@ -43,7 +43,10 @@ pub fn literals(text: &str) -> String {
     while let Some(pos) = rest.find(['\'', '=']) {
         let (before, from) = rest.split_at(pos);
         out.push_str(before);
-        if let Some(after_quote) = from.strip_prefix('\'') {
+        if apostrophe(&out, from) {
+            out.push('\'');
+            rest = &from[1..];
+        } else if let Some(after_quote) = from.strip_prefix('\'') {
             // A SQL literal: up to the closing quote ('' is an escaped quote inside).
             let mut end = None;
             let bytes = after_quote.as_bytes();
@@ -104,6 +107,22 @@ pub fn literals(text: &str) -> String {
     out
 }
 
+/// Whether the quote starting `from` is an apostrophe inside a word (French
+/// `l'utilisateur`, Italian `dell'indice`), text, not a literal's start: a letter on both
+/// sides, unless the letter before is a lone SQL literal prefix (`E'\n'`, `B'01'`, `X'1f'`,
+/// `N'x'`; lower-case `n` is French `n'existe`).
+fn apostrophe(out: &str, from: &str) -> bool {
+    let mut before = out.chars().rev();
+    let (Some(prev), Some(next)) = (
+        before.next(),
+        from.strip_prefix('\'').and_then(|a| a.chars().next()),
+    ) else {
+        return false;
+    };
+    let prefix = "EeBbXxN".contains(prev) && !before.next().is_some_and(char::is_alphanumeric);
+    prev.is_alphabetic() && next.is_alphabetic() && !prefix
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,6 +153,29 @@ mod tests {
         assert_eq!(
             literals(r#"password authentication failed for user "app""#),
             r#"password authentication failed for user "app""#
+        );
+    }
+
+    /// Messages of PostgreSQL 15's fr and it catalogues (postgres-15.mo) with made-up
+    /// values (the last a hand-made statement): their apostrophes are text, the SQL
+    /// literals after them still masked.
+    #[test]
+    fn apostrophes_inside_words_are_text() {
+        assert_eq!(
+            literals("authentification par mot de passe échouée pour l'utilisateur  « app »"),
+            "authentification par mot de passe échouée pour l'utilisateur  « app »"
+        );
+        assert_eq!(
+            literals("la relation « t » n'existe pas"),
+            "la relation « t » n'existe pas"
+        );
+        assert_eq!(
+            literals("creazione dell'indice univoco \"t_pkey\" fallita"),
+            "creazione dell'indice univoco \"t_pkey\" fallita"
+        );
+        assert_eq!(
+            literals("l'instruction : SELECT E'secret', 'x' FROM t WHERE a=N'y'"),
+            "l'instruction : SELECT E'[redacted]', '[redacted]' FROM t WHERE a=N'[redacted]'"
         );
     }
 }

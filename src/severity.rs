@@ -25,7 +25,8 @@ pub enum Level {
 }
 
 impl Level {
-    /// Reads the upper-case label PostgreSQL writes (`DEBUG1`..`DEBUG5` fold to `Debug`).
+    /// Reads the upper-case label PostgreSQL writes (`DEBUG1`..`DEBUG5` fold to `Debug`),
+    /// in English or in one of its translations (`FEHLER`, `ОШИБКА`).
     pub fn from_label(word: &[u8]) -> Option<Level> {
         Some(match word {
             b"LOG" => Level::Log,
@@ -43,7 +44,7 @@ impl Level {
             b"LOCATION" => Level::Location,
             b"BACKTRACE" => Level::Backtrace,
             b"DEBUG" | b"DEBUG1" | b"DEBUG2" | b"DEBUG3" | b"DEBUG4" | b"DEBUG5" => Level::Debug,
-            _ => return None,
+            _ => return crate::catalogue::translations::level(word),
         })
     }
 

@@ -3,6 +3,7 @@
 
 pub mod docs;
 pub mod template;
+pub mod translations;
 
 use crate::parse::record::Record;
 use crate::severity::{Level, PerEnv, Severity};
@@ -209,10 +210,13 @@ impl Catalogue {
                             .ok_or_else(|| at(format!("after names unknown id {id:?}")))
                     })
                     .collect::<Result<Vec<_>, _>>()?;
-                compiled.push(Compiled {
+                let english = Compiled {
                     after,
                     ..compile_template(pi, t).map_err(at)?
-                });
+                };
+                let translated = translations::translate(&english, t);
+                compiled.push(english);
+                compiled.extend(translated);
             }
             if !p.catch_all.is_empty() {
                 catch_all.push((pi, levels(&p.catch_all).map_err(at)?));
@@ -302,7 +306,7 @@ impl Catalogue {
     /// As `classify`, with the entries of the input's latest records (`recent`), which
     /// templates with `after` need; a template whose context holds wins over one without.
     pub fn classify_after(&self, record: &Record<'_>, recent: &[usize]) -> Option<Match> {
-        let msg = strip_position(record.message);
+        let msg = translations::strip_position(record.message);
         let mut best: Option<(usize, Match)> = None;
         for hit in self.prefilter.find_overlapping_iter(msg) {
             for &ti in &self.by_anchor[hit.pattern().as_usize()] {
@@ -422,17 +426,6 @@ fn levels(names: &[String]) -> Result<Vec<Level>, String> {
                 .ok_or_else(|| format!("unknown level {l:?}"))
         })
         .collect()
-}
-
-/// The message without the ` at character N` PostgreSQL appends when it knows where in
-/// the statement the error is: templates are the bare errmsg() text.
-fn strip_position(msg: &[u8]) -> &[u8] {
-    const AT: &[u8] = b" at character ";
-    let digits = msg.iter().rev().take_while(|b| b.is_ascii_digit()).count();
-    if digits == 0 {
-        return msg;
-    }
-    msg[..msg.len() - digits].strip_suffix(AT).unwrap_or(msg)
 }
 
 /// `patterns/lock.toml` → `lock`.

@@ -50,6 +50,10 @@ impl Captures {
 pub struct Template {
     pieces: Vec<Piece>,
     conversions: usize,
+    /// For a translation that reorders its arguments (`%2$s ... %1$s`): the argument each
+    /// conversion prints, in text order, so that captures come out in argument order and
+    /// keep the English template's capture names.
+    arguments: Option<Vec<usize>>,
 }
 
 impl Template {
@@ -58,6 +62,7 @@ impl Template {
         let b = text.as_bytes();
         let mut pieces = Vec::new();
         let mut lit = Vec::new();
+        let mut arguments = Vec::new();
         let mut i = 0;
         while i < b.len() {
             if b[i] != b'%' {
@@ -71,6 +76,8 @@ impl Template {
                 i += 1;
                 continue;
             }
+            let pos = position(&b[i..]);
+            i += pos.map_or(0, |(_, len)| len);
             // Flags, width, precision: %-10s, %03d, %.*s.
             while i < b.len()
                 && matches!(b[i], b'-' | b'+' | b' ' | b'#' | b'0'..=b'9' | b'.' | b'*')
@@ -92,6 +99,7 @@ impl Template {
                 }
                 None => return Err(format!("lone % at the end of {text:?}")),
             };
+            arguments.push((pos.map(|(n, _)| n), b[i] == b'm'));
             i += 1;
             if !lit.is_empty() {
                 pieces.push(Piece::Literal(std::mem::take(&mut lit)));
@@ -105,13 +113,38 @@ impl Template {
             .iter()
             .filter(|p| !matches!(p, Piece::Literal(_)))
             .count();
+        let arguments = argument_order(&arguments, text)?;
+        let conversions = arguments
+            .as_ref()
+            .map_or(conversions, |a| a.iter().max().map_or(0, |m| m + 1));
         if conversions > MAX_CAPTURES {
             return Err(format!("more than {MAX_CAPTURES} conversions in {text:?}"));
         }
         Ok(Template {
             pieces,
             conversions,
+            arguments,
         })
+    }
+
+    /// Whether `other` takes the same arguments, of the same kinds, as this template: a
+    /// translation can then stand for it.
+    pub fn same_arguments(&self, other: &Template) -> bool {
+        self.argument_kinds() == other.argument_kinds()
+    }
+
+    /// The kind of each argument, in argument order (`None`: one no conversion prints).
+    fn argument_kinds(&self) -> Vec<Option<&Piece>> {
+        let mut kinds = vec![None; self.conversions];
+        let convs = self
+            .pieces
+            .iter()
+            .filter(|p| !matches!(p, Piece::Literal(_)));
+        for (k, piece) in convs.enumerate() {
+            let arg = self.arguments.as_ref().map_or(k, |a| a[k]);
+            kinds[arg] = Some(piece);
+        }
+        kinds
     }
 
     pub fn conversions(&self) -> usize {
@@ -144,8 +177,64 @@ impl Template {
     /// Matches the whole of `message`.
     pub fn matches(&self, message: &[u8]) -> Option<Captures> {
         let mut caps = Captures::default();
-        match_from(&self.pieces, message, 0, &mut caps).then_some(caps)
+        if !match_from(&self.pieces, message, 0, &mut caps) {
+            return None;
+        }
+        let Some(arguments) = &self.arguments else {
+            return Some(caps);
+        };
+        let mut ordered = Captures {
+            len: self.conversions,
+            ..Captures::default()
+        };
+        for (k, &arg) in arguments.iter().enumerate() {
+            ordered.spans[arg] = caps.spans[k];
+        }
+        Some(ordered)
     }
+}
+
+/// The argument each conversion prints, for a template with positional conversions: `%m`
+/// takes no argument (it prints errno's text), so in one it comes after the numbered ones.
+fn argument_order(
+    convs: &[(Option<usize>, bool)],
+    text: &str,
+) -> Result<Option<Vec<usize>>, String> {
+    if convs.iter().all(|(n, _)| n.is_none()) {
+        return Ok(None);
+    }
+    let mut next = convs
+        .iter()
+        .filter_map(|(n, _)| *n)
+        .max()
+        .map_or(0, |m| m + 1);
+    let mut order = Vec::with_capacity(convs.len());
+    for &(n, errno) in convs {
+        match n {
+            _ if text.contains('*') => return Err(format!("positional %* in {text:?}")),
+            Some(n) => order.push(n),
+            None if errno => {
+                order.push(next);
+                next += 1;
+            }
+            None => {
+                return Err(format!(
+                    "positional and plain conversions mixed in {text:?}"
+                ))
+            }
+        }
+    }
+    Ok(Some(order))
+}
+
+/// A positional conversion's `N$` (1-based), as the argument index and the bytes it takes.
+fn position(b: &[u8]) -> Option<(usize, usize)> {
+    let digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    if digits == 0 || b.get(digits) != Some(&b'$') {
+        return None;
+    }
+    let n: usize = std::str::from_utf8(&b[..digits]).ok()?.parse().ok()?;
+    Some((n.checked_sub(1)?, digits + 1))
 }
 
 type Res<'a> = IResult<&'a [u8], &'a [u8]>;

@@ -1,6 +1,7 @@
 //! The level label that ends a stderr line's prefix (`ERROR:  `), and the
 //! `program: level: text` labels of PostgreSQL's own programs.
 
+use crate::catalogue::translations;
 use crate::severity::Level;
 
 /// Where a line's level label is: the prefix is `line[..prefix_len]`, the message starts
@@ -29,10 +30,12 @@ pub fn find_label(line: &[u8]) -> Option<Labelled> {
             .rposition(|b| !b.is_ascii_alphanumeric())
             .map_or(0, |p| p + 1);
         let word = &hay[word_start..colon];
-        if word.len() < 3 || !word[0].is_ascii_uppercase() {
-            continue;
-        }
-        if let Some(level) = Level::from_label(word) {
+        let english = (word.len() >= 3 && word[0].is_ascii_uppercase())
+            .then(|| Level::from_label(word).map(|l| (word_start, l)))
+            .flatten();
+        // Translated labels: any script, and French's space before the colon.
+        let found = english.or_else(|| translations::label_before(hay, colon));
+        if let Some((word_start, level)) = found {
             let spaces = line[colon + 1..].iter().take_while(|b| **b == b' ').count();
             return Some(Labelled {
                 prefix_len: word_start,
