@@ -177,7 +177,7 @@ fn logs() -> Vec<PathBuf> {
     files
 }
 
-fn read(path: &PathBuf) -> Vec<u8> {
+fn read(path: &std::path::Path) -> Vec<u8> {
     let mut bytes = Vec::new();
     let mut opened = pgtriage::source::open(path.to_str().unwrap()).unwrap();
     std::io::Read::read_to_end(&mut opened.reader, &mut bytes).unwrap();
@@ -204,7 +204,7 @@ where
     let cat = Catalogue::builtin().unwrap();
     let v = Verdict::new(Env::Prod, Severity::Error, None, None, false);
     let ctx = Ctx::new(cat, false);
-    let inputs: Vec<Vec<u8>> = logs().iter().map(read).collect();
+    let inputs: Vec<Vec<u8>> = logs().iter().map(|p| read(p)).collect();
     let mut one = make(ctx.clone());
     for (i, bytes) in inputs.iter().enumerate() {
         feed(cat, &v, i, bytes, &mut one);
@@ -236,27 +236,27 @@ where
 
 #[test]
 fn queries_merge_exactly() {
-    assert_merge_is_exact("queries", |c| stats::queries::Queries::new(c));
+    assert_merge_is_exact("queries", stats::queries::Queries::new);
 }
 
 #[test]
 fn checkpoints_merge_exactly() {
-    assert_merge_is_exact("checkpoints", |c| stats::checkpoints::Checkpoints::new(c));
+    assert_merge_is_exact("checkpoints", stats::checkpoints::Checkpoints::new);
 }
 
 #[test]
 fn autovacuum_merges_exactly() {
-    assert_merge_is_exact("autovacuum", |c| stats::autovacuum::Autovacuum::new(c));
+    assert_merge_is_exact("autovacuum", stats::autovacuum::Autovacuum::new);
 }
 
 #[test]
 fn sessions_merge_exactly() {
-    assert_merge_is_exact("sessions", |c| stats::sessions::Sessions::new(c));
+    assert_merge_is_exact("sessions", stats::sessions::Sessions::new);
 }
 
 #[test]
 fn locks_temp_files_and_cancels_merge_exactly() {
-    assert_merge_is_exact("events", |c| stats::events::Events::new(c));
+    assert_merge_is_exact("events", stats::events::Events::new);
 }
 
 #[test]
@@ -266,7 +266,7 @@ fn errors_merge_exactly() {
 
 #[test]
 fn hourly_merges_exactly() {
-    assert_merge_is_exact("hourly", |c| stats::hourly::Hourly::new(c));
+    assert_merge_is_exact("hourly", stats::hourly::Hourly::new);
 }
 
 #[test]
