@@ -90,7 +90,10 @@ impl<'c> Hourly<'c> {
                         .unwrap_or(0);
                 }
             }
-            Kind::Authorized => c.connections = 1,
+            // Replication connections name no database; sessions count them apart too.
+            Kind::Authorized => {
+                c.connections = u64::from(self.ctx.capture(m, "database", record).is_some());
+            }
             Kind::Disconnection => c.sessions = 1,
             Kind::Checkpoint => c.checkpoints = 1,
             Kind::Autovacuum => c.autovacuums = 1,
