@@ -43,7 +43,7 @@ pub fn normalize_into(out: &mut Vec<u8>, text: &[u8]) {
                 i + 1
             }
             _ => {
-                if b == b',' || b == b'(' {
+                if b == b',' {
                     trim_space(out);
                 }
                 out.push(b.to_ascii_lowercase());
@@ -164,9 +164,9 @@ fn close(out: &mut Vec<u8>) {
     if let Some(open) = open {
         let list = &out[open + 1..];
         let only_values = !list.is_empty() && list.iter().all(|b| matches!(b, b'?' | b',' | b' '));
-        let before = &out[..open];
+        let before = out[..open].strip_suffix(b" ").unwrap_or(&out[..open]);
         if only_values && (before == b"in" || before.ends_with(b" in")) {
-            out.truncate(open);
+            out.truncate(before.len());
             out.extend_from_slice(b" (...");
         }
     }
@@ -241,7 +241,7 @@ mod tests {
         );
         assert_eq!(
             shape("INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (2, 1, 72639, -4897, CURRENT_TIMESTAMP);"),
-            "insert into pgbench_history(tid, bid, aid, delta, mtime) values(?, ?, ?, ?, current_timestamp)"
+            "insert into pgbench_history (tid, bid, aid, delta, mtime) values (?, ?, ?, ?, current_timestamp)"
         );
         assert_eq!(
             shape("select *  from t1 where a IN (1, 2,3) and b = 'x''y' -- note\n and c = $1"),
