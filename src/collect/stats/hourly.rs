@@ -72,16 +72,11 @@ impl<'c> Hourly<'c> {
         c.errors = u64::from(record.level.is_some_and(|l| l.is_warning_or_worse()));
         match kind {
             Kind::Statement => {
-                let step = self
-                    .ctx
-                    .capture(m, "statement", record)
-                    .map(|_| record.message);
-                let phase =
-                    step.and_then(|s| memchr::memmem::find(s, b" ms  ").map(|p| &s[p + 5..]));
-                if phase.is_some_and(|p| p.starts_with(b"parse ") || p.starts_with(b"bind ")) {
+                let statement = self.ctx.capture(m, "statement", record);
+                if statement.is_some() && super::queries::is_preparation(record.message) {
                     return None;
                 }
-                if step.is_some() {
+                if statement.is_some() {
                     c.queries = 1;
                     c.query_us = self
                         .ctx

@@ -17,7 +17,7 @@ pub fn normalize_into(out: &mut Vec<u8>, text: &[u8]) {
             }
             b'/' if text.get(i + 1) == Some(&b'*') => {
                 space(out);
-                memchr::memmem::find(&text[i + 2..], b"*/").map_or(text.len(), |p| i + p + 4)
+                super::find(&text[i + 2..], b"*/").map_or(text.len(), |p| i + p + 4)
             }
             b' ' | b'\t' | b'\n' | b'\r' => {
                 space(out);
@@ -154,7 +154,7 @@ fn dollar(out: &mut Vec<u8>, text: &[u8], i: usize) -> usize {
     let tag = &text[i..i + tag_len + 2];
     let body = i + tag.len();
     placeholder(out);
-    memchr::memmem::find(&text[body..], tag).map_or(text.len(), |p| body + p + tag.len())
+    super::find(&text[body..], tag).map_or(text.len(), |p| body + p + tag.len())
 }
 
 /// `)`: folds a list of placeholders after `in (` into `in (...)`.

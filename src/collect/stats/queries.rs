@@ -156,8 +156,14 @@ impl<'c> Queries<'c> {
 }
 
 /// What follows `duration: N ms  `: the protocol step, if any.
-fn phase(message: &[u8]) -> &[u8] {
-    memchr::memmem::find(message, b" ms  ").map_or(b"", |p| &message[p + 5..])
+pub(super) fn phase(message: &[u8]) -> &[u8] {
+    super::find(message, b" ms  ").map_or(b"", |p| &message[p + 5..])
+}
+
+/// A `parse` or `bind` step of the extended protocol: pgBadger does not count it as a query.
+pub(super) fn is_preparation(message: &[u8]) -> bool {
+    let step = phase(message);
+    step.starts_with(b"parse ") || step.starts_with(b"bind ")
 }
 
 impl Collector for Queries<'_> {
@@ -182,12 +188,9 @@ impl Collector for Queries<'_> {
             return;
         };
         let step = phase(record.message);
-        if step.starts_with(b"parse ") {
-            self.phases.parse += 1;
-            return;
-        }
-        if step.starts_with(b"bind ") {
-            self.phases.bind += 1;
+        if is_preparation(record.message) {
+            self.phases.parse += u64::from(step.starts_with(b"parse "));
+            self.phases.bind += u64::from(step.starts_with(b"bind "));
             return;
         }
         self.phases.execute += u64::from(step.starts_with(b"execute "));
