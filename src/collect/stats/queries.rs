@@ -12,6 +12,8 @@ use serde::Serialize;
 
 /// Distinct statement shapes kept; the rest are summed in `other`.
 pub const MAX_QUERIES: usize = 5000;
+/// The shape of a statement logged without text.
+const EMPTY: &[u8] = b"(empty statement)";
 /// Rows in each top list.
 pub const TOP_N: usize = 20;
 /// Databases and users listed per statement (the alphabetically first ones).
@@ -203,6 +205,10 @@ impl Collector for Queries<'_> {
         finish(&mut self.shape);
         let t = statement_type(&self.shape);
         self.by_type[StatementType::ALL.iter().position(|x| *x == t).unwrap_or(0)] += 1;
+        if self.shape.is_empty() {
+            // psql sends an empty query for a lone `;`; PostgreSQL logs it with no text.
+            self.shape.extend_from_slice(EMPTY);
+        }
         let shape = key(&self.shape);
         let show = self.ctx.show_sensitive;
         for row in [self.table.row(&shape), &mut self.total] {
