@@ -3,6 +3,7 @@
 //! only in their source and in what they do with the live answer.
 
 use crate::catalogue::{Catalogue, CONTEXT_RECORDS};
+use crate::collect::stats::{Ctx, Stats};
 use crate::collect::{Collected, Collector, Collectors, Event, Group, Observation, Tally};
 use crate::parse::record::Record;
 use crate::timestamp::Timestamp;
@@ -13,6 +14,8 @@ pub struct Flow<'c> {
     catalogue: &'c Catalogue,
     verdict: &'c Verdict,
     collectors: Collectors,
+    /// What the server did (`analyze` without `--no-stats`).
+    stats: Option<Stats<'c>>,
     next_seq: u64,
     /// Per input or container: the entries of its latest classified records, the context
     /// that templates with `after` read.
@@ -81,8 +84,24 @@ impl<'c> Flow<'c> {
             catalogue,
             verdict,
             collectors: Collectors::new(catalogue, accepts, verdict.show_sensitive),
+            stats: None,
             next_seq: first_seq,
             recent: HashMap::new(),
+        }
+    }
+
+    /// Also collects the statistics of what the server did.
+    pub fn with_stats(mut self) -> Self {
+        let ctx = Ctx::new(self.catalogue, self.verdict.show_sensitive);
+        self.stats = Some(Stats::new(&ctx));
+        self
+    }
+
+    /// The collectors, then the statistics, see one observation.
+    fn observe(&mut self, o: &Observation<'_>) {
+        self.collectors.observe(o);
+        if let Some(stats) = &mut self.stats {
+            stats.observe(o);
         }
     }
 
@@ -177,7 +196,7 @@ impl<'c> Flow<'c> {
         judged: Judgement,
         tap: &mut dyn FnMut(&Observation<'_>),
     ) -> Live<'_> {
-        self.collectors.observe(o);
+        self.observe(o);
         tap(o);
         let tally = self.collectors.findings.tallies().slot(judged.slot);
         Live::Finding {
@@ -212,7 +231,7 @@ impl<'c> Flow<'c> {
             source,
             event,
         };
-        self.collectors.observe(&o);
+        self.observe(&o);
         tap(&o);
         let Event::Unclassified { fingerprint, .. } = o.event else {
             return Live::Nothing;
@@ -227,17 +246,25 @@ impl<'c> Flow<'c> {
     }
 
     /// Folds in a flow over other inputs (see `Collector::merge`).
-    pub fn merge(&mut self, other: Flow<'_>) {
+    pub fn merge(&mut self, other: Flow<'c>) {
         self.collectors.merge(other.collectors);
+        match (&mut self.stats, other.stats) {
+            (Some(mine), Some(theirs)) => mine.merge(theirs),
+            (mine @ None, theirs) => *mine = theirs,
+            (Some(_), None) => {}
+        }
     }
 
     pub fn finish(self) -> Collected {
-        self.collectors.finish()
+        Collected {
+            activity: self.stats.map(Stats::finish),
+            ..self.collectors.finish()
+        }
     }
 }
 
 /// The record's time: from the prefix (`%n` as epoch seconds), else the runtime's.
-fn record_time(r: &Record<'_>) -> Option<Timestamp> {
+pub fn record_time(r: &Record<'_>) -> Option<Timestamp> {
     let t = r.time?;
     if r.epoch {
         Timestamp::parse_epoch(t)

@@ -132,19 +132,7 @@ impl Timestamp {
         } else {
             0
         };
-        let days = secs.div_euclid(86_400);
-        let rem = secs.rem_euclid(86_400);
-        let (year, month, day) = civil_from_days(days);
-        Some(Timestamp {
-            year: year as u16,
-            month,
-            day,
-            hour: (rem / 3600) as u8,
-            minute: (rem % 3600 / 60) as u8,
-            second: (rem % 60) as u8,
-            millis,
-            offset_minutes: Some(0),
-        })
+        Some(Timestamp::from_unix_millis(secs * 1000 + i64::from(millis)))
     }
 }
 
@@ -158,6 +146,43 @@ impl Timestamp {
             + i64::from(self.second)
             - i64::from(self.offset_minutes.unwrap_or(0)) * 60;
         secs * 1000 + i64::from(self.millis)
+    }
+
+    /// Orders this time against a bound given on the command line: by instant when the
+    /// bound names its zone, else on the clock as logged (pgBadger's `--begin`/`--end`).
+    pub fn cmp_bound(&self, bound: &Timestamp) -> std::cmp::Ordering {
+        match bound.offset_minutes {
+            Some(_) => self.unix_millis().cmp(&bound.unix_millis()),
+            None => self.fields().cmp(&bound.fields()),
+        }
+    }
+
+    /// The start of the hour this time falls in, on the clock and in the zone it was
+    /// logged in (per-hour statistics).
+    pub fn hour_start(self) -> Timestamp {
+        Timestamp {
+            minute: 0,
+            second: 0,
+            millis: 0,
+            ..self
+        }
+    }
+
+    /// A UTC time from milliseconds since the epoch.
+    pub fn from_unix_millis(ms: i64) -> Timestamp {
+        let secs = ms.div_euclid(1000);
+        let (year, month, day) = civil_from_days(secs.div_euclid(86_400));
+        let rem = secs.rem_euclid(86_400);
+        Timestamp {
+            year: year as u16,
+            month,
+            day,
+            hour: (rem / 3600) as u8,
+            minute: (rem % 3600 / 60) as u8,
+            second: (rem % 60) as u8,
+            millis: ms.rem_euclid(1000) as u16,
+            offset_minutes: Some(0),
+        }
     }
 
     fn fields(&self) -> (u16, u8, u8, u8, u8, u8, u16, Option<i16>) {

@@ -156,6 +156,13 @@ pub fn fingerprint(level: Level, message: &[u8]) -> Fingerprint {
     let mut h = Fnv::default();
     h.write(level.as_str().as_bytes());
     h.write(b":");
+    message_shape(message, |part| h.write(part));
+    Fingerprint(h.0)
+}
+
+/// The message with quoted names and values as `?` and numbers as `#`, in parts: what a
+/// fingerprint hashes, and what statistics group messages by.
+pub fn message_shape(message: &[u8], mut out: impl FnMut(&[u8])) {
     let mut quoted = None;
     let mut in_number = false;
     for &b in message.iter().take(SHAPE_BYTES) {
@@ -168,20 +175,19 @@ pub fn fingerprint(level: Level, message: &[u8]) -> Fingerprint {
         match b {
             b'"' | b'\'' => {
                 quoted = Some(b);
-                h.write(b"?");
+                out(b"?");
             }
             b'0'..=b'9' => {
                 if !in_number {
-                    h.write(b"#");
+                    out(b"#");
                 }
                 in_number = true;
                 continue;
             }
-            _ => h.write(&[b]),
+            _ => out(&[b]),
         }
         in_number = false;
     }
-    Fingerprint(h.0)
 }
 
 /// The fingerprint of a sample line from a report that predates the `fingerprint` field:

@@ -61,6 +61,17 @@ pub struct AnalyzeArgs {
     /// The server's log_line_prefix, e.g. '%m [%p] '; detected from the first lines if absent.
     #[arg(long)]
     pub prefix: Option<String>,
+    /// Skip the statistics of what the server did (queries, checkpoints, autovacuum,
+    /// sessions, ...): findings only.
+    #[arg(long)]
+    pub no_stats: bool,
+    /// Read only records logged at or after this time ('2024-06-27 01:00:00', with a zone
+    /// or offset to compare instants, without to compare the clock as logged).
+    #[arg(long)]
+    pub begin: Option<String>,
+    /// Read only records logged at or before this time (same forms as --begin).
+    #[arg(long)]
+    pub end: Option<String>,
 }
 
 /// What decides the verdict: environment, threshold, policy, baseline. Shared by every

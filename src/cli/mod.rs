@@ -110,7 +110,25 @@ fn analyze_options(
         format: args.format,
         prefix: compile_prefix(args.prefix.as_deref())?,
         verdict: args.gate.verdict(catalogue)?,
+        stats: !args.no_stats,
+        window: commands::analyze::Window {
+            begin: bound("--begin", args.begin.as_deref())?,
+            end: bound("--end", args.end.as_deref())?,
+        },
     })
+}
+
+/// A `--begin`/`--end` time: `YYYY-MM-DD HH:MM:SS`, optionally with a zone, or RFC 3339.
+fn bound(flag: &str, value: Option<&str>) -> Result<Option<crate::timestamp::Timestamp>, Failure> {
+    value
+        .map(|v| {
+            crate::timestamp::Timestamp::parse(v.as_bytes()).ok_or_else(|| {
+                Failure::Usage(format!(
+                    "{flag} {v:?}: expected a time such as '2024-06-27 01:00:00' or 2024-06-27T01:00:00+02:00"
+                ))
+            })
+        })
+        .transpose()
 }
 
 fn tail_options(catalogue: &Catalogue, args: args::TailArgs) -> Result<TailOptions, Failure> {

@@ -7,6 +7,7 @@
 
 pub mod episodes;
 pub mod findings;
+pub mod stats;
 pub mod totals;
 pub mod unclassified;
 
@@ -110,6 +111,8 @@ pub struct Collected {
     pub unclassified_overflow: u64,
     pub totals: Totals,
     pub causes: Causes,
+    /// The statistics, when the flow collected them.
+    pub activity: Option<stats::Activity>,
 }
 
 impl Collectors {
@@ -149,6 +152,7 @@ impl Collector for Collectors {
             unclassified_overflow,
             totals: self.totals.finish(),
             causes: self.episodes.finish(),
+            activity: None,
         }
     }
 }

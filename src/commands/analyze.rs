@@ -3,11 +3,12 @@
 use crate::catalogue::Catalogue;
 use crate::collect::seq_base;
 use crate::error::Failure;
-use crate::flow::{container_names, Flow};
+use crate::flow::{container_names, record_time, Flow};
 use crate::parse::prefix::Prefix;
 use crate::pipeline::{LogFormat, LogStream};
 use crate::report::{self, InputSummary, Output, Report, Source};
 use crate::source;
+use crate::timestamp::Timestamp;
 use crate::verdict::Verdict;
 use std::io::{IsTerminal, Read, Write};
 use std::time::{Duration, Instant};
@@ -29,6 +30,31 @@ pub struct Options {
     /// `--prefix`, compiled; `None` to detect it per input.
     pub prefix: Option<Prefix>,
     pub verdict: Verdict,
+    /// Collect the statistics of what the server did (off with `--no-stats`).
+    pub stats: bool,
+    /// `--begin`/`--end`: records logged outside are skipped.
+    pub window: Window,
+}
+
+/// The part of the logs to read. Records without a time are kept.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Window {
+    pub begin: Option<Timestamp>,
+    pub end: Option<Timestamp>,
+}
+
+impl Window {
+    pub fn is_all(&self) -> bool {
+        self.begin.is_none() && self.end.is_none()
+    }
+
+    fn contains(&self, r: &crate::parse::record::Record<'_>) -> bool {
+        let Some(t) = record_time(r) else {
+            return true;
+        };
+        self.begin.is_none_or(|b| t.cmp_bound(&b).is_ge())
+            && self.end.is_none_or(|e| t.cmp_bound(&e).is_le())
+    }
 }
 
 /// Reads every input into one report; the flag says whether an input failed mid-way.
@@ -44,11 +70,19 @@ pub fn collect(catalogue: &Catalogue, opts: &Options) -> Result<(Report, bool), 
         .map(|p| source::open(p).map(|o| (*p, o)))
         .collect::<Result<Vec<_>, _>>()
         .map_err(Failure::Usage)?;
-    let mut flow = Flow::new(catalogue, &opts.verdict, seq_base(0));
+    let new_flow = |index| {
+        let flow = Flow::new(catalogue, &opts.verdict, seq_base(index));
+        if opts.stats {
+            flow.with_stats()
+        } else {
+            flow
+        }
+    };
+    let mut flow = new_flow(0);
     let mut inputs = Vec::new();
     let mut read_failed = false;
     for (index, (name, opened)) in opened.into_iter().enumerate() {
-        let mut one = Flow::new(catalogue, &opts.verdict, seq_base(index));
+        let mut one = new_flow(index);
         let summary = read_one(&mut one, name, opened, opts);
         flow.merge(one);
         if let Some(e) = &summary.error {
@@ -83,7 +117,12 @@ fn read_one(
     opts: &Options,
 ) -> InputSummary {
     let mut stream = LogStream::with_format(opts.format, opts.prefix.clone());
+    let window = opts.window;
+    let all = window.is_all();
     let mut sink = |r: &crate::parse::record::Record<'_>| {
+        if !all && !window.contains(r) {
+            return;
+        }
         // A compose log names `db-1`; policies may say the container or the service `db`.
         let service = r.service.and_then(|s| std::str::from_utf8(s).ok());
         let names = service.map(|s| container_names(s, None));

@@ -48,6 +48,8 @@ pub fn init(catalogue: &'static Catalogue, opts: &InitOptions) -> Result<u8, Fai
             format: crate::pipeline::LogFormat::Auto,
             prefix: None,
             verdict,
+            stats: false,
+            window: analyze::Window::default(),
         };
         let (report, _) = analyze::collect(catalogue, &a)?;
         (report, opts.paths.join(", "))

@@ -68,6 +68,7 @@ pub fn build(
             warning_or_worse_records: totals.warning_or_worse,
             warning_or_worse_classified: totals.warning_or_worse_classified,
             unclassified_overflow: collected.unclassified_overflow,
+            activity: collected.activity,
         },
     }
 }

@@ -51,6 +51,7 @@ pub fn report() -> Report {
             warning_or_worse_records: 70,
             warning_or_worse_classified: 55,
             unclassified_overflow: 3,
+            activity: None,
         },
     }
 }

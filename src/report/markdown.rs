@@ -7,6 +7,7 @@
 //! `#123` in them into mentions or links. Catalogue remediation is markdown already and is
 //! kept as such, with `<`, `>` and `&` outside code spans escaped.
 
+use super::activity::ms;
 use super::text::{
     acceptance_note, baseline_note, consequence_advice, expired_note, gating_rows,
     more_unclassified, truncate, xml_escape,
@@ -33,6 +34,7 @@ pub fn render(r: &Report) -> String {
         );
     }
     what_to_do(&mut out, r);
+    statistics(&mut out, r);
     let _ = writeln!(
         out,
         "<sub>{} {}, report schema v{}</sub>",
@@ -147,6 +149,46 @@ fn unclassified(out: &mut String, r: &Report) {
         + r.stats.unclassified_overflow;
     if more > 0 {
         let _ = writeln!(out, "\n{}", more_unclassified(more));
+    }
+    let _ = writeln!(out);
+}
+
+/// What the server did, compactly: the JSON report has every figure.
+fn statistics(out: &mut String, r: &Report) {
+    let Some(a) = &r.stats.activity else {
+        return;
+    };
+    let lines = super::activity::lines(a);
+    if lines.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "### Statistics
+"
+    );
+    for (label, text) in lines {
+        let _ = writeln!(out, "- **{label}**: {}", cell(&text, SAMPLE_MAX));
+    }
+    let top = super::activity::top_queries(a);
+    if !top.is_empty() {
+        let _ = writeln!(
+            out,
+            "
+| total | count | mean | max | statement |"
+        );
+        let _ = writeln!(out, "|--:|--:|--:|--:|---|");
+        for q in top {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | <code>{}</code> |",
+                ms(q.total_ms),
+                q.count,
+                ms(q.mean_ms),
+                ms(q.max_ms),
+                cell(&q.query, SAMPLE_MAX)
+            );
+        }
     }
     let _ = writeln!(out);
 }

@@ -1,6 +1,7 @@
 //! The report: one document built from the collectors (build.rs, model.rs), and the
 //! outputs it is written in. Each output is one file; renderers only read the document.
 
+mod activity;
 mod build;
 pub mod github;
 pub mod jsonl;

@@ -2,6 +2,7 @@
 //! (docs/json-report.md, docs/schema/report-v1.json); renderers only read it.
 
 pub use crate::baseline::BaselineDiff;
+pub use crate::collect::stats::Activity;
 use crate::parse::Format;
 use crate::pipeline::LogStream;
 use crate::severity::{Env, Severity};
@@ -245,4 +246,8 @@ pub struct Stats {
     pub warning_or_worse_classified: u64,
     /// Unclassified records beyond the distinct shapes kept.
     pub unclassified_overflow: u64,
+    /// What the server did (queries, checkpoints, autovacuum, sessions, ...): `analyze`
+    /// without `--no-stats`.
+    #[serde(flatten)]
+    pub activity: Option<Activity>,
 }

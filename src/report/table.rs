@@ -1,5 +1,6 @@
 //! The terminal report: inputs, a summary table sorted by severity, then what to do.
 
+use super::activity;
 use super::text::{
     acceptance_note, baseline_note, consequence_advice, consequence_note, expired_note, truncate,
 };
@@ -36,6 +37,7 @@ pub(super) fn render_at(r: &Report, color: bool, width: Option<u16>) -> String {
         let _ = writeln!(out, "{}", rows(r, color, width));
     }
     what_to_do(&mut out, r);
+    statistics(&mut out, r);
     let s = &r.summary;
     let fail_on = r.fail_on.as_str();
     let _ = writeln!(
@@ -157,6 +159,29 @@ fn what_to_do(out: &mut String, r: &Report) {
             let _ = writeln!(out, "  {line}");
         }
         let _ = writeln!(out, "  more: pgtriage explain {}", f.id);
+    }
+}
+
+/// What the server did, compactly: the JSON report has every figure.
+fn statistics(out: &mut String, r: &Report) {
+    let Some(a) = &r.stats.activity else {
+        return;
+    };
+    let lines = activity::lines(a);
+    if lines.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\nStatistics:");
+    for (label, text) in lines {
+        let _ = writeln!(out, "  {label}: {text}");
+    }
+    let top = activity::top_queries(a);
+    if !top.is_empty() {
+        let _ = writeln!(out, "  top statements by total time:");
+    }
+    for q in top {
+        let cost = format!("{} in {}×", activity::ms(q.total_ms), q.count);
+        let _ = writeln!(out, "    {cost:>20}  {}", truncate(&q.query, 120));
     }
 }
 

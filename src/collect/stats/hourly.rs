@@ -1,0 +1,132 @@
+//! Activity per hour of the log's own clock: the hour a line was logged in, in the zone it
+//! was logged in (pgBadger's per-hour tables), written in RFC 3339 with that offset.
+
+use super::{thousandths, Ctx, Kind};
+use crate::collect::{Collector, Event, Observation};
+use crate::timestamp::Timestamp;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct HourCounts {
+    pub queries: u64,
+    pub query_us: u64,
+    pub errors: u64,
+    pub connections: u64,
+    pub sessions: u64,
+    pub checkpoints: u64,
+    pub autovacuums: u64,
+    pub autoanalyzes: u64,
+    pub temp_files: u64,
+    pub lock_waits: u64,
+    pub cancelled: u64,
+}
+
+impl HourCounts {
+    fn fold(&mut self, o: HourCounts) {
+        self.queries += o.queries;
+        self.query_us += o.query_us;
+        self.errors += o.errors;
+        self.connections += o.connections;
+        self.sessions += o.sessions;
+        self.checkpoints += o.checkpoints;
+        self.autovacuums += o.autovacuums;
+        self.autoanalyzes += o.autoanalyzes;
+        self.temp_files += o.temp_files;
+        self.lock_waits += o.lock_waits;
+        self.cancelled += o.cancelled;
+    }
+}
+
+/// One hour: bounded by the span of the log, not by its size.
+#[derive(Debug, Clone)]
+pub struct Hourly<'c> {
+    ctx: Ctx<'c>,
+    hours: BTreeMap<Timestamp, HourCounts>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Hour {
+    /// The hour's start, `2024-06-27T01:00:00.000+02:00`.
+    pub hour: String,
+    #[serde(flatten)]
+    pub counts: HourCounts,
+}
+
+impl<'c> Hourly<'c> {
+    pub fn new(ctx: Ctx<'c>) -> Self {
+        Hourly {
+            ctx,
+            hours: BTreeMap::new(),
+        }
+    }
+
+    /// What one observation adds to its hour, if anything.
+    fn counts(&self, o: &Observation<'_>) -> Option<HourCounts> {
+        let mut c = HourCounts::default();
+        if let Event::Unclassified { .. } = o.event {
+            c.errors = 1;
+            return Some(c);
+        }
+        let (record, m, kind) = self.ctx.event(o)?;
+        c.errors = u64::from(record.level.is_some_and(|l| l.is_warning_or_worse()));
+        match kind {
+            Kind::Statement => {
+                let statement = self.ctx.capture(m, "statement", record);
+                if statement.is_some() && super::queries::is_preparation(record.message) {
+                    return None;
+                }
+                if statement.is_some() {
+                    c.queries = 1;
+                    c.query_us = self
+                        .ctx
+                        .capture(m, "ms", record)
+                        .and_then(thousandths)
+                        .unwrap_or(0);
+                }
+            }
+            // Replication connections name no database; sessions count them apart too.
+            Kind::Authorized => {
+                c.connections = u64::from(self.ctx.capture(m, "database", record).is_some());
+            }
+            Kind::Disconnection => c.sessions = 1,
+            Kind::Checkpoint => c.checkpoints = 1,
+            Kind::Autovacuum => c.autovacuums = 1,
+            Kind::Autoanalyze => c.autoanalyzes = 1,
+            Kind::TempFile => c.temp_files = 1,
+            Kind::LockWait => c.lock_waits = 1,
+            Kind::Cancelled => c.cancelled = 1,
+            _ => {}
+        }
+        (c != HourCounts::default()).then_some(c)
+    }
+}
+
+impl Collector for Hourly<'_> {
+    type Output = Vec<Hour>;
+
+    fn observe(&mut self, o: &Observation<'_>) {
+        let Some(hour) = o.time.map(Timestamp::hour_start) else {
+            return;
+        };
+        if let Some(c) = self.counts(o) {
+            self.hours.entry(hour).or_default().fold(c);
+        }
+    }
+
+    fn merge(&mut self, other: Self) {
+        for (hour, c) in other.hours {
+            self.hours.entry(hour).or_default().fold(c);
+        }
+    }
+
+    fn finish(self) -> Vec<Hour> {
+        self.hours
+            .into_iter()
+            .map(|(h, counts)| Hour {
+                hour: h.to_string(),
+                counts,
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,267 @@
+//! Statements by shape, the way pgBadger groups them: lower case, comments dropped,
+//! whitespace folded, literals and parameters replaced by `?`, `IN (?, ?, ?)` folded to
+//! `in (...)`. One pass over the bytes into a buffer the caller reuses, so normalising
+//! allocates nothing once the buffer has grown. The shape carries no literal, so it is
+//! already redacted.
+
+/// Appends the shape of `text` to `out`. Call it for each part of a statement logged over
+/// several lines; `out` must hold the shape so far (it is read to fold `IN` lists).
+pub fn normalize_into(out: &mut Vec<u8>, text: &[u8]) {
+    let mut i = 0;
+    while i < text.len() {
+        let b = text[i];
+        i = match b {
+            b'-' if text.get(i + 1) == Some(&b'-') => {
+                space(out);
+                memchr::memchr(b'\n', &text[i..]).map_or(text.len(), |p| i + p)
+            }
+            b'/' if text.get(i + 1) == Some(&b'*') => {
+                space(out);
+                super::find(&text[i + 2..], b"*/").map_or(text.len(), |p| i + p + 4)
+            }
+            b' ' | b'\t' | b'\n' | b'\r' => {
+                space(out);
+                i + 1
+            }
+            b'\'' => {
+                placeholder(out);
+                quoted_end(text, i + 1, b'\'')
+            }
+            b'"' => {
+                let end = quoted_end(text, i + 1, b'"');
+                out.extend_from_slice(&text[i..end]);
+                end
+            }
+            b'$' => dollar(out, text, i),
+            b'0'..=b'9' if !in_word(out) => {
+                unary_minus(out);
+                placeholder(out);
+                number_end(text, i)
+            }
+            b')' => {
+                close(out);
+                i + 1
+            }
+            _ => {
+                if b == b',' {
+                    trim_space(out);
+                }
+                out.push(b.to_ascii_lowercase());
+                if b == b',' {
+                    out.push(b' ');
+                }
+                i + 1
+            }
+        };
+    }
+}
+
+/// The shape of one whole statement, in `out` (cleared first), without a trailing space
+/// or semicolon.
+pub fn normalize(out: &mut Vec<u8>, text: &[u8]) {
+    out.clear();
+    normalize_into(out, text);
+    finish(out);
+}
+
+/// Trims what a statement's parts left at its end.
+pub fn finish(out: &mut Vec<u8>) {
+    while matches!(out.last(), Some(b' ' | b';')) {
+        out.pop();
+    }
+}
+
+fn space(out: &mut Vec<u8>) {
+    if !matches!(out.last(), None | Some(b' ' | b'(')) {
+        out.push(b' ');
+    }
+}
+
+fn trim_space(out: &mut Vec<u8>) {
+    if out.last() == Some(&b' ') {
+        out.pop();
+    }
+}
+
+fn placeholder(out: &mut Vec<u8>) {
+    // `E'...'`, `B'...'`, `X'...'`: the prefix is part of the literal.
+    if matches!(out.last(), Some(b'e' | b'b' | b'x'))
+        && !out
+            .len()
+            .checked_sub(2)
+            .is_some_and(|p| in_word(&out[..=p]))
+    {
+        out.pop();
+    }
+    out.push(b'?');
+}
+
+/// Whether the byte before belongs to an identifier (`t1`, `col_2`), so a digit continues it.
+fn in_word(out: &[u8]) -> bool {
+    out.last()
+        .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'.' && out.len() > 1)
+}
+
+/// Drops the sign of a negative literal (`+ -4897`, `(-1`), not a subtraction (`a-1`).
+fn unary_minus(out: &mut Vec<u8>) {
+    if out.last() == Some(&b'-') {
+        let before = out.len().checked_sub(2).map(|p| out[p]);
+        if before
+            .is_none_or(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b')' | b'"' | b'?')))
+        {
+            out.pop();
+        }
+    }
+}
+
+fn quoted_end(text: &[u8], mut i: usize, quote: u8) -> usize {
+    while i < text.len() {
+        if text[i] == quote {
+            if text.get(i + 1) == Some(&quote) {
+                i += 2;
+                continue;
+            }
+            return i + 1;
+        }
+        i += 1;
+    }
+    text.len()
+}
+
+fn number_end(text: &[u8], mut i: usize) -> usize {
+    while i < text.len() && (text[i].is_ascii_alphanumeric() || text[i] == b'.') {
+        i += 1;
+    }
+    i
+}
+
+/// `$1` (a parameter) or `$tag$...$tag$` (a dollar-quoted literal).
+fn dollar(out: &mut Vec<u8>, text: &[u8], i: usize) -> usize {
+    let rest = &text[i + 1..];
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits > 0 {
+        out.push(b'?');
+        return i + 1 + digits;
+    }
+    let tag_len = rest
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+        .count();
+    if rest.get(tag_len) != Some(&b'$') {
+        out.push(b'$');
+        return i + 1;
+    }
+    let tag = &text[i..i + tag_len + 2];
+    let body = i + tag.len();
+    placeholder(out);
+    super::find(&text[body..], tag).map_or(text.len(), |p| body + p + tag.len())
+}
+
+/// `)`: folds a list of placeholders after `in (` into `in (...)`.
+fn close(out: &mut Vec<u8>) {
+    trim_space(out);
+    let open = out.iter().rposition(|b| *b == b'(');
+    if let Some(open) = open {
+        let list = &out[open + 1..];
+        let only_values = !list.is_empty() && list.iter().all(|b| matches!(b, b'?' | b',' | b' '));
+        let before = out[..open].strip_suffix(b" ").unwrap_or(&out[..open]);
+        if only_values && (before == b"in" || before.ends_with(b" in")) {
+            out.truncate(before.len());
+            out.extend_from_slice(b" (...");
+        }
+    }
+    out.push(b')');
+}
+
+crate::report_names! {
+    /// What a statement does, from its first word.
+    pub enum StatementType {
+        Select = "select",
+        Insert = "insert",
+        Update = "update",
+        Delete = "delete",
+        Copy = "copy",
+        Ddl = "ddl",
+        Transaction = "transaction",
+        Other = "other",
+    }
+}
+
+/// The type of a normalised statement. `WITH` counts by the statement it leads to, as far
+/// as one pass can tell (a data-modifying CTE names its verb after the CTE list).
+pub fn statement_type(shape: &[u8]) -> StatementType {
+    let word_end = shape
+        .iter()
+        .position(|b| !b.is_ascii_alphabetic())
+        .unwrap_or(shape.len());
+    match &shape[..word_end] {
+        b"select" | b"values" | b"table" | b"show" | b"fetch" | b"execute" => StatementType::Select,
+        b"insert" => StatementType::Insert,
+        b"update" => StatementType::Update,
+        b"delete" => StatementType::Delete,
+        b"copy" => StatementType::Copy,
+        b"create" | b"alter" | b"drop" | b"truncate" | b"comment" | b"grant" | b"revoke" => {
+            StatementType::Ddl
+        }
+        b"begin" | b"commit" | b"rollback" | b"end" | b"savepoint" | b"release" | b"start"
+        | b"abort" | b"prepare" => StatementType::Transaction,
+        b"with" => with_type(shape),
+        _ => StatementType::Other,
+    }
+}
+
+fn with_type(shape: &[u8]) -> StatementType {
+    // The verb after the last `) ` that closes the CTE list.
+    let after = shape
+        .windows(2)
+        .rposition(|w| w == b") ")
+        .map_or(&[][..], |p| &shape[p + 2..]);
+    match statement_type(after) {
+        StatementType::Other => StatementType::Select,
+        t => t,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shape(s: &str) -> String {
+        let mut out = Vec::new();
+        normalize(&mut out, s.as_bytes());
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn literals_parameters_and_lists_fold() {
+        // From pgBadger's light.postgres.log fixture (pgbench).
+        assert_eq!(
+            shape("UPDATE pgbench_branches SET bbalance = bbalance + 4597 WHERE bid = 1;"),
+            "update pgbench_branches set bbalance = bbalance + ? where bid = ?"
+        );
+        assert_eq!(
+            shape("INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (2, 1, 72639, -4897, CURRENT_TIMESTAMP);"),
+            "insert into pgbench_history (tid, bid, aid, delta, mtime) values (?, ?, ?, ?, current_timestamp)"
+        );
+        assert_eq!(
+            shape("select *  from t1 where a IN (1, 2,3) and b = 'x''y' -- note\n and c = $1"),
+            "select * from t1 where a in (...) and b = ? and c = ?"
+        );
+        assert_eq!(
+            shape("/* app */ SELECT $f$body$f$, E'\\n', \"Col1\" FROM s.t2"),
+            "select ?, ?, \"Col1\" from s.t2"
+        );
+    }
+
+    #[test]
+    fn types_from_the_first_word() {
+        let t = |s: &str| statement_type(shape(s).as_bytes());
+        assert_eq!(t("SELECT 1"), StatementType::Select);
+        assert_eq!(
+            t("with x as (select 1) insert into t select * from x"),
+            StatementType::Insert
+        );
+        assert_eq!(t("CREATE INDEX i ON t (a)"), StatementType::Ddl);
+        assert_eq!(t("END;"), StatementType::Transaction);
+    }
+}
