@@ -44,7 +44,7 @@ impl Level {
             b"LOCATION" => Level::Location,
             b"BACKTRACE" => Level::Backtrace,
             b"DEBUG" | b"DEBUG1" | b"DEBUG2" | b"DEBUG3" | b"DEBUG4" | b"DEBUG5" => Level::Debug,
-            _ => return crate::catalogue::translations::level(word),
+            _ => return None,
         })
     }
 

@@ -117,6 +117,11 @@ fn unescape(s: &str) -> String {
     out
 }
 
+/// A level label in English or in any of PostgreSQL's translations.
+pub fn any_level(word: &[u8]) -> Option<Level> {
+    Level::from_label(word).or_else(|| level(word))
+}
+
 /// The level a translated label word stands for (`FEHLER` → ERROR).
 pub fn level(word: &[u8]) -> Option<Level> {
     data()

@@ -4,7 +4,6 @@
 use super::record::{LineCounts, Record};
 use super::structured::{Emitter, Fields};
 use super::{Format, FormatEntry, RecordParser};
-use crate::severity::Level;
 use crate::source::framing::Framed;
 
 pub const ENTRY: FormatEntry = FormatEntry {
@@ -25,7 +24,7 @@ fn detect(first: &[u8]) -> bool {
     let looks_like_time = |f: &str| crate::timestamp::Timestamp::parse(f.as_bytes()).is_some();
     fields.len() >= MIN_COLUMNS
         && looks_like_time(&fields[0])
-        && Level::from_label(fields[11].as_bytes()).is_some()
+        && crate::catalogue::translations::any_level(fields[11].as_bytes()).is_some()
 }
 
 /// csvlog fields of one record; `None` while a quoted field is still open (the record

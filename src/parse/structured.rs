@@ -3,7 +3,6 @@
 //! person would read.
 
 use super::record::{LineCounts, Record};
-use crate::severity::Level;
 
 /// The fields a record is made from, borrowed from the parsed line.
 #[derive(Debug, Default)]
@@ -55,7 +54,7 @@ impl Emitter {
         let display = &self.display;
         sink(&Record {
             line: display,
-            level: Level::from_label(f.severity.as_bytes()),
+            level: crate::catalogue::translations::any_level(f.severity.as_bytes()),
             message: &display[message_at..],
             continuation,
             pid: f.pid,

@@ -1,6 +1,6 @@
 //! How many lines had each framing, and which framing an input is reported with.
 
-use super::framing::Framing;
+use super::framings::Framing;
 use serde::Serialize;
 
 /// Which wrappers were seen, for the report's `inputs[].framing`.

@@ -3,6 +3,7 @@
 
 mod counts;
 pub mod framing;
+mod framings;
 mod json_text;
 pub mod lines;
 pub mod outer;

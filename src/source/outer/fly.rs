@@ -4,7 +4,7 @@
 //! only the database's lines are the server's.
 
 use super::{bracketed_tag, iso_t, Outer, Peeled};
-use crate::source::framing::{rfc3339_len, Framing};
+use crate::source::framings::{rfc3339_len, Framing};
 
 pub const FLY: Outer = Outer {
     framing: Framing::Fly,

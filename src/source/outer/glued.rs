@@ -4,7 +4,7 @@
 
 use super::{first, Outer, Peeled};
 use crate::severity::Level;
-use crate::source::framing::Framing;
+use crate::source::framings::Framing;
 
 pub const GLUED: Outer = Outer {
     framing: Framing::GluedTime,

@@ -4,7 +4,7 @@
 //! syslog `[N-M]` and Heroku's log_line_prefix (` sql_error_code = %e `).
 
 use super::{bracketed_tag, iso_t, number, syslog, Outer, Peeled};
-use crate::source::framing::{rfc3339_len, Framing};
+use crate::source::framings::{rfc3339_len, Framing};
 
 pub const LOGPLEX: Outer = Outer {
     framing: Framing::Logplex,

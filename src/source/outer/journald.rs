@@ -4,7 +4,7 @@
 //! RFC 3164 shape and is read as syslog.
 
 use super::{iso_t, number, syslog, Outer, Peeled};
-use crate::source::framing::Framing;
+use crate::source::framings::Framing;
 
 pub const SHORT_ISO: Outer = Outer {
     framing: Framing::Journald,

@@ -3,7 +3,7 @@
 //! matter to first/last seen, which take the earliest and latest time of each finding.
 
 use super::{first, iso_t, Outer, Peeled};
-use crate::source::framing::{rfc3339_len, Framing};
+use crate::source::framings::{rfc3339_len, Framing};
 
 pub const EXPORT: Outer = Outer {
     framing: Framing::Loki,

@@ -14,7 +14,7 @@ mod loki;
 pub mod syslog;
 pub mod text;
 
-use super::framing::Framing;
+use super::framings::Framing;
 
 /// A line with its outer frame removed. Slices borrow from the line.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -5,7 +5,7 @@
 //! log_line_prefix. rsyslog writes control characters as `#ooo` (a TAB is `#011`).
 
 use super::{bracketed_tag, first, number, Outer, Peeled};
-use crate::source::framing::Framing;
+use crate::source::framings::Framing;
 
 pub const RFC3164: Outer = Outer {
     framing: Framing::Syslog,
