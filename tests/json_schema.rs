@@ -130,7 +130,7 @@ fn every_sample_log_gives_a_valid_report_in_both_environments() {
     let mut logs = logs_in(&repo().join("sample-logs"));
     logs.extend(logs_in(&repo().join("sample-logs/framed")));
     assert!(logs.len() >= 20, "sample logs found: {logs:?}");
-    for log in &logs {
+    common::par_map(&logs, |log| {
         let name = rel(log);
         for env in ["dev", "prod"] {
             let doc = analyze(&["--env", env, &name], None);
@@ -138,7 +138,7 @@ fn every_sample_log_gives_a_valid_report_in_both_environments() {
             assert_eq!(doc["env"], env);
             assert_eq!(doc["inputs"][0]["name"], name.as_str());
         }
-    }
+    });
 }
 
 #[test]

@@ -222,17 +222,19 @@ impl Catalogue {
                 catch_all.push((pi, levels(&p.catch_all).map_err(at)?));
             }
         }
+        // Thousands of templates (with the translations) share far fewer anchors: index
+        // them by anchor so that building stays linear.
         let mut anchors: Vec<&[u8]> = Vec::new();
         let mut by_anchor: Vec<Vec<usize>> = Vec::new();
+        let mut anchor_index: std::collections::HashMap<&[u8], usize> = Default::default();
         for (ti, c) in compiled.iter().enumerate() {
             let a = c.template.anchor();
-            match anchors.iter().position(|x| *x == a) {
-                Some(i) => by_anchor[i].push(ti),
-                None => {
-                    anchors.push(a);
-                    by_anchor.push(vec![ti]);
-                }
-            }
+            let i = *anchor_index.entry(a).or_insert_with(|| {
+                anchors.push(a);
+                by_anchor.push(Vec::new());
+                anchors.len() - 1
+            });
+            by_anchor[i].push(ti);
         }
         let prefilter = AhoCorasick::new(&anchors).map_err(|e| e.to_string())?;
         Ok(Catalogue {

@@ -156,9 +156,13 @@ pub fn expected_counts(dir: &Path) -> BTreeMap<(String, String), (u64, bool)> {
 /// Analyzes every log `want` names in `dir` and compares pgtriage's count of each of its
 /// ids with the planned one; the mismatches, one line each (`file: id: want N, got M`).
 pub fn count_mismatches(dir: &Path, want: &BTreeMap<(String, String), (u64, bool)>) -> Vec<String> {
-    let files: std::collections::BTreeSet<&String> = want.keys().map(|(f, _)| f).collect();
-    let mut failures = Vec::new();
-    for file in files {
+    let files: Vec<&String> = want
+        .keys()
+        .map(|(f, _)| f)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    par_map(&files, |file| {
         let path = dir.join(file);
         let run = pgtriage(&["analyze", "--output", "json", path_str(&path)]);
         assert!(
@@ -168,8 +172,9 @@ pub fn count_mismatches(dir: &Path, want: &BTreeMap<(String, String), (u64, bool
         );
         let report: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
         let got = finding_counts(&report);
-        for ((f, id), (n, at_least)) in want.range((file.clone(), String::new())..) {
-            if f != file {
+        let mut failures = Vec::new();
+        for ((f, id), (n, at_least)) in want.range(((*file).clone(), String::new())..) {
+            if f != *file {
                 break;
             }
             let g = got.get(id).copied().unwrap_or(0);
@@ -178,8 +183,29 @@ pub fn count_mismatches(dir: &Path, want: &BTreeMap<(String, String), (u64, bool
                 failures.push(format!("{file}: {id}: want {op}{n}, got {g}"));
             }
         }
-    }
-    failures
+        failures
+    })
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// `f` over every item, on as many threads as the machine has cores, results in the
+/// items' order: the suite runs the binary hundreds of times, one process per log.
+pub fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let chunk = items.len().div_ceil(threads).max(1);
+    std::thread::scope(|s| {
+        let f = &f;
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| s.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
 }
 
 /// Wording of a major that the catalogue does not follow yet: `(major, file, id)`, each an
