@@ -10,7 +10,7 @@ use crate::report::{self, InputSummary, Output, Report, Source};
 use crate::source;
 use crate::timestamp::Timestamp;
 use crate::verdict::Verdict;
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Read};
 use std::time::{Duration, Instant};
 
 /// Bytes read per call: large, so the per-line work dominates, not the system calls.
@@ -98,15 +98,7 @@ pub fn collect(catalogue: &Catalogue, opts: &Options) -> Result<(Report, bool), 
 pub fn run(catalogue: &Catalogue, opts: Options) -> Result<u8, Failure> {
     let (report, read_failed) = collect(catalogue, &opts)?;
     let text = report::render(&report, opts.output, std::io::stdout().is_terminal());
-    let mut stdout = std::io::stdout().lock();
-    if let Err(e) = stdout
-        .write_all(text.as_bytes())
-        .and_then(|_| stdout.flush())
-    {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            return Err(Failure::Usage(format!("cannot write the report: {e}")));
-        }
-    }
+    crate::error::write_stdout(&text)?;
     Ok(report.exit_code(read_failed))
 }
 

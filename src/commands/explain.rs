@@ -1,7 +1,7 @@
 //! `pgtriage explain ID` and `pgtriage patterns`: the catalogue, for people and scripts.
 
 use crate::catalogue::Catalogue;
-use crate::error::Failure;
+use crate::error::{write_stdout, Failure};
 use comfy_table::{presets, ContentArrangement, Table};
 
 pub fn run(catalogue: &Catalogue, id: &str) -> Result<u8, Failure> {
@@ -10,7 +10,7 @@ pub fn run(catalogue: &Catalogue, id: &str) -> Result<u8, Failure> {
             "no catalogue entry {id:?}; `pgtriage patterns` lists them"
         ))
     })?;
-    print!("{}", crate::catalogue::docs::page(p));
+    write_stdout(&crate::catalogue::docs::page(p))?;
     Ok(0)
 }
 
@@ -20,7 +20,7 @@ pub fn list(catalogue: &Catalogue, json: bool) -> Result<u8, Failure> {
         true => {
             let json = serde_json::to_string_pretty(catalogue.patterns())
                 .map_err(|e| Failure::Internal(e.to_string()))?;
-            println!("{json}");
+            write_stdout(&format!("{json}\n"))?;
         }
         false => {
             let mut t = Table::new();
@@ -36,7 +36,7 @@ pub fn list(catalogue: &Catalogue, json: bool) -> Result<u8, Failure> {
                     p.title.as_str(),
                 ]);
             }
-            println!("{t}");
+            write_stdout(&format!("{t}\n"))?;
         }
     }
     Ok(0)
