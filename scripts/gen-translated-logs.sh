@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# gen-translated-logs.sh [--out DIR] [LANG...]
+# gen-translated-logs.sh [--out DIR] [LANG[:VERBOSITY]...]
 # gen-translated-logs.sh --locales [LANG...]    only generate the locales (scripts/test.sh)
 #
 # Runs one workload on a REAL PostgreSQL 15 server (Debian's postgresql-15) once per
 # `lc_messages` language and saves what the server printed as DIR/LANG.log (DIR defaults
 # to sample-logs/translated/; LANG is C or a catalogue language: de es fr it ja ka ko ru
-# sv uk zh_CN; default: all of them). The same events happen in every run, so pgtriage
+# sv uk zh_CN; default: all of them, and C:verbose, C:terse, de:verbose). LANG:VERBOSITY
+# runs with `log_error_verbosity = VERBOSITY` (verbose writes the SQLSTATE before each
+# message and a LOCATION line after it; terse leaves DETAIL, HINT and CONTEXT out) and is
+# saved as DIR/LANG-VERBOSITY.log. The same events happen in every run, so pgtriage
 # must find the same ids and counts in every log (tests/translations.rs checks it).
 # Nothing is hand-written: every line comes from initdb/postgres as started here.
 #
@@ -25,7 +28,7 @@ LOCALES_ONLY=0
 if [[ ${1:-} == --out ]]; then OUT_DIR=${2:?--out needs a directory}; shift 2; fi
 if [[ ${1:-} == --locales ]]; then LOCALES_ONLY=1; shift; fi
 LANGS=("$@")
-((${#LANGS[@]})) || LANGS=(C de es fr it ja ka ko ru sv uk zh_CN)
+((${#LANGS[@]})) || LANGS=(C de es fr it ja ka ko ru sv uk zh_CN C:verbose C:terse de:verbose)
 
 declare -A LOCALE=([C]=C [de]=de_DE [es]=es_ES [fr]=fr_FR [it]=it_IT [ja]=ja_JP [ka]=ka_GE
     [ko]=ko_KR [ru]=ru_RU [sv]=sv_SE [uk]=uk_UA [zh_CN]=zh_CN)
@@ -49,7 +52,7 @@ ensure_locales() {
 }
 
 if ((LOCALES_ONLY)); then
-    for l in "${LANGS[@]}"; do ensure_locales "${LOCALE[$l]}"; done
+    for l in "${LANGS[@]}"; do ensure_locales "${LOCALE[${l%%:*}]}"; done
     exit 0
 fi
 
@@ -99,9 +102,10 @@ free_port() {
 # translation as "?".
 start() { LC_ALL=C.UTF-8 as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -l "$WORK/server.log" -w -t 60 -s start; }
 
-# run LANG: one server, the workload, the log saved.
+# run LANG [VERBOSITY]: one server, the workload, the log saved.
 run() {
-    local lang=$1 locale=${LOCALE[$1]} log="$WORK/server.log"
+    local lang=$1 verbosity=${2:-default} locale=${LOCALE[$1]} log="$WORK/server.log" name=$1
+    [[ $verbosity == default ]] || name+="-$verbosity"
     [[ $locale == C ]] || locale+=.UTF-8
     rm -rf "$WORK/data" "$WORK/sock" "$log"
     mkdir -p "$WORK/sock" && chown "$PG_OWNER" "$WORK/sock" "$WORK"
@@ -110,7 +114,7 @@ run() {
     PORT=$(free_port)
     printf '%s\n' "listen_addresses = '127.0.0.1'" "port = $PORT" \
         "unix_socket_directories = '$WORK/sock'" "lc_messages = '$locale'" \
-        "deadlock_timeout = '200ms'" | as_pg tee -a "$WORK/data/postgresql.conf" >/dev/null
+        "deadlock_timeout = '200ms'" "log_error_verbosity = $verbosity" | as_pg tee -a "$WORK/data/postgresql.conf" >/dev/null
     start
     sql -c "ALTER ROLE postgres PASSWORD 'right'" -c "CREATE TABLE t (id int PRIMARY KEY)" \
         -c "CREATE TABLE u (id int)" -c "INSERT INTO t VALUES (1), (2)"
@@ -142,12 +146,15 @@ run() {
     start
     as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -w -t 60 -s -m fast stop
     mkdir -p "$OUT_DIR"
-    cp "$log" "$OUT_DIR/$lang.log"
-    echo "$OUT_DIR/$lang.log: $(wc -l <"$log") lines" >&2
+    cp "$log" "$OUT_DIR/$name.log"
+    echo "$OUT_DIR/$name.log: $(wc -l <"$log") lines" >&2
 }
 
-for l in "${LANGS[@]}"; do
+for spec in "${LANGS[@]}"; do
+    l=${spec%%:*} verbosity=default
+    [[ $spec == *:* ]] && verbosity=${spec#*:}
     [[ -n ${LOCALE[$l]:-} ]] || { echo "unknown language $l" >&2; exit 2; }
+    [[ $verbosity =~ ^(default|terse|verbose)$ ]] || { echo "unknown verbosity $verbosity" >&2; exit 2; }
     ensure_locales "${LOCALE[$l]}"
-    run "$l"
+    run "$l" "$verbosity"
 done

@@ -4,7 +4,7 @@
 use super::label::{find_label, frontend_label, Labelled};
 use super::other::is_other_program;
 use super::prefix::{Prefix, PrefixFields};
-use crate::parse::record::{LineCounts, Record};
+use crate::parse::record::{split_sqlstate, LineCounts, Record};
 use crate::severity::Level;
 use crate::source::framing::Framed;
 use std::ops::Range;
@@ -29,6 +29,7 @@ struct Open {
     session: [Option<Range<usize>>; 4],
     detail: Option<Range<usize>>,
     statement: Option<Range<usize>>,
+    sqlstate: Option<Range<usize>>,
     lines: u32,
 }
 
@@ -57,6 +58,7 @@ impl Open {
             client: get(client),
             detail: get(&self.detail),
             statement: get(&self.statement),
+            sqlstate: get(&self.sqlstate),
             lines: self.lines,
         }
     }
@@ -75,6 +77,9 @@ impl Open {
             self.epoch = f.epoch;
         }
         self.session = [f.user, f.database, f.application, f.client].map(|v| v.map(off));
+        if let Some(code) = f.sqlstate {
+            self.sqlstate = Some(off(code));
+        }
     }
 
     /// A TAB-led line of the message: appended to the continuation, which is the last
@@ -197,6 +202,12 @@ impl Assembler {
         o.buf.clear();
         o.line = o.keep(framed.text);
         o.message = o.line.start + message_start..o.line.end;
+        o.sqlstate = None;
+        if let Some((code, message)) = split_sqlstate(&o.buf[o.message.clone()]) {
+            let code_at = o.message.start;
+            o.sqlstate = Some(code_at..code_at + code.len());
+            o.message.start = o.message.end - message.len();
+        }
         o.continuation = None;
         o.in_message = true;
         o.level = level;

@@ -64,6 +64,8 @@ pub struct PrefixFields<'a> {
     pub application: Option<&'a [u8]>,
     /// `%h`, or `%r`'s `host(port)`.
     pub client: Option<&'a [u8]>,
+    /// `%e`.
+    pub sqlstate: Option<&'a [u8]>,
 }
 
 impl Prefix {
@@ -166,6 +168,7 @@ fn match_items<'a>(items: &[Item], mut s: &'a [u8]) -> Option<PrefixFields<'a>> 
                     Escape::Database => f.database = Some(value),
                     Escape::Text(b'a') => f.application = Some(value),
                     Escape::Text(b'h' | b'r') => f.client = Some(value),
+                    Escape::Sqlstate => f.sqlstate = Some(value),
                     _ => {}
                 }
                 s = rest;
