@@ -14,6 +14,8 @@ use std::process::Command;
 const REQUIRED: &[&str] = &["de", "fr", "es", "ja", "ru", "zh_CN"];
 /// `log_error_verbosity` runs (`LANG:VERBOSITY` for the script, `LANG-VERBOSITY.log`).
 const VERBOSITIES: &[&str] = &["C:verbose", "C:terse", "de:verbose"];
+/// The named log_line_prefix runs (`C@NAME`; the script's `all-prefixes` runs them all).
+const PREFIXES: &[&str] = &["C@rds", "C@pgbadger", "C@session-q"];
 
 /// What must be equal across languages: each finding's id and count, and the totals.
 fn outcome(log: &Path) -> (BTreeMap<String, u64>, Value) {
@@ -60,6 +62,13 @@ fn compare_with_english(dir: &Path) -> Vec<String> {
             dir.display()
         );
     }
+    for p in PREFIXES {
+        assert!(
+            langs.iter().any(|l| l == p),
+            "no {p}.log in {}",
+            dir.display()
+        );
+    }
     for v in VERBOSITIES {
         let name = v.replace(':', "-");
         assert!(langs.contains(&name), "no {name}.log in {}", dir.display());
@@ -93,7 +102,11 @@ fn sqlstate_classes(log: &Path) -> Vec<String> {
 #[test]
 fn committed_translated_logs_read_as_the_english_one() {
     let langs = compare_with_english(&common::repo().join("sample-logs/translated"));
-    assert_eq!(langs.len(), 11 + VERBOSITIES.len(), "{langs:?}");
+    assert_eq!(
+        langs.len(),
+        11 + VERBOSITIES.len() + PREFIXES.len(),
+        "{langs:?}"
+    );
 }
 
 #[test]
@@ -110,6 +123,7 @@ fn translated_servers_report_what_the_english_one_does() {
         .arg("C")
         .args(REQUIRED)
         .args(VERBOSITIES)
+        .arg("all-prefixes")
         .status()
         .expect("run scripts/gen-translated-logs.sh");
     assert!(status.success(), "gen-translated-logs.sh failed");
