@@ -118,7 +118,7 @@ free_port() {
 # The server's environment is UTF-8, as in the official images and under systemd: with
 # LC_ALL=C the postmaster and not-yet-connected backends print every non-ASCII letter of a
 # translation as "?".
-start() { LC_ALL=C.UTF-8 as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -l "$WORK/server.log" -w -t 60 -s start; }
+start() { LC_ALL=C.UTF-8 as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -l "$WORK/server.log" -w -t 180 -s start; }
 
 # run LANG [VERBOSITY [PREFIX]]: one server, the workload, the log saved.
 run() {
@@ -163,9 +163,9 @@ run() {
         -c 'UPDATE t SET id = id WHERE id = 1' -c 'COMMIT' >/dev/null 2>&1 || true
     wait || true
     sql -c 'CHECKPOINT'
-    as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -w -t 60 -s -m fast stop
+    as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -w -t 180 -s -m fast stop
     start
-    as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -w -t 60 -s -m fast stop
+    as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -w -t 180 -s -m fast stop
     mkdir -p "$OUT_DIR"
     cp "$log" "$OUT_DIR/$name.log"
     echo "$OUT_DIR/$name.log: $(wc -l <"$log") lines" >&2
