@@ -98,6 +98,15 @@ impl Open {
     }
 }
 
+/// What follows pg_ctl's progress dots (`waiting for server to start....`), which the
+/// server's first lines are glued to when both write to one stream: the line's own prefix,
+/// so it keeps its time and pid.
+fn after_progress_dots(before: &[u8]) -> Option<&[u8]> {
+    let dots = memchr::memmem::find(before, b"..")?;
+    let end = before[dots..].iter().position(|b| *b != b'.')? + dots;
+    Some(&before[end..])
+}
+
 /// Builds records from lines. A record is handed out when the next one starts, or on
 /// `flush` (end of input, or a pause in a live stream).
 #[derive(Debug, Default)]
@@ -149,7 +158,10 @@ impl Assembler {
         }
         if let Some(l) = labelled.filter(|l| l.prefix_len > 0 || self.prefix_is_empty()) {
             let fields = self.prefix.as_ref().and_then(|p| {
-                let f = p.parse(&line[..l.prefix_len]);
+                let before = &line[..l.prefix_len];
+                let f = p
+                    .parse(before)
+                    .or_else(|| after_progress_dots(before).and_then(|b| p.parse(b)));
                 self.counts.prefix_mismatches += u64::from(f.is_none());
                 f
             });
