@@ -1,6 +1,6 @@
 //! A booted example: its own Compose project, and what Docker says about its container.
 
-use super::{common, examples, pretty, run, run_ok, text, READY, TEST_IMAGE};
+use super::{common, docker_compose, examples, pretty, run, run_ok, text, READY, TEST_IMAGE};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -18,6 +18,15 @@ fn test_image() {
             .expect("run scripts/build-test-image.sh");
         assert!(status.success(), "building {TEST_IMAGE} failed");
     });
+}
+
+/// docker-compose, when a Docker daemon answers too (each one missing skips the test, or
+/// fails it under CI).
+pub fn compose_with_docker() -> Option<PathBuf> {
+    if !common::require_docker() {
+        return None;
+    }
+    docker_compose()
 }
 
 /// A copy of one example directory, run as its own Compose project with an override that

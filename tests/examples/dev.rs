@@ -2,10 +2,10 @@
 //! every acceptance is used and is something prod refuses, and TCP logins still need the
 //! password.
 
-use super::boot::{wait_healthy, Project};
+use super::boot::{compose_with_docker, wait_healthy, Project};
 use super::{
-    at_least_warning, common, docker_compose, examples, findings, free_port, gate_args, pretty,
-    psql, psql_login, TEST_IMAGE,
+    at_least_warning, common, examples, findings, free_port, gate_args, pretty, psql, psql_login,
+    TEST_IMAGE,
 };
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -15,10 +15,9 @@ use std::time::Duration;
 #[test]
 #[ignore = "slow: needs Docker, docker-compose 1.29, the test image and psql; boots the example"]
 fn dev_example_boots_and_every_warning_is_accepted_with_a_reason() {
-    if !common::require_docker() {
+    let Some(dc) = compose_with_docker() else {
         return;
-    }
-    let Some(dc) = docker_compose() else { return };
+    };
     let port = free_port();
     let override_yaml = format!("services:\n  db:\n    image: {TEST_IMAGE}\n");
     let p = Project::new(dc, "dev", &override_yaml, &[("PG_PORT", port.to_string())]);

@@ -45,20 +45,17 @@ pub fn exporter_serves_what_the_rules_use(
     rules: &str,
 ) {
     let listen = free_port();
-    let child = Command::new(exporter)
-        .arg(format!("--web.listen-address=127.0.0.1:{listen}"))
-        .env(
-            "DATA_SOURCE_NAME",
-            format!(
-                "postgresql://monitoring:{monitoring_pw}@127.0.0.1:{port}/postgres?sslmode=require"
+    let _exporter = Killed::spawn(
+        Command::new(exporter)
+            .arg(format!("--web.listen-address=127.0.0.1:{listen}"))
+            .env(
+                "DATA_SOURCE_NAME",
+                format!(
+                    "postgresql://monitoring:{monitoring_pw}@127.0.0.1:{port}/postgres?sslmode=require"
+                ),
             ),
-        )
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start prometheus-postgres-exporter");
-    let _exporter = Killed(child);
+        "start prometheus-postgres-exporter",
+    );
     let body = scrape_until(listen, Duration::from_secs(30), |b| {
         b.lines().any(|l| l == "pg_up 1")
     });
@@ -82,16 +79,13 @@ pub fn exporter_serves_what_the_rules_use(
 /// pgtriage's own metrics, with the names and labels the rules use.
 pub fn pgtriage_serves_what_the_rules_use(id: &str, rules: &str) {
     let listen = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_pgtriage"))
-        .args(["tail", id, "--env", "prod", "--output", "jsonl"])
-        .arg("--metrics")
-        .arg(format!("127.0.0.1:{listen}"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start pgtriage tail --metrics");
-    let _tail = Killed(child);
+    let _tail = Killed::spawn(
+        Command::new(env!("CARGO_BIN_EXE_pgtriage"))
+            .args(["tail", id, "--env", "prod", "--output", "jsonl"])
+            .arg("--metrics")
+            .arg(format!("127.0.0.1:{listen}")),
+        "start pgtriage tail --metrics",
+    );
     let body = scrape_until(listen, Duration::from_secs(30), |b| {
         b.contains("pgtriage_lines_total{container=") && b.contains("id=\"server.ready\"")
     });
@@ -161,6 +155,19 @@ fn scrape_until(port: u16, limit: Duration, want: impl Fn(&str) -> bool) -> Stri
 
 /// A process killed when the test ends, however it ends.
 struct Killed(Child);
+
+impl Killed {
+    /// Starts `cmd` with no input and its output discarded; `what` names it in a failure.
+    fn spawn(cmd: &mut Command, what: &str) -> Killed {
+        let child = cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect(what);
+        Killed(child)
+    }
+}
 
 impl Drop for Killed {
     fn drop(&mut self) {

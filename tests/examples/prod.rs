@@ -2,11 +2,11 @@
 //! the gate, refusing every login pg_hba.conf refuses, and monitored with the metric names
 //! its alert rules use.
 
-use super::boot::{health, secret, wait_healthy_checking_init, Project};
+use super::boot::{compose_with_docker, health, secret, wait_healthy_checking_init, Project};
 use super::monitoring;
 use super::{
-    at_least_warning, common, docker_compose, examples, findings, gate_args, pretty, psql,
-    psql_login, run_ok, text, TEST_IMAGE,
+    at_least_warning, common, examples, findings, gate_args, pretty, psql, psql_login, run_ok,
+    text, TEST_IMAGE,
 };
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -16,10 +16,9 @@ use std::time::Duration;
 #[test]
 #[ignore = "slow: needs Docker, docker-compose 1.29, the test image, psql and prometheus-postgres-exporter; boots the example for minutes"]
 fn prod_example_boots_clean_refuses_bad_logins_and_is_monitored() {
-    if !common::require_docker() {
+    let Some(dc) = compose_with_docker() else {
         return;
-    }
-    let Some(dc) = docker_compose() else { return };
+    };
     let p = project(dc);
     let id = p.up_on_loopback("db");
     healthy_only_after_init(&id);
