@@ -199,7 +199,7 @@ fn the_metrics_endpoint_counts_events_as_they_happen() {
             .output();
     }
     let mut after = String::new();
-    while counter(&after, &series) < 3 && start.elapsed() < Duration::from_secs(60) {
+    while counter(&after, &series) < 3 && start.elapsed() < Duration::from_secs(180) {
         std::thread::sleep(Duration::from_millis(200));
         after = scrape(&addr);
     }

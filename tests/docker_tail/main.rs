@@ -66,7 +66,7 @@ impl Container {
         let start = Instant::now();
         while self.logs().matches(text).count() < n {
             assert!(
-                start.elapsed() < Duration::from_secs(120),
+                start.elapsed() < Duration::from_secs(300),
                 "{}: no {n}× {text:?}:\n{}",
                 self.0,
                 self.logs()
@@ -113,7 +113,7 @@ fn alpine_like_first_start_fails_in_prod() {
     }
     let c = Container::run("alpine", &["-e", "POSTGRES_PASSWORD=secret", ALPINE_LIKE]);
     let (code, r, stderr) =
-        common::tail_json(&[&c.0, "--until-ready", "--env", "prod", "--timeout", "120s"]);
+        common::tail_json(&[&c.0, "--until-ready", "--env", "prod", "--timeout", "300s"]);
     assert_eq!(code, Some(1), "{stderr}");
     assert!(!stderr.contains("not ready"), "{stderr}");
     let ids = common::finding_counts(&r);
@@ -161,7 +161,7 @@ fn debian_with_scram_and_a_sane_healthcheck_passes_in_prod() {
     }
     let (c, _dir) = sane("sane", DEBIAN);
     let (code, r, stderr) =
-        common::tail_json(&[&c.0, "--until-ready", "--env", "prod", "--timeout", "120s"]);
+        common::tail_json(&[&c.0, "--until-ready", "--env", "prod", "--timeout", "300s"]);
     assert_eq!(
         code,
         Some(0),
@@ -187,7 +187,7 @@ fn a_policy_accepting_the_locale_warning_turns_the_alpine_first_start_green() {
         "--fail-on",
         "warning",
         "--timeout",
-        "120s",
+        "300s",
     ];
     let mut args = vec![c.0.as_str(), "--no-policy"];
     args.extend_from_slice(&gate);
@@ -240,7 +240,7 @@ fn inspect_checks_raise_their_entries_with_the_catalogued_evidence() {
             ALPINE_LIKE,
         ],
     );
-    let (_, r, stderr) = common::tail_json(&[&c.0, "--until-ready", "--timeout", "120s"]);
+    let (_, r, stderr) = common::tail_json(&[&c.0, "--until-ready", "--timeout", "300s"]);
     let cat = pgtriage::catalogue::Catalogue::embedded().unwrap();
     for id in [
         "container.env-trust",
@@ -256,7 +256,7 @@ fn inspect_checks_raise_their_entries_with_the_catalogued_evidence() {
     // The entrypoint's trust banner is in the log too.
     assert_eq!(common::finding_counts(&r).get("auth.trust-host"), Some(&1));
     let no_hc = Container::run("nohc", &["-e", "POSTGRES_PASSWORD=x", DEBIAN]);
-    let (_, r, _) = common::tail_json(&[&no_hc.0, "--until-ready", "--timeout", "120s"]);
+    let (_, r, _) = common::tail_json(&[&no_hc.0, "--until-ready", "--timeout", "300s"]);
     assert_eq!(
         sample_of(&r, "container.no-healthcheck"),
         Some("no healthcheck configured")
@@ -296,7 +296,7 @@ fn a_tty_container_is_read_as_one_stream() {
         "tty",
         &["-t", "-e", "POSTGRES_PASSWORD=secret", ALPINE_LIKE],
     );
-    let (code, r, stderr) = common::tail_json(&[&c.0, "--until-ready", "--timeout", "120s"]);
+    let (code, r, stderr) = common::tail_json(&[&c.0, "--until-ready", "--timeout", "300s"]);
     assert_eq!(code, Some(1), "{stderr}");
     assert_eq!(r["inputs"][0]["prefix"], "%m [%p] ");
     let ids = common::finding_counts(&r);

@@ -22,7 +22,7 @@ fn dev_example_boots_and_every_warning_is_accepted_with_a_reason() {
     let override_yaml = format!("services:\n  db:\n    image: {TEST_IMAGE}\n");
     let p = Project::new(dc, "dev", &override_yaml, &[("PG_PORT", port.to_string())]);
     let id = p.up_on_loopback("db");
-    wait_healthy(&id, Duration::from_secs(120));
+    wait_healthy(&id, Duration::from_secs(300));
 
     let path = examples().join("dev/.pgtriage.toml");
     let report = gate_passes_with_reasons(&id, common::path_str(&path));

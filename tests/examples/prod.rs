@@ -70,7 +70,7 @@ fn project(dc: PathBuf) -> Project {
 
 /// The healthcheck: not healthy during init, healthy after the real ready line.
 fn healthy_only_after_init(id: &str) {
-    let probe_failed_during_init = wait_healthy_checking_init(id, Duration::from_secs(150));
+    let probe_failed_during_init = wait_healthy_checking_init(id, Duration::from_secs(300));
     assert!(
         probe_failed_during_init,
         "no healthcheck probe failed while the init scripts ran:\n{}",

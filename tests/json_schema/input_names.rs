@@ -101,7 +101,8 @@ fn every_input_format_and_framing_gives_a_valid_report() {
             set.insert(name.to_string());
         }
     }
-    if cases.len() > 6 {
+    // Without the shared data (outside CI) only the committed logs ran: not every name.
+    if common::shared_data().is_some() {
         assert_every_name_seen(&seen);
     }
 }
