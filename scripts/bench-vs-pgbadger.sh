@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # scripts/bench-vs-pgbadger.sh [SIZE_MB]      (default 1024)
+# scripts/bench-vs-pgbadger.sh --log-only     step 3 only: prints the base log's path
 #
 # pgtriage's throughput claim, measured against pgBadger on the SAME file in ONE
 # run. This script is the only place where performance figures come from (there
@@ -53,8 +54,10 @@ say() { printf '[bench %4ss] %s\n' "$SECONDS" "$*" >&2; }
 die() { printf 'bench-vs-pgbadger: error: %s\n' "$*" >&2; exit 1; }
 usage() { sed -n '2,/^$/{s/^# \{0,1\}//;p}' "$SCRIPT_PATH"; }
 
+LOG_ONLY=0
 case ${1:-} in
 	-h | --help) usage; exit 0 ;;
+	--log-only) LOG_ONLY=1; shift ;;
 esac
 [[ $# -le 1 ]] || { usage >&2; exit 1; }
 SIZE_MB=${1:-1024}
@@ -116,10 +119,12 @@ else
 	PG_OWNER=$(id -un)
 fi
 
-say "cargo build --release"
-(cd "$REPO_DIR" && cargo build --release --quiet) || die "cargo build --release failed"
-PGTRIAGE=$REPO_DIR/target/release/pgtriage
-[[ -x $PGTRIAGE ]] || die "$PGTRIAGE missing after the build"
+if ((!LOG_ONLY)); then
+	say "cargo build --release"
+	(cd "$REPO_DIR" && cargo build --release --quiet) || die "cargo build --release failed"
+	PGTRIAGE=$REPO_DIR/target/release/pgtriage
+	[[ -x $PGTRIAGE ]] || die "$PGTRIAGE missing after the build"
+fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/pgtriage-bench.XXXXXX")
 chmod 755 "$WORK"
@@ -206,6 +211,10 @@ if [[ -s $BASE_LOG ]]; then
 	say "base log: cached $BASE_LOG ($(($(size_of "$BASE_LOG") / 1024 / 1024)) MB)"
 else
 	generate_base_log
+fi
+if ((LOG_ONLY)); then
+	echo "$BASE_LOG"
+	exit 0
 fi
 
 # ---------------------------------------------------------------------------
