@@ -195,22 +195,12 @@ fn axis(svg: &mut String, hours: &[&str], slot_of: &[usize], slot_w: f64) {
         picks.push(n - 1);
     }
     for i in picks {
-        let x = LEFT + (slot_of[i] as f64 + 0.5) * slot_w;
-        let anchor = if i == 0 && n > 1 {
-            "start"
-        } else if i == n - 1 && n > 1 {
-            "end"
-        } else {
-            "middle"
-        };
-        let x = match anchor {
-            "start" => x.min(LEFT + slot_w / 2.0).max(LEFT),
-            "end" => x.max(LEFT).min(WIDTH - RIGHT),
-            _ => x,
-        };
+        // Centred under its hour, kept inside the chart (a label is about 66 units wide).
+        let x =
+            (LEFT + (slot_of[i] as f64 + 0.5) * slot_w).clamp(LEFT + 34.0, WIDTH - RIGHT - 34.0);
         let _ = write!(
             svg,
-            "<text class=\"tick\" x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\">{}</text>",
+            "<text class=\"tick\" x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
             HEIGHT - 10.0,
             xml_escape(&hour_label(hours[i]))
         );

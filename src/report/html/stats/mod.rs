@@ -8,6 +8,7 @@ mod upkeep;
 
 use super::svg::{self, Layout, Series, Unit};
 use super::{esc, group};
+use crate::collect::stats::hourly::HourCounts;
 use crate::report::model::Activity;
 use crate::report::Report;
 use std::fmt::{Display, Write};
@@ -139,13 +140,16 @@ fn code(s: &str) -> String {
     format!("<td><code>{}</code></td>", super::cell(s))
 }
 
+/// What a chart reads from an hour's counts.
+type Reading = fn(&HourCounts) -> f64;
+
 /// A chart per hour of what `value` reads from each hour, one series per entry of
 /// `series`, or a sentence when there is nothing to draw.
 fn chart(
     out: &mut String,
     a: &Activity,
     label: &str,
-    series: &[(&str, fn(&crate::collect::stats::hourly::HourCounts) -> f64)],
+    series: &[(&str, Reading)],
     layout: Layout,
     unit: Unit,
 ) {
