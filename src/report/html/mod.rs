@@ -14,9 +14,9 @@ mod svg;
 
 use super::text::{
     acceptance_note, baseline_note, consequence_advice, consequence_note, expired_note,
-    gating_rows, more_unclassified, truncate, verdict, xml_escape,
+    gating_rows, more_unclassified, truncate, unclassified_note, verdict, xml_escape,
 };
-use super::{Finding, Report, UnclassifiedGroup};
+use super::{Finding, Report};
 use crate::severity::Severity;
 use std::fmt::Write;
 
@@ -389,17 +389,6 @@ fn finding_note(f: &Finding) -> String {
     }
     if let Some(scope) = &f.scope {
         notes.push(format!("scope {scope}"));
-    }
-    notes.join("; ")
-}
-
-fn unclassified_note(u: &UnclassifiedGroup) -> String {
-    let mut notes = Vec::new();
-    if u.gating {
-        notes.push("fails the gate".to_string());
-    }
-    if let Some(b) = &u.baseline {
-        notes.push(baseline_note(b));
     }
     notes.join("; ")
 }

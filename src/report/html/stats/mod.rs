@@ -178,6 +178,18 @@ fn chart(
     let _ = writeln!(out, "</span></figcaption>\n{svg}\n</figure>");
 }
 
+/// A chart of one count per hour.
+fn count_chart(out: &mut String, a: &Activity, label: &str, name: &str, reading: Reading) {
+    chart(
+        out,
+        a,
+        label,
+        &[(name, reading)],
+        Layout::Stacked,
+        Unit::Count,
+    );
+}
+
 /// Names as a list: `a, b, …` when there were more.
 fn names(n: &crate::collect::stats::queries::Names) -> String {
     let mut s = n.names.join(", ");

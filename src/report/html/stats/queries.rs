@@ -1,6 +1,6 @@
 //! Statements and errors: what the server spent its time on, and what went wrong.
 
-use super::{chart, code, count, empty, figures, names, num, table, Layout, Unit};
+use super::{chart, code, count, count_chart, empty, figures, names, num, table, Layout, Unit};
 use crate::collect::stats::queries::QueryEntry;
 use crate::report::activity::ms;
 use crate::report::model::Activity;
@@ -111,13 +111,12 @@ pub fn errors(out: &mut String, a: &Activity) {
             ("panic", e.panic.to_string()),
         ],
     );
-    chart(
+    count_chart(
         out,
         a,
         "Warnings or worse per hour",
-        &[("warnings or worse", |h| h.errors as f64)],
-        Layout::Stacked,
-        Unit::Count,
+        "warnings or worse",
+        |h| h.errors as f64,
     );
     let rows: Vec<String> = e
         .by_message

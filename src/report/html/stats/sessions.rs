@@ -1,6 +1,6 @@
 //! Who connected, and what made statements wait, spill or stop.
 
-use super::{chart, code, count, empty, figures, num, table, text, Layout, Unit};
+use super::{chart, code, count, count_chart, empty, figures, num, table, text, Layout, Unit};
 use crate::collect::stats::capped::Named;
 use crate::collect::stats::events::NamedAmount;
 use crate::collect::stats::sessions::NamedSessions;
@@ -119,14 +119,9 @@ pub fn locks(out: &mut String, a: &Activity) {
             ("longest wait", us(l.acquired.max)),
         ],
     );
-    chart(
-        out,
-        a,
-        "Lock waits per hour",
-        &[("lock waits", |h| h.lock_waits as f64)],
-        Layout::Stacked,
-        Unit::Count,
-    );
+    count_chart(out, a, "Lock waits per hour", "lock waits", |h| {
+        h.lock_waits as f64
+    });
     named_table(out, "Waits by object", "object", &l.by_object);
     amount_table(
         out,
@@ -154,14 +149,9 @@ pub fn temp_files(out: &mut String, a: &Activity) {
             ("largest", bytes(t.files.max)),
         ],
     );
-    chart(
-        out,
-        a,
-        "Temporary files per hour",
-        &[("temporary files", |h| h.temp_files as f64)],
-        Layout::Stacked,
-        Unit::Count,
-    );
+    count_chart(out, a, "Temporary files per hour", "temporary files", |h| {
+        h.temp_files as f64
+    });
     amount_table(out, "By statement", "size", &t.by_query, bytes);
 }
 
@@ -199,14 +189,9 @@ pub fn cancelled(out: &mut String, a: &Activity) {
         return;
     }
     figures(out, &[("cancelled or timed out", c.count.to_string())]);
-    chart(
-        out,
-        a,
-        "Cancelled statements per hour",
-        &[("cancelled", |h| h.cancelled as f64)],
-        Layout::Stacked,
-        Unit::Count,
-    );
+    count_chart(out, a, "Cancelled statements per hour", "cancelled", |h| {
+        h.cancelled as f64
+    });
     named_table(out, "By reason", "catalogue entry", &c.by_reason);
     named_table(out, "By statement", "statement (normalised)", &c.by_query);
 }

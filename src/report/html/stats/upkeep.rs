@@ -1,7 +1,7 @@
 //! The server's own work: checkpoints and autovacuum, and the activity of every area per
 //! hour.
 
-use super::{chart, code, count, empty, figures, num, table, Layout, Unit};
+use super::{chart, code, count, count_chart, empty, figures, num, table, Layout, Unit};
 use crate::collect::stats::autovacuum::TableRuns;
 use crate::report::activity::{bytes, ms};
 use crate::report::model::Activity;
@@ -68,14 +68,9 @@ pub fn checkpoints(out: &mut String, a: &Activity) {
             ),
         ],
     );
-    chart(
-        out,
-        a,
-        "Checkpoints per hour",
-        &[("checkpoints", |h| h.checkpoints as f64)],
-        Layout::Stacked,
-        Unit::Count,
-    );
+    count_chart(out, a, "Checkpoints per hour", "checkpoints", |h| {
+        h.checkpoints as f64
+    });
 }
 
 pub fn autovacuum(out: &mut String, a: &Activity) {
