@@ -3,7 +3,7 @@
 use super::{chart, code, count, count_chart, empty, figures, num, table, text, Layout, Unit};
 use crate::collect::stats::capped::Named;
 use crate::collect::stats::events::NamedAmount;
-use crate::collect::stats::sessions::NamedSessions;
+use crate::collect::stats::sessions::{NamedSessions, DURATION_BOUNDS};
 use crate::report::activity::{bytes, ms};
 use crate::report::model::Activity;
 
@@ -53,10 +53,21 @@ pub fn sessions(out: &mut String, a: &Activity) {
     ] {
         named_table(out, title, "name", rows);
     }
-    let durations: Vec<String> = s
+    // Shortest first: the JSON map holds the buckets by name.
+    let mut buckets: Vec<(&String, u64)> = s
         .durations
         .iter()
-        .map(|(bucket, n)| [text(bucket), count(n.as_u64().unwrap_or(0))].concat())
+        .map(|(bucket, n)| (bucket, n.as_u64().unwrap_or(0)))
+        .collect();
+    buckets.sort_by_key(|(b, _)| {
+        DURATION_BOUNDS
+            .iter()
+            .position(|(_, label)| label == b)
+            .unwrap_or(DURATION_BOUNDS.len())
+    });
+    let durations: Vec<String> = buckets
+        .into_iter()
+        .map(|(bucket, n)| [text(bucket), count(n)].concat())
         .collect();
     table(out, "Session durations", "duration|sessions:n", &durations);
     for (title, rows) in [
@@ -75,7 +86,7 @@ fn named_table(out: &mut String, title: &str, what: &str, rows: &[Named]) {
     }
     let rows: Vec<String> = rows
         .iter()
-        .map(|n| [code(&n.name), count(n.count)].concat())
+        .map(|n| [name(&n.name), count(n.count)].concat())
         .collect();
     table(out, title, &format!("{what}|count:n"), &rows);
 }
@@ -88,7 +99,7 @@ fn session_table(out: &mut String, title: &str, rows: &[NamedSessions]) {
         .iter()
         .map(|n| {
             [
-                code(&n.name),
+                name(&n.name),
                 count(n.row.sessions),
                 num(ms(n.row.total_ms as f64)),
             ]
@@ -96,6 +107,15 @@ fn session_table(out: &mut String, title: &str, rows: &[NamedSessions]) {
         })
         .collect();
     table(out, title, "name|sessions:n|total time:n", &rows);
+}
+
+/// A database, user, application or client; the log may name none.
+fn name(n: &str) -> String {
+    if n.is_empty() {
+        text("(not logged)")
+    } else {
+        code(n)
+    }
 }
 
 pub fn locks(out: &mut String, a: &Activity) {
