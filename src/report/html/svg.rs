@@ -186,6 +186,7 @@ fn grid(svg: &mut String, top: f64, y: &dyn Fn(f64) -> f64, unit: Unit) {
 /// The time axis: a few hours labelled `06-27 01:00`, the first and the last among them.
 fn axis(svg: &mut String, hours: &[&str], slot_of: &[usize], slot_w: f64) {
     let n = hours.len();
+    let with_year = hours[0].get(..4) != hours[n - 1].get(..4);
     let step = n.div_ceil(TICKS).max(1);
     let mut picks: Vec<usize> = (0..n).step_by(step).collect();
     if picks.last() != Some(&(n - 1)) {
@@ -202,14 +203,16 @@ fn axis(svg: &mut String, hours: &[&str], slot_of: &[usize], slot_w: f64) {
             svg,
             "<text class=\"tick\" x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
             HEIGHT - 10.0,
-            xml_escape(&hour_label(hours[i]))
+            xml_escape(&hour_label(hours[i], with_year))
         );
     }
 }
 
-/// `2024-06-27T01:00:00.000+02:00` → `06-27 01:00`; anything else as it is.
-fn hour_label(hour: &str) -> String {
-    match (hour.get(5..10), hour.get(11..16)) {
+/// `2024-06-27T01:00:00.000+02:00` → `06-27 01:00`, or `2024-06-27 01:00` when the
+/// chart spans more than one year; anything else as it is.
+fn hour_label(hour: &str, with_year: bool) -> String {
+    let from = if with_year { 0 } else { 5 };
+    match (hour.get(from..10), hour.get(11..16)) {
         (Some(day), Some(time)) if hour.as_bytes().get(10) == Some(&b'T') => {
             format!("{day} {time}")
         }
@@ -263,6 +266,10 @@ mod tests {
         assert!(svg.contains("<title>a &amp; b</title>"));
         assert!(svg.contains("<title>2024-06-27T02:00:00.000+02:00: 730 &lt;runs&gt;</title>"));
         assert!(svg.contains(">06-27 01:00</text>"));
+        assert_eq!(
+            hour_label("2022-11-27T18:00:00.000Z", true),
+            "2022-11-27 18:00"
+        );
         assert_eq!(Unit::Count.ceiling(730.0), 800.0);
         assert_eq!(Unit::Count.ceiling(474.0), 800.0);
         assert_eq!(Unit::Count.ceiling(5.0), 8.0);
