@@ -16,6 +16,7 @@
 #   locales, locale-gen      the UTF-8 locales of tests/translations.rs (lc_messages)
 #   docker-compose, promtool, prometheus-postgres-exporter, psql
 #                            tests/examples/ (scripts/install-example-tools.sh)
+#   chromium                 headless, opens --output html (tests/html_report.rs)
 # Installing needs root and Debian's apt; a machine that has everything needs neither.
 # Idempotent: nothing is installed, started or built that is already there and current.
 #
@@ -30,7 +31,8 @@ die() { say "error: $*"; exit 1; }
 command -v cargo >/dev/null || die "cargo not found: install a Rust toolchain (https://rustup.rs)"
 
 # Debian packages for the real PostgreSQL 15, which runs as the `postgres` OS user
-# (runuser) when the tests run as root, and for building the test images.
+# (runuser) when the tests run as root, for building the test images, and the browser
+# that opens the HTML report.
 need=()
 [[ -x /usr/lib/postgresql/15/bin/postgres ]] || need+=(postgresql-15)
 [[ -x /usr/lib/postgresql/15/bin/psql ]] || need+=(postgresql-client-15)
@@ -38,6 +40,7 @@ command -v runuser >/dev/null || need+=(util-linux)
 command -v debootstrap >/dev/null || need+=(debootstrap)
 [[ -f /usr/share/i18n/locales/en_US ]] || need+=(locales)
 command -v pip >/dev/null || command -v pip3 >/dev/null || need+=(python3-pip)
+command -v chromium >/dev/null || need+=(chromium)
 if ((${#need[@]})); then
 	[[ $EUID -eq 0 ]] || die "needs root to install: ${need[*]}"
 	say "installing ${need[*]}"

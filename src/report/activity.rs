@@ -144,7 +144,7 @@ pub fn ms(v: f64) -> String {
     }
 }
 
-fn bytes(v: u64) -> String {
+pub fn bytes(v: u64) -> String {
     const UNITS: [&str; 4] = ["B", "kB", "MB", "GB"];
     let (mut x, mut u) = (v as f64, 0);
     while x >= 1024.0 && u < UNITS.len() - 1 {

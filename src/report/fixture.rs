@@ -15,7 +15,7 @@ use crate::source::Compression;
 
 /// Log text that is markup in markdown, HTML, XML and workflow commands, with a control
 /// character; every rendering must keep it inert.
-const HOSTILE: &str = "role <script>x</script> | `tick` *star* _under_ [l](u) @team #1 \
+pub const HOSTILE: &str = "role <script>x</script> | `tick` *star* _under_ [l](u) @team #1 \
                        ::error title=x::y, 100% a%0Ab ]]> \"q\" 'a' \u{1}bell";
 
 /// The report: findings of each severity, accepted (with and without an end date),
@@ -223,13 +223,13 @@ fn acceptance(reason: &str, until: Option<&str>, line: u32) -> Acceptance {
     }
 }
 
-mod tests {
+pub mod tests {
     use super::super::{render, table, Output};
     use super::report;
     use std::path::Path;
 
     /// Compares `actual` with src/report/snapshots/<name>, or writes it with UPDATE_SNAPSHOTS=1.
-    fn assert_snapshot(name: &str, actual: &str) {
+    pub fn assert_snapshot(name: &str, actual: &str) {
         let path = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("src/report/snapshots")
             .join(name);

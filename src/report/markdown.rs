@@ -10,9 +10,9 @@
 use super::activity::ms;
 use super::text::{
     acceptance_note, baseline_note, consequence_advice, expired_note, gating_rows,
-    more_unclassified, truncate, xml_escape,
+    more_unclassified, truncate, unclassified_note, xml_escape,
 };
-use super::{Finding, InputSummary, Report, UnclassifiedGroup};
+use super::{Finding, InputSummary, Report};
 use std::fmt::Write;
 
 /// Samples in tables are cut to this many characters.
@@ -253,17 +253,6 @@ fn finding_note(f: &Finding) -> String {
     }
     if let Some(scope) = &f.scope {
         notes.push(format!("scope <code>{}</code>", cell(scope, usize::MAX)));
-    }
-    notes.join("; ")
-}
-
-fn unclassified_note(u: &UnclassifiedGroup) -> String {
-    let mut notes = Vec::new();
-    if u.gating {
-        notes.push("fails the gate".to_string());
-    }
-    if let Some(b) = &u.baseline {
-        notes.push(baseline_note(b));
     }
     notes.join("; ")
 }

@@ -4,6 +4,7 @@
 mod activity;
 mod build;
 pub mod github;
+pub mod html;
 pub mod jsonl;
 pub mod junit;
 pub mod markdown;
@@ -34,6 +35,8 @@ pub enum Output {
     Github,
     /// JUnit XML: one test case per catalogue entry seen (GitLab, Jenkins).
     Junit,
+    /// One self-contained HTML page: verdict, findings and advice, statistics with charts.
+    Html,
 }
 
 /// Renders a report; `color` applies to the table on a terminal.
@@ -49,5 +52,6 @@ pub fn render(report: &Report, output: Output, color: bool) -> String {
         Output::Markdown => markdown::render(report),
         Output::Github => github::render(report),
         Output::Junit => junit::render(report),
+        Output::Html => html::render(report),
     }
 }

@@ -2,7 +2,7 @@
 //! table, markdown, GitHub and JUnit outputs and a fix to an escape reaches all of them.
 //! Format-specific escaping (markdown cells, workflow commands) stays with its renderer.
 
-use super::{Acceptance, BaselineDiff, Report};
+use super::{Acceptance, BaselineDiff, Report, UnclassifiedGroup};
 use crate::collect::MAX_UNCLASSIFIED_SHAPES;
 use std::borrow::Cow;
 
@@ -91,6 +91,18 @@ pub fn more_unclassified(more: u64) -> String {
 pub fn gating_rows(r: &Report) -> usize {
     r.findings.iter().filter(|f| f.gating).count()
         + r.unclassified.iter().filter(|u| u.gating).count()
+}
+
+/// Why an unclassified group counts or not: the gate, and the baseline.
+pub fn unclassified_note(u: &UnclassifiedGroup) -> String {
+    let mut notes = Vec::new();
+    if u.gating {
+        notes.push("fails the gate".to_string());
+    }
+    if let Some(b) = &u.baseline {
+        notes.push(baseline_note(b));
+    }
+    notes.join("; ")
 }
 
 /// The verdict in one word, from `summary.failed`.

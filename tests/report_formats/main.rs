@@ -19,12 +19,13 @@ use std::path::Path;
 const SAMPLE: &str = "sample-logs/first-start-no-locale.log";
 
 /// (format, snapshot file extension)
-const FORMATS: [(&str, &str); 5] = [
+const FORMATS: [(&str, &str); 6] = [
     ("table", "txt"),
     ("json", "json"),
     ("markdown", "md"),
     ("github", "github.txt"),
     ("junit", "junit.xml"),
+    ("html", "html"),
 ];
 
 /// Runs `analyze --output <format>` with `args`; returns (exit code, stdout).
@@ -330,6 +331,28 @@ fn inert_in_markdown(args: &[&str], groups: usize) {
         .filter(|l| l.starts_with("| **") && l.contains("<code>"))
         .collect();
     assert_eq!(rows.len(), groups, "{md}");
+
+    // HTML: log text is text, and each unclassified group is a row of its table.
+    let (_, html) = run("html", &args);
+    assert!(
+        !html.contains("<script") && !html.contains("<b>bold"),
+        "{html}"
+    );
+    assert!(
+        html.contains("role &lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{html}"
+    );
+    assert!(
+        !html.chars().any(|c| c.is_control() && c != '\n'),
+        "{html:?}"
+    );
+    let table = html.split("<section id=\"unclassified\">").nth(1).unwrap();
+    let table = table.split("</section>").next().unwrap();
+    assert_eq!(
+        table.matches("<tr class=\"gating\">").count(),
+        groups,
+        "{html}"
+    );
 }
 
 /// The `|` that separate GFM table cells (not those escaped as `\|`).

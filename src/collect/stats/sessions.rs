@@ -13,7 +13,7 @@ pub const MAX_NAMES: usize = 1000;
 /// Rows listed per table in the report.
 pub const TOP_NAMES: usize = 20;
 /// Upper bounds (ms) of the session-duration buckets, pgBadger's.
-const DURATION_BOUNDS: [(u64, &str); 7] = [
+pub const DURATION_BOUNDS: [(u64, &str); 7] = [
     (500, "<500ms"),
     (1_000, "500ms-1s"),
     (30_000, "1s-30s"),
