@@ -333,7 +333,7 @@ fn inert_in_markdown(args: &[&str], groups: usize) {
     assert_eq!(rows.len(), groups, "{md}");
 
     // HTML: log text is text, and each unclassified group is a row of its table.
-    let (_, html) = run("html", &args);
+    let (_, html) = run("html", args);
     assert!(
         !html.contains("<script") && !html.contains("<b>bold"),
         "{html}"
