@@ -222,26 +222,30 @@ pub fn activity() -> Activity {
             by_reason: vec![named("query.statement-timeout", 1)],
             by_query: vec![named("SELECT pg_sleep(?)", 1)],
         },
-        errors: ErrorStats {
-            warning: 1,
-            error: 3,
-            fatal: 1,
-            panic: 0,
-            by_sqlstate_class: vec![
-                SqlstateClass {
-                    class: "42".into(),
-                    name: Some("syntax error or access rule violation"),
-                    count: 3,
-                },
-                SqlstateClass {
-                    class: "P9".into(),
-                    name: None,
-                    count: 1,
-                },
-            ],
-            by_message: vec![named("ERROR: relation \"<name>\" does not exist", 3)],
-        },
+        errors: errors(),
         hourly: hourly(),
+    }
+}
+
+fn errors() -> ErrorStats {
+    ErrorStats {
+        warning: 1,
+        error: 3,
+        fatal: 1,
+        panic: 0,
+        by_sqlstate_class: vec![
+            SqlstateClass {
+                class: "42".into(),
+                name: Some("syntax error or access rule violation"),
+                count: 3,
+            },
+            SqlstateClass {
+                class: "P9".into(),
+                name: None,
+                count: 1,
+            },
+        ],
+        by_message: vec![named("ERROR: relation \"<name>\" does not exist", 3)],
     }
 }
 
