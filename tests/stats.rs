@@ -119,6 +119,28 @@ fn cloudsql_has_pgbadgers_151_connections_to_cloudsqladmin() {
     );
 }
 
+/// `%m [%p] [queryid=%Q] %u@%d ` is detected (the `]` closes the labelled value), so the
+/// queries have times: per hour as pgBadger counts them, 3 at 14:00 and 17 at 16:00.
+#[test]
+fn queryid_log_has_pgbadgers_queries_per_hour() {
+    let Some(s) = fixture_stats("queryid.log.gz") else {
+        return;
+    };
+    let hours: Vec<(&str, u64)> = s["hourly"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["hour"].as_str().unwrap(), h["queries"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        hours,
+        [
+            ("2022-02-17T14:00:00.000Z", 3),
+            ("2022-02-17T16:00:00.000Z", 17)
+        ]
+    );
+}
+
 #[test]
 fn begin_and_end_keep_one_hour_of_the_clock_as_logged() {
     let Some(path) = common::shared_file("pgbadger-fixtures/pg_vacuums.log.gz") else {

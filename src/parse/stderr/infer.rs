@@ -215,9 +215,12 @@ impl Guess {
         }
         let label = String::from_utf8_lossy(&rest[..word_end]).to_ascii_lowercase();
         let value_start = word_end + equals;
+        // A `]` closes the value (`[queryid=%Q]`) unless the value is itself bracketed
+        // (`user=[unknown]`, what background processes print).
+        let bracketed = rest.get(value_start) == Some(&b'[');
         let value_len = rest[value_start..]
             .iter()
-            .position(|b| matches!(b, b',' | b' ' | b';'))
+            .position(|b| matches!(b, b',' | b' ' | b';') || (*b == b']' && !bracketed))
             .unwrap_or(rest.len() - value_start);
         let escape = label_escape(&label, &rest[value_start..value_start + value_len]);
         self.out
