@@ -6,6 +6,7 @@ use crate::error::Failure;
 use crate::flow::{container_names, record_time, Flow};
 use crate::parse::prefix::Prefix;
 use crate::pipeline::{LogFormat, LogStream};
+use crate::report::term::Look;
 use crate::report::{self, InputSummary, Output, Report, Source};
 use crate::source;
 use crate::timestamp::Timestamp;
@@ -26,6 +27,8 @@ pub struct Options {
     /// Paths to read; `-` or none reads stdin.
     pub paths: Vec<String>,
     pub output: Output,
+    /// Width, colour and `--all` of the table output.
+    pub look: Look,
     pub format: LogFormat,
     /// `--prefix`, compiled; `None` to detect it per input.
     pub prefix: Option<Prefix>,
@@ -97,7 +100,7 @@ pub fn collect(catalogue: &Catalogue, opts: &Options) -> Result<(Report, bool), 
 
 pub fn run(catalogue: &Catalogue, opts: Options) -> Result<u8, Failure> {
     let (report, read_failed) = collect(catalogue, &opts)?;
-    let text = report::render(&report, opts.output, std::io::stdout().is_terminal());
+    let text = report::render(&report, opts.output, opts.look);
     let mut stdout = std::io::stdout().lock();
     if let Err(e) = stdout
         .write_all(text.as_bytes())

@@ -2,15 +2,26 @@
 
 use crate::catalogue::Catalogue;
 use crate::error::Failure;
+use crate::report::term::{self, Look};
 use comfy_table::{presets, ContentArrangement, Table};
 
-pub fn run(catalogue: &Catalogue, id: &str) -> Result<u8, Failure> {
+/// The entry's page: laid out for a terminal as `look` says, or as written (Markdown,
+/// the same text as docs/patterns/) without one.
+pub fn run(catalogue: &Catalogue, id: &str, look: Option<Look>) -> Result<u8, Failure> {
     let p = catalogue.get(id).ok_or_else(|| {
         Failure::Usage(format!(
             "no catalogue entry {id:?}; `pgtriage patterns` lists them"
         ))
     })?;
-    print!("{}", crate::catalogue::docs::page(p));
+    let page = crate::catalogue::docs::page(p);
+    match look {
+        Some(look) => {
+            for line in term::markdown(&page, look.width, "", look.color) {
+                println!("{line}");
+            }
+        }
+        None => print!("{page}"),
+    }
     Ok(0)
 }
 
