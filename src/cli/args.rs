@@ -67,6 +67,10 @@ pub struct AnalyzeArgs {
     pub output: Output,
     #[command(flatten)]
     pub look: LookArgs,
+    /// List every finding one line each, informational ones too (the table output
+    /// otherwise sums those up in one line).
+    #[arg(long)]
+    pub all: bool,
     #[command(flatten)]
     pub gate: GateArgs,
     /// The log format; detected from the first line by default.
@@ -124,10 +128,6 @@ pub struct LookArgs {
     /// Colour in the table output: `auto` on a terminal unless NO_COLOR is set.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
-    /// List every finding one line each, informational ones too (the table output
-    /// otherwise sums those up in one line).
-    #[arg(long)]
-    pub all: bool,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -161,6 +161,9 @@ pub struct TailArgs {
     pub output: Output,
     #[command(flatten)]
     pub look: LookArgs,
+    /// The report at the end lists every finding one line each, informational ones too.
+    #[arg(long)]
+    pub all_findings: bool,
     #[command(flatten)]
     pub gate: GateArgs,
     /// The server's log_line_prefix; detected if absent.
@@ -192,4 +195,15 @@ pub struct PolicyInitArgs {
     pub force: bool,
     #[arg(long, value_enum)]
     pub env: Option<Env>,
+}
+
+#[cfg(test)]
+mod tests {
+    /// clap checks the definitions only when a command is parsed: check them all here,
+    /// so that two options of one name fail the fast tests, not a user's `tail`.
+    #[test]
+    fn the_arguments_are_well_formed() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
 }

@@ -95,8 +95,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             },
         ),
         Command::Explain { id, output, color } => {
-            let look =
-                (output == args::ExplainOutput::Terminal).then(|| Look::stdout(color, false));
+            let look = (output == args::ExplainOutput::Terminal).then(|| Look::stdout(color));
             commands::explain::run(catalogue, &id, look)
         }
         Command::Patterns { output } => {
@@ -112,7 +111,7 @@ fn analyze_options(
     Ok(commands::analyze::Options {
         paths: args.paths,
         output: args.output,
-        look: Look::stdout(args.look.color, args.look.all),
+        look: Look::stdout(args.look.color).listing_all(args.all, "--all"),
         format: args.format,
         prefix: compile_prefix(args.prefix.as_deref())?,
         verdict: args.gate.verdict(catalogue)?,
@@ -163,7 +162,7 @@ fn tail_options(catalogue: &Catalogue, args: args::TailArgs) -> Result<TailOptio
         timeout,
         metrics: args.metrics,
         output: args.output,
-        look: Look::stdout(args.look.color, args.look.all),
+        look: Look::stdout(args.look.color).listing_all(args.all_findings, "--all-findings"),
         prefix: compile_prefix(args.prefix.as_deref())?,
         no_follow: args.no_follow,
         verdict: args.gate.verdict(catalogue)?,

@@ -260,10 +260,13 @@ mod tests {
     fn every_format_matches_its_snapshot() {
         let r = report();
         // A fixed width: the table otherwise fits the terminal the tests run in.
-        let look = |width, color| Look {
-            width,
-            color,
-            all: true,
+        let look = |width, color| {
+            Look {
+                width,
+                color,
+                ..Look::default()
+            }
+            .listing_all(true, "--all")
         };
         assert_snapshot("fixture.txt", &table::render(&r, look(120, false)));
         assert_snapshot("fixture.color.txt", &table::render(&r, look(120, true)));

@@ -248,7 +248,8 @@ fn also_seen(r: &Report, look: Look) -> Option<String> {
         _ => "events below the threshold",
     };
     let head = format!("also seen: {events} {what} (");
-    let tail = ") — --all to list";
+    let tail = format!(") — {} to list", look.all_flag);
+    let tail = tail.as_str();
     let room = look
         .width
         .saturating_sub(term::width(&head) + term::width(tail));

@@ -29,12 +29,15 @@ pub struct Look {
     pub width: usize,
     pub color: bool,
     pub all: bool,
+    /// The option that sets `all`, which the summing-up line names (`--all` for
+    /// analyze; tail's `--all` picks containers).
+    pub all_flag: &'static str,
 }
 
 impl Look {
     /// For stdout: its width when it is a terminal, else `COLUMNS`, else 100; colour as
     /// `choice` says of it.
-    pub fn stdout(choice: ColorChoice, all: bool) -> Look {
+    pub fn stdout(choice: ColorChoice) -> Look {
         let tty = std::io::stdout().is_terminal();
         // comfy-table (already a dependency) asks the terminal through crossterm, and only
         // when stdout is one: no new crate and no unsafe ioctl of our own.
@@ -43,7 +46,16 @@ impl Look {
         Look {
             width: pick_width(tty.then_some(terminal).flatten(), columns),
             color: choice.enabled(tty),
+            ..Look::default()
+        }
+    }
+
+    /// Lists every row when `all`, which option `flag` sets.
+    pub fn listing_all(self, all: bool, flag: &'static str) -> Look {
+        Look {
             all,
+            all_flag: flag,
+            ..self
         }
     }
 }
@@ -55,6 +67,7 @@ impl Default for Look {
             width: DEFAULT_WIDTH,
             color: false,
             all: false,
+            all_flag: "--all",
         }
     }
 }

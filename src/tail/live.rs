@@ -85,8 +85,10 @@ struct TableLines {
 
 /// Where an ordinary line starts, so that marked lines (`» `) stand out to the left.
 const UNMARKED: &str = "  ";
-/// A container name longer than this is shortened in live lines.
-const CONTAINER_WIDTH: usize = 24;
+/// `RESTARTED`, the longest label; severities are shorter.
+const LABEL_WIDTH: usize = 9;
+/// Most ids fit, so that the advice starts in one column; a longer one pushes it right.
+const ID_WIDTH: usize = 26;
 
 impl TableLines {
     /// `19:48:21  db  warning  locale.no-system-locales  Choose the collation …`, the last
@@ -102,15 +104,22 @@ impl TableLines {
         let time = time.map_or(" ".repeat(8), |t| {
             t.to_string().get(11..19).unwrap_or("").to_string()
         });
-        let container = fit(container, CONTAINER_WIDTH);
         let [(label, label_paint), (id, id_paint), (text, text_paint)] = cells;
-        let head = format!("{mark}{time}  {container}  {} {id}  ", pad(label, 8));
+        // The container's name gives way before the id does: a sixth of the width at most.
+        let fixed = UNMARKED.len() + 8 + 2 + 2 + LABEL_WIDTH + 1 + id.len().max(ID_WIDTH) + 2;
+        let room = self.look.width.saturating_sub(fixed + 8);
+        let cap = (self.look.width / 6).min(room).max(4);
+        let container = fit(container, cap);
+        // Ids in one column where there is room; at 80 columns the advice follows its id.
+        let id_width = if self.look.width >= 110 { ID_WIDTH } else { 0 };
+        let (label, id) = (pad(label, LABEL_WIDTH), pad(id, id_width));
+        let head = format!("{mark}{time}  {container}  {label} {id}  ");
         let text = fit(text, self.look.width.saturating_sub(term::width(&head)));
         let line = format!(
             "{mark}{}  {container}  {} {}  {}",
             paint(color, Paint::Dim, &time),
-            paint(color, label_paint, &pad(label, 8)),
-            paint(color, id_paint, id),
+            paint(color, label_paint, &label),
+            paint(color, id_paint, &id),
             paint(color, text_paint, &text),
         );
         say(|out| writeln!(out, "{}", line.trim_end()));
@@ -140,8 +149,13 @@ impl LiveSink for TableLines {
         }
         let advice = match &o.accepted {
             Some(reason) => format!("accepted: {reason}"),
+            // The advice's first paragraph, unless it is a code block: then the title.
             None if o.severity > Severity::Info => {
-                short_advice(p.remediation.get(self.env)).replace('\n', " ")
+                let advice = short_advice(p.remediation.get(self.env));
+                match advice.starts_with("```") {
+                    true => p.title.clone(),
+                    false => advice.replace('\n', " "),
+                }
             }
             None => p.title.clone(),
         };
@@ -181,7 +195,7 @@ impl LiveSink for TableLines {
         let cells = [
             ("READY", Paint::Bold),
             ("server.ready", Paint::Bold),
-            ("the server accepts connections", Paint::Plain),
+            ("accepts connections", Paint::Plain),
         ];
         self.line("» ", time, container, cells);
     }

@@ -22,13 +22,22 @@ impl Terminal {
     /// TZ=UTC and neither COLUMNS nor NO_COLOR set: the binary must find the width and
     /// decide on colour from the terminal itself.
     pub fn start(name: &str, width: u16, args: &[&str]) -> Terminal {
+        let args: Vec<String> = args.iter().map(|a| quote(a)).collect();
+        // exec: no shell between the terminal and the binary, which takes Ctrl-C alone.
+        let script = format!("exec \"$PGTRIAGE\" {}", args.join(" "));
+        Terminal::shell(name, width, &script)
+    }
+
+    /// As `start`, a shell command line (redirections, pipes) in which `$PGTRIAGE` is the
+    /// binary.
+    pub fn shell(name: &str, width: u16, script: &str) -> Terminal {
         let dir = tempfile::tempdir().unwrap();
         let socket = format!("pgtriage-{}-{name}-{width}", std::process::id());
         let exit = dir.path().join("exit");
         let line = format!(
-            "env -u COLUMNS -u NO_COLOR TZ=UTC {} {}; echo $? > {}; exec sleep 3600",
+            "env -u COLUMNS -u NO_COLOR TZ=UTC PGTRIAGE={} sh -c {}; echo $? > {}; exec sleep 3600",
             quote(env!("CARGO_BIN_EXE_pgtriage")),
-            args.iter().map(|a| quote(a)).collect::<Vec<_>>().join(" "),
+            quote(script),
             quote(&exit.display().to_string()),
         );
         let t = Terminal {
@@ -134,7 +143,7 @@ impl Drop for Terminal {
     }
 }
 
-fn quote(s: &str) -> String {
+pub fn quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
 }
 
