@@ -22,16 +22,7 @@ fn images() {
 }
 
 pub fn docker(args: &[&str]) -> Output {
-    let out = Command::new("docker")
-        .args(args)
-        .output()
-        .expect("run docker");
-    assert!(
-        out.status.success(),
-        "docker {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
+    super::succeed("docker", args)
 }
 
 /// A container removed when the test ends, however it ends.

@@ -379,6 +379,21 @@ pub fn baseline_of(log: &str) -> (tempfile::NamedTempFile, Option<i32>) {
     (f, out.status.code())
 }
 
+/// Runs `program` with `args` (stdin closed) and fails the test unless it succeeds.
+pub fn succeed(program: &str, args: &[&str]) -> Output {
+    let out = Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("run {program}: {e}"));
+    assert!(
+        out.status.success(),
+        "{program} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 /// Compares `actual` with tests/snapshots/<name>, or writes it with UPDATE_SNAPSHOTS=1.
 pub fn assert_snapshot(name: &str, actual: &str) {
     let path = repo().join("tests/snapshots").join(name);

@@ -3,7 +3,7 @@
 //! must pass: no line wider than the window, no id or timestamp split or shortened.
 
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 /// Rows of the window: the longest report fits without scrolling.
@@ -64,18 +64,9 @@ impl Terminal {
     }
 
     fn tmux(&self, args: &[&str]) -> Output {
-        let out = Command::new("tmux")
-            .args(["-L", &self.socket])
-            .args(args)
-            .stdin(Stdio::null())
-            .output()
-            .expect("run tmux");
-        assert!(
-            out.status.success(),
-            "tmux {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        out
+        let mut all = vec!["-L", &self.socket];
+        all.extend_from_slice(args);
+        super::succeed("tmux", &all)
     }
 
     /// The screen, wrapped lines joined (so that a line wider than the window shows as
