@@ -174,7 +174,7 @@ generate_base_log() {
 		log_temp_files = 0
 		max_wal_size = 256MB
 	EOF
-	(cd "$dir" && as_pg "$PG_BIN/pg_ctl" -D "$DATA" -l "$log" -w -t 60 -s start) || {
+	(cd "$dir" && as_pg "$PG_BIN/pg_ctl" -D "$DATA" -l "$log" -w -t 180 -s start) || {
 		tail -n 20 "$log" >&2
 		die "the PostgreSQL server did not start"
 	}

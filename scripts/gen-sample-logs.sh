@@ -225,8 +225,8 @@ configure_connections() {
 conf() { printf '%s\n' "$@" | as_pg tee -a "$C_DATA/postgresql.conf" >/dev/null; }
 
 # Start / stop with pg_ctl; the server's stderr is appended to $C_LOG.
-start_server() { as_pg "$PGBIN/pg_ctl" -D "$C_DATA" -l "$C_LOG" -w -t 60 -s start; }
-stop_server() { as_pg "$PGBIN/pg_ctl" -D "$C_DATA" -w -t 60 -s -m "${1:-fast}" stop; }
+start_server() { as_pg "$PGBIN/pg_ctl" -D "$C_DATA" -l "$C_LOG" -w -t 180 -s start; }
+stop_server() { as_pg "$PGBIN/pg_ctl" -D "$C_DATA" -w -t 180 -s -m "${1:-fast}" stop; }
 reload_server() { as_pg "$PGBIN/pg_ctl" -D "$C_DATA" -s reload; }
 
 # sql [psql args...]: superuser psql over the unix socket, stop on error.
@@ -686,7 +686,7 @@ scenario_out_of_memory() {
     say "$f"
     new_cluster oom "$f"
     # shellcheck disable=SC2016  # $1.. expand in the inner shell
-    as_pg bash -c 'ulimit -v "$1" && exec "$2/pg_ctl" -D "$3" -l "$4" -w -t 60 -s start' \
+    as_pg bash -c 'ulimit -v "$1" && exec "$2/pg_ctl" -D "$3" -l "$4" -w -t 180 -s start' \
         _ "$OOM_ULIMIT_KB" "$PGBIN" "$C_DATA" "$C_LOG"
     sql_expect_fail -U postgres -d postgres -c "SELECT length(repeat('x', $OOM_REQUEST_BYTES))"
     wait_for_log 'ERROR:  out of memory' 1
@@ -850,7 +850,7 @@ start_in_shm_namespace() {   # start_in_shm_namespace SIZE
     # shellcheck disable=SC2016  # $1.. expand in the inner shell
     unshare -m --propagation private bash -c '
         mount -t tmpfs -o "size=$1,mode=1777" shm /dev/shm &&
-        exec runuser -u postgres -- "$2/pg_ctl" -D "$3" -l "$4" -w -t 60 -s start' \
+        exec runuser -u postgres -- "$2/pg_ctl" -D "$3" -l "$4" -w -t 180 -s start' \
         _ "$1" "$PGBIN" "$C_DATA" "$C_LOG"
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/install-example-tools.sh
 #
-# Installs, from Debian's packages, the tools that tests/examples.rs uses to validate
+# Installs, from Debian's packages, the tools that tests/examples/ uses to validate
 # examples/compose/ against real components. Idempotent: installs only what is missing,
 # and does nothing (not even `apt-get update`) when everything is there.
 #

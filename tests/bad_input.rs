@@ -143,3 +143,33 @@ fn a_bad_prefix_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown escape %y"));
 }
+
+/// A reader that went away (`| head`, a `less` quit early) ends every command quietly,
+/// with the status it would have had: the gate's verdict for `analyze`, 0 for the rest.
+/// The pipe's read end is closed before pgtriage starts, so every write fails.
+#[test]
+fn a_closed_stdout_ends_every_command_quietly() {
+    let log = "sample-logs/first-start-no-locale.log";
+    let cases: [(&[&str], i32); 7] = [
+        (&["patterns"], 0),
+        (&["patterns", "--output", "json"], 0),
+        (&["explain", "locale.no-system-locales"], 0),
+        (&["analyze", "--no-policy", "--env", "prod", log], 1),
+        (&["analyze", "--no-policy", "--env", "dev", log], 0),
+        (&["analyze", "--no-policy", "--output", "json", log], 1),
+        (&["analyze", "--no-policy", "--output", "markdown", log], 1),
+    ];
+    for (args, code) in cases {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_pgtriage"))
+            .args(args)
+            .current_dir(common::repo())
+            .stdout(writer)
+            .output()
+            .unwrap();
+        assert_no_panic(&out);
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {out:?}");
+        assert!(out.stderr.is_empty(), "{args:?}: {out:?}");
+    }
+}

@@ -165,7 +165,7 @@ fn every_entry_has_a_sample_that_classifies_to_it() {
         }
         for s in &p.sample {
             if is_inspect_evidence(p, s) {
-                continue; // raised on a real container by tests/docker_tail.rs
+                continue; // raised on a real container by tests/docker_tail/
             }
             let got = match &s.context {
                 Some(log) => classify_in(&cat, log, &s.line),

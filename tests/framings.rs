@@ -199,3 +199,18 @@ fn a_container_name_before_cloudnativepg_json_is_peeled() {
     assert_eq!(count(input, "records"), 2);
     assert_eq!(count(input, "unprefixed_records"), 0);
 }
+
+/// pg_ctl's progress dots with the server's first line glued after them (the official
+/// image's first start under `docker compose up`): that line keeps its own prefix's time.
+#[test]
+fn a_server_line_glued_to_pg_ctl_dots_keeps_its_time() {
+    let r = analyze(&framings("pg_ctl-dots.log"));
+    assert_eq!(r["inputs"][0]["prefix_mismatches"], 0, "{}", r["inputs"][0]);
+    let starting = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "server.starting")
+        .expect("server.starting");
+    assert_eq!(starting["first_seen"], "2023-11-16T04:59:54.861Z");
+}

@@ -1,6 +1,7 @@
-//! Translated logs: a server with `lc_messages` in another language reports the same events
-//! as its English twin. sample-logs/translated/ holds one run of the same workload per
-//! language (scripts/gen-translated-logs.sh, real servers); the slow test reruns it.
+//! Translated and verbose logs: a server with `lc_messages` in another language, or with
+//! `log_error_verbosity` verbose or terse, reports the same events as its English twin.
+//! sample-logs/translated/ holds one run of the same workload per language and verbosity
+//! (scripts/gen-translated-logs.sh, real servers); the slow test reruns it.
 
 mod common;
 
@@ -11,6 +12,10 @@ use std::process::Command;
 
 /// Languages the issue requires at least; the committed logs cover all eleven.
 const REQUIRED: &[&str] = &["de", "fr", "es", "ja", "ru", "zh_CN"];
+/// `log_error_verbosity` runs (`LANG:VERBOSITY` for the script, `LANG-VERBOSITY.log`).
+const VERBOSITIES: &[&str] = &["C:verbose", "C:terse", "de:verbose"];
+/// The named log_line_prefix runs (`C@NAME`; the script's `all-prefixes` runs them all).
+const PREFIXES: &[&str] = &["C@rds", "C@pgbadger", "C@session-q"];
 
 /// What must be equal across languages: each finding's id and count, and the totals.
 fn outcome(log: &Path) -> (BTreeMap<String, u64>, Value) {
@@ -57,13 +62,51 @@ fn compare_with_english(dir: &Path) -> Vec<String> {
             dir.display()
         );
     }
+    for p in PREFIXES {
+        assert!(
+            langs.iter().any(|l| l == p),
+            "no {p}.log in {}",
+            dir.display()
+        );
+    }
+    for v in VERBOSITIES {
+        let name = v.replace(':', "-");
+        assert!(langs.contains(&name), "no {name}.log in {}", dir.display());
+        assert_eq!(
+            sqlstate_classes(&dir.join(format!("{name}.log"))).is_empty(),
+            !v.ends_with("verbose"),
+            "{name}: SQLSTATE classes only where the server wrote SQLSTATEs"
+        );
+    }
+    // The workload's errors, by the class of their SQLSTATE: failed logins (28), missing
+    // database (3D), syntax error and missing table (42), unique violation (23), division
+    // by zero (22), lock timeout (55), statement timeout (57), deadlock (40).
+    assert_eq!(
+        sqlstate_classes(&dir.join("C-verbose.log")),
+        ["22", "23", "28", "3D", "40", "42", "55", "57"]
+    );
     langs
+}
+
+fn sqlstate_classes(log: &Path) -> Vec<String> {
+    let out = common::pgtriage(&["analyze", "--output", "json", common::path_str(log)]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    report["stats"]["errors"]["by_sqlstate_class"]
+        .as_array()
+        .expect("stats.errors.by_sqlstate_class")
+        .iter()
+        .map(|c| c["class"].as_str().unwrap().to_string())
+        .collect()
 }
 
 #[test]
 fn committed_translated_logs_read_as_the_english_one() {
     let langs = compare_with_english(&common::repo().join("sample-logs/translated"));
-    assert_eq!(langs.len(), 11, "{langs:?}");
+    assert_eq!(
+        langs.len(),
+        11 + VERBOSITIES.len() + PREFIXES.len(),
+        "{langs:?}"
+    );
 }
 
 #[test]
@@ -79,6 +122,8 @@ fn translated_servers_report_what_the_english_one_does() {
         .arg(out.path())
         .arg("C")
         .args(REQUIRED)
+        .args(VERBOSITIES)
+        .arg("all-prefixes")
         .status()
         .expect("run scripts/gen-translated-logs.sh");
     assert!(status.success(), "gen-translated-logs.sh failed");

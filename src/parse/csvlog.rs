@@ -93,6 +93,7 @@ impl RecordParser for CsvlogParser {
                 database: opt(2),
                 application: opt(22),
                 client: opt(4),
+                sqlstate: opt(12),
             };
             self.out.emit(&f, lines, sink);
         } else {

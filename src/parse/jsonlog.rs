@@ -40,6 +40,8 @@ struct JsonRecord<'a> {
     application_name: Option<Cow<'a, str>>,
     #[serde(borrow, alias = "connection_from")]
     remote_host: Option<Cow<'a, str>>,
+    #[serde(borrow, alias = "sql_state_code")]
+    state_code: Option<Cow<'a, str>>,
     #[serde(borrow)]
     record: Option<Box<JsonRecord<'a>>>,
     /// CloudNativePG's wrapper: which component logged, and its message (`record` for a
@@ -155,6 +157,7 @@ impl RecordParser for JsonlogParser {
             database: r.dbname.as_deref(),
             application: r.application_name.as_deref(),
             client: r.remote_host.as_deref(),
+            sqlstate: r.state_code.as_deref(),
         };
         self.out.emit(&f, 1, sink);
     }

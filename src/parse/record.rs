@@ -38,8 +38,24 @@ pub struct Record<'a> {
     pub detail: Option<&'a [u8]>,
     /// The statement PostgreSQL logged with the event (`STATEMENT:` line).
     pub statement: Option<&'a [u8]>,
+    /// The SQLSTATE (`28P01`): `log_error_verbosity = verbose` writes it before the
+    /// message, `%e` in the prefix, csvlog and jsonlog in a field of their own.
+    pub sqlstate: Option<&'a [u8]>,
     /// Physical lines the record spans.
     pub lines: u32,
+}
+
+/// Splits `28P01: message` (verbose mode) into the SQLSTATE and the message. Five
+/// digits or capitals with at least one digit, as every SQLSTATE has, so that no English
+/// word before a colon is taken for one.
+pub fn split_sqlstate(message: &[u8]) -> Option<(&[u8], &[u8])> {
+    let code = message.get(..5)?;
+    let ok = code
+        .iter()
+        .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
+        && code.iter().any(u8::is_ascii_digit)
+        && message[5..].starts_with(b": ");
+    ok.then(|| (code, &message[7..]))
 }
 
 /// Counts of what became of each line, so that nothing disappears unreported.
@@ -74,4 +90,22 @@ impl LineCounts {
         prefix_mismatches: 0,
         other_program_lines: 0,
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_sqlstate;
+
+    /// Hand-made message texts, not server output: the edges of the SQLSTATE shape.
+    #[test]
+    fn only_a_sqlstate_shape_is_split_off() {
+        let split = |m: &str| split_sqlstate(m.as_bytes()).map(|(c, _)| c.to_vec());
+        assert_eq!(split("28P01: password"), Some(b"28P01".to_vec()));
+        assert_eq!(split("00000: checkpoint starting"), Some(b"00000".to_vec()));
+        assert_eq!(split("TRAP: x"), None);
+        assert_eq!(split("ABCDE: no digit"), None);
+        assert_eq!(split("28P01:no space"), None);
+        assert_eq!(split("28p01: lower case"), None);
+        assert_eq!(split("2"), None);
+    }
 }

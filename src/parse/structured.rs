@@ -19,6 +19,8 @@ pub(super) struct Fields<'a> {
     pub database: Option<&'a str>,
     pub application: Option<&'a str>,
     pub client: Option<&'a str>,
+    /// csvlog's `sql_state_code`, jsonlog's `state_code`.
+    pub sqlstate: Option<&'a str>,
 }
 
 /// Hands out records made from fields, counting them; the display line is built in one
@@ -65,6 +67,7 @@ impl Emitter {
             client: f.client.map(str::as_bytes),
             detail: f.detail.map(str::as_bytes),
             statement: f.statement.map(str::as_bytes),
+            sqlstate: f.sqlstate.map(str::as_bytes),
             lines,
             ..Record::default()
         });

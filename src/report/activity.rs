@@ -108,6 +108,23 @@ fn waits(a: &Activity, out: &mut Vec<(&'static str, String)>) {
         );
         out.push(("errors", line));
     }
+    if !e.by_sqlstate_class.is_empty() {
+        let mut classes: Vec<_> = e.by_sqlstate_class.iter().collect();
+        classes.sort_by_key(|c| std::cmp::Reverse(c.count));
+        let line: Vec<String> = classes
+            .iter()
+            .take(5)
+            .map(|c| {
+                format!(
+                    "{} {} {}",
+                    c.class,
+                    c.name.unwrap_or("(not PostgreSQL's)"),
+                    c.count
+                )
+            })
+            .collect();
+        out.push(("by SQLSTATE", line.join(", ")));
+    }
 }
 
 /// The statements with the most total time.

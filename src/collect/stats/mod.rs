@@ -16,6 +16,7 @@ pub mod normalize;
 pub mod queries;
 pub mod sessions;
 pub mod sketch;
+pub mod sqlstate;
 
 use super::{Collector, Event, Observation};
 use crate::catalogue::{Catalogue, Match};

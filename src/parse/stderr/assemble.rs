@@ -4,7 +4,7 @@
 use super::label::{find_label, frontend_label, Labelled};
 use super::other::is_other_program;
 use super::prefix::{Prefix, PrefixFields};
-use crate::parse::record::{LineCounts, Record};
+use crate::parse::record::{split_sqlstate, LineCounts, Record};
 use crate::severity::Level;
 use crate::source::framing::Framed;
 use std::ops::Range;
@@ -29,6 +29,7 @@ struct Open {
     session: [Option<Range<usize>>; 4],
     detail: Option<Range<usize>>,
     statement: Option<Range<usize>>,
+    sqlstate: Option<Range<usize>>,
     lines: u32,
 }
 
@@ -57,6 +58,7 @@ impl Open {
             client: get(client),
             detail: get(&self.detail),
             statement: get(&self.statement),
+            sqlstate: get(&self.sqlstate),
             lines: self.lines,
         }
     }
@@ -75,6 +77,9 @@ impl Open {
             self.epoch = f.epoch;
         }
         self.session = [f.user, f.database, f.application, f.client].map(|v| v.map(off));
+        if let Some(code) = f.sqlstate {
+            self.sqlstate = Some(off(code));
+        }
     }
 
     /// A TAB-led line of the message: appended to the continuation, which is the last
@@ -91,6 +96,15 @@ impl Open {
             None => self.continuation = Some(self.keep(text)),
         }
     }
+}
+
+/// What follows pg_ctl's progress dots (`waiting for server to start....`), which the
+/// server's first lines are glued to when both write to one stream: the line's own prefix,
+/// so it keeps its time and pid.
+fn after_progress_dots(before: &[u8]) -> Option<&[u8]> {
+    let dots = memchr::memmem::find(before, b"..")?;
+    let end = before[dots..].iter().position(|b| *b != b'.')? + dots;
+    Some(&before[end..])
 }
 
 /// Builds records from lines. A record is handed out when the next one starts, or on
@@ -144,7 +158,10 @@ impl Assembler {
         }
         if let Some(l) = labelled.filter(|l| l.prefix_len > 0 || self.prefix_is_empty()) {
             let fields = self.prefix.as_ref().and_then(|p| {
-                let f = p.parse(&line[..l.prefix_len]);
+                let before = &line[..l.prefix_len];
+                let f = p
+                    .parse(before)
+                    .or_else(|| after_progress_dots(before).and_then(|b| p.parse(b)));
                 self.counts.prefix_mismatches += u64::from(f.is_none());
                 f
             });
@@ -197,6 +214,12 @@ impl Assembler {
         o.buf.clear();
         o.line = o.keep(framed.text);
         o.message = o.line.start + message_start..o.line.end;
+        o.sqlstate = None;
+        if let Some((code, message)) = split_sqlstate(&o.buf[o.message.clone()]) {
+            let code_at = o.message.start;
+            o.sqlstate = Some(code_at..code_at + code.len());
+            o.message.start = o.message.end - message.len();
+        }
         o.continuation = None;
         o.in_message = true;
         o.level = level;

@@ -2,6 +2,7 @@
 //! prefix into the fields statistics need (time, pid, session). Inference from the lines
 //! themselves is in `infer`.
 
+use nom::branch::alt;
 use nom::bytes::complete::{tag, take_while1, take_while_m_n};
 use nom::character::complete::digit1;
 use nom::combinator::{opt, recognize};
@@ -64,6 +65,8 @@ pub struct PrefixFields<'a> {
     pub application: Option<&'a [u8]>,
     /// `%h`, or `%r`'s `host(port)`.
     pub client: Option<&'a [u8]>,
+    /// `%e`.
+    pub sqlstate: Option<&'a [u8]>,
 }
 
 impl Prefix {
@@ -166,6 +169,7 @@ fn match_items<'a>(items: &[Item], mut s: &'a [u8]) -> Option<PrefixFields<'a>> 
                     Escape::Database => f.database = Some(value),
                     Escape::Text(b'a') => f.application = Some(value),
                     Escape::Text(b'h' | b'r') => f.client = Some(value),
+                    Escape::Sqlstate => f.sqlstate = Some(value),
                     _ => {}
                 }
                 s = rest;
@@ -177,8 +181,9 @@ fn match_items<'a>(items: &[Item], mut s: &'a [u8]) -> Option<PrefixFields<'a>> 
 
 type Res<'a> = IResult<&'a [u8], &'a [u8]>;
 
-/// `2024-01-02 03:04:05[.678] ZONE`; the zone never holds a colon, since prefixes such as
-/// `%t:%h:` put one straight after it.
+/// `2024-01-02 03:04:05[.678] ZONE`. The zone is an abbreviation (`UTC`, `CEST`) or a
+/// numeric offset (`-03`, `+0530`), never both, so that what follows it in prefixes such as
+/// `%t:%h:` or `%t-%c-` is not taken for part of it.
 pub(super) fn datetime(millis: bool) -> impl Fn(&[u8]) -> Res<'_> {
     move |s| {
         let two = || take_while_m_n(2, 2, |b: u8| b.is_ascii_digit());
@@ -197,7 +202,13 @@ pub(super) fn datetime(millis: bool) -> impl Fn(&[u8]) -> Res<'_> {
         );
         let zone = preceded(
             tag(" "),
-            take_while1(|b: u8| b.is_ascii_alphanumeric() || b == b'+' || b == b'-'),
+            alt((
+                take_while1(|b: u8| b.is_ascii_alphabetic()),
+                recognize((
+                    take_while_m_n(1, 1, |b: u8| b == b'+' || b == b'-'),
+                    take_while_m_n(2, 4, |b: u8| b.is_ascii_digit()),
+                )),
+            )),
         );
         if millis {
             recognize((core, tag("."), digit1, zone)).parse(s)
@@ -250,6 +261,22 @@ mod tests {
         let bg = p.parse(b"2026-11-27 19:40:01.123 UTC [7] ").unwrap();
         assert_eq!(bg.pid, Some(7));
         assert!(p.parse(b"garbage ").is_none());
+    }
+
+    /// A zone is letters or an offset, so the `-` after `%t` is the format's. The first
+    /// prefix is one a PostgreSQL 15 server wrote with `%t-%c-%l ` (scripts/
+    /// gen-translated-logs.sh); the numeric-zone ones are hand-made edge cases.
+    #[test]
+    fn the_zone_ends_where_the_format_goes_on() {
+        let p = Prefix::compile("%t-%c-%l ").unwrap();
+        let f = p
+            .parse(b"2026-12-03 08:41:00 UTC-6b112b1c.77e1-1 ")
+            .unwrap();
+        assert_eq!(f.time, Some(&b"2026-12-03 08:41:00 UTC"[..]));
+        let p = Prefix::compile("%m [%p] ").unwrap();
+        let f = p.parse(b"2026-12-03 05:41:00.125 -03 [42] ").unwrap();
+        assert_eq!(f.time, Some(&b"2026-12-03 05:41:00.125 -03"[..]));
+        assert!(p.parse(b"2026-12-03 05:41:00.125 UTC-3 [42] ").is_none());
     }
 
     #[test]

@@ -6,10 +6,13 @@
 //! command, and log text that looks like markup, XML or a workflow command stays inert
 //! in every format.
 
+#[path = "../common/mod.rs"]
 mod common;
 
+mod junit;
+
 use common::{assert_snapshot, path_str, pgtriage, repo};
-use quick_xml::events::Event;
+use junit::parse_junit;
 use serde_json::Value;
 use std::path::Path;
 
@@ -91,101 +94,6 @@ fn the_json_snapshot_matches_the_schema() {
         let doc: Value = serde_json::from_str(&text).expect("the snapshot is JSON");
         assert_eq!(schema_errors(&doc), Vec::<String>::new(), "the snapshot");
     }
-}
-
-/// Checks that `xml` is well-formed XML 1.0 with the JUnit structure GitLab and Jenkins
-/// read; returns (classname, name, failure type) per test case.
-fn parse_junit(xml: &str) -> Vec<(String, String, Option<String>)> {
-    for c in xml.chars() {
-        let legal = matches!(c, '\t' | '\n' | '\r')
-            || ('\u{20}'..='\u{d7ff}').contains(&c)
-            || ('\u{e000}'..='\u{fffd}').contains(&c)
-            || c >= '\u{10000}';
-        assert!(legal, "character {c:?} is not allowed in XML 1.0");
-    }
-    assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"));
-    let mut reader = quick_xml::Reader::from_str(xml);
-    reader.config_mut().check_end_names = true;
-    let mut stack: Vec<String> = Vec::new();
-    let mut roots = 0;
-    let mut cases = Vec::new();
-    let mut suite_attrs: Vec<(String, String)> = Vec::new();
-    loop {
-        let event = reader
-            .read_event()
-            .unwrap_or_else(|e| panic!("not well-formed at {}: {e}", reader.error_position()));
-        match event {
-            Event::Eof => break,
-            Event::Start(ref e) | Event::Empty(ref e) => {
-                let name = String::from_utf8(e.name().as_ref().to_vec()).unwrap();
-                let mut attrs = Vec::new();
-                for a in e.attributes() {
-                    let a = a.expect("a well-formed attribute, not repeated");
-                    let key = String::from_utf8(a.key.as_ref().to_vec()).unwrap();
-                    let value = a.unescape_value().expect("attribute entities resolve");
-                    attrs.push((key, value.into_owned()));
-                }
-                let attr = |k: &str| attrs.iter().find(|(a, _)| a == k).map(|(_, v)| v.clone());
-                if stack.is_empty() {
-                    roots += 1;
-                    assert_eq!(name, "testsuites", "the root element");
-                }
-                match name.as_str() {
-                    "testsuite" => {
-                        assert_eq!(stack, ["testsuites"]);
-                        assert_eq!(attr("name").as_deref(), Some("pgtriage"));
-                        suite_attrs = attrs.clone();
-                    }
-                    "testcase" => {
-                        assert_eq!(stack, ["testsuites", "testsuite"]);
-                        let classname = attr("classname").expect("classname");
-                        assert!(classname.starts_with("pgtriage."), "{classname}");
-                        cases.push((classname, attr("name").expect("name"), None));
-                    }
-                    "failure" => {
-                        assert_eq!(stack.last().map(String::as_str), Some("testcase"));
-                        attr("message").expect("failure message");
-                        cases.last_mut().unwrap().2 = Some(attr("type").expect("failure type"));
-                    }
-                    _ => {}
-                }
-                if matches!(event, Event::Start(_)) {
-                    stack.push(name);
-                }
-            }
-            Event::End(_) => {
-                stack.pop().expect("an end tag closes an open element");
-            }
-            Event::GeneralRef(r) => {
-                let known = matches!(r.as_ref(), b"amp" | b"lt" | b"gt" | b"quot" | b"apos");
-                let char_ref = r.is_char_ref() && r.resolve_char_ref().ok().flatten().is_some();
-                assert!(known || char_ref, "unknown entity &{:?};", r.decode());
-            }
-            Event::Text(t) => {
-                t.decode().expect("text decodes");
-            }
-            Event::Decl(_) => {}
-            other => panic!("unexpected XML event {other:?}"),
-        }
-    }
-    assert!(stack.is_empty(), "unclosed elements {stack:?}");
-    assert_eq!(roots, 1, "one root element");
-    let count = |k: &str| -> usize {
-        suite_attrs
-            .iter()
-            .find(|(a, _)| a == k)
-            .unwrap_or_else(|| panic!("testsuite has {k}"))
-            .1
-            .parse()
-            .unwrap()
-    };
-    assert_eq!(count("tests"), cases.len(), "tests= counts the test cases");
-    assert_eq!(
-        count("failures"),
-        cases.iter().filter(|c| c.2.is_some()).count(),
-        "failures= counts the failures"
-    );
-    cases
 }
 
 #[test]
@@ -309,8 +217,15 @@ fn log_text_stays_inert_in_every_format() {
         "warning",
         path_str(&log),
     ];
+    let (doc, groups) = inert_in_json(&args);
+    inert_in_junit(&args, groups);
+    inert_in_github(&args, &doc, groups);
+    inert_in_markdown(&args, groups);
+}
 
-    let (code, json) = run("json", &args);
+/// JSON: valid, the three unclassified messages kept apart; the report and their count.
+fn inert_in_json(args: &[&str]) -> (Value, usize) {
+    let (code, json) = run("json", args);
     assert_eq!(code, Some(1));
     let doc: Value = serde_json::from_str(&json).unwrap();
     assert_eq!(schema_errors(&doc), Vec::<String>::new());
@@ -318,9 +233,12 @@ fn log_text_stays_inert_in_every_format() {
     // The PANIC is taken by the catch-all entry; the three others stay unclassified.
     assert_eq!(groups, 3, "{json}");
     assert_eq!(doc["findings"][0]["id"], "server.panic", "{json}");
+    (doc, groups)
+}
 
-    // JUnit: well-formed, each unclassified group is a failing test case.
-    let (_, xml) = run("junit", &args);
+/// JUnit: well-formed, each unclassified group is a failing test case.
+fn inert_in_junit(args: &[&str], groups: usize) {
+    let (_, xml) = run("junit", args);
     let cases = parse_junit(&xml);
     let unclassified: Vec<_> = cases
         .iter()
@@ -331,9 +249,11 @@ fn log_text_stays_inert_in_every_format() {
         .iter()
         .all(|c| c.1.starts_with("unclassified.") && c.2.is_some()));
     assert!(!xml.contains("<script>") && !xml.contains("<b>"));
+}
 
-    // GitHub: one command per line, data escaped, nothing injected.
-    let (_, gh) = run("github", &args);
+/// GitHub: one command per line, data escaped, nothing injected.
+fn inert_in_github(args: &[&str], doc: &Value, groups: usize) {
+    let (_, gh) = run("github", args);
     let lines: Vec<&str> = gh.lines().collect();
     assert_eq!(
         lines.len(),
@@ -351,9 +271,11 @@ fn log_text_stays_inert_in_every_format() {
             "property values escape commas: {l}"
         );
     }
+}
 
-    // Markdown: table rows keep their column count; no raw HTML from the log.
-    let (_, md) = run("markdown", &args);
+/// Markdown: table rows keep their column count; no raw HTML from the log.
+fn inert_in_markdown(args: &[&str], groups: usize) {
+    let (_, md) = run("markdown", args);
     assert!(!md.contains("<script>") && !md.contains("<b>bold"), "{md}");
     assert!(md.contains("&lt;script&gt;"), "{md}");
     let mut in_table = None;
