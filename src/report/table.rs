@@ -247,24 +247,31 @@ fn also_seen(r: &Report, look: Look) -> Option<String> {
         Severity::Warning => "informational events",
         _ => "events below the threshold",
     };
-    let head = format!("also seen: {events} {what} (");
-    let tail = format!(") — {} to list", look.all_flag);
-    let tail = tail.as_str();
+    let head = format!("also seen: {events} {what}");
+    let tail = format!(" — {} to list", look.all_flag);
+    // The ids in ` (…)`, as many as fit.
     let room = look
         .width
-        .saturating_sub(term::width(&head) + term::width(tail));
+        .saturating_sub(term::width(&head) + term::width(&tail) + 3);
     let mut ids = String::new();
     for (n, f) in rest.iter().enumerate() {
         let sep = if n == 0 { "" } else { ", " };
         // Room for this id, and for `, …` after it unless it is the last.
         let more = if n + 1 < rest.len() { 3 } else { 0 };
         if term::width(&ids) + sep.len() + term::width(&f.id) + more > room {
-            ids.push_str(if n == 0 { "…" } else { ", …" });
+            if n > 0 {
+                ids.push_str(", …");
+            }
             break;
         }
         ids.push_str(sep);
         ids.push_str(&f.id);
     }
+    let ids = if ids.is_empty() {
+        ids
+    } else {
+        format!(" ({ids})")
+    };
     Some(paint(look.color, Paint::Dim, &format!("{head}{ids}{tail}")))
 }
 
