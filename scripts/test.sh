@@ -13,6 +13,8 @@
 #   locales                  glibc's locale sources, for a collation with a version
 #   a Docker daemon          tests/docker_tail/ and tests/examples/; started if not answering
 #   debootstrap              scripts/build-test-image.sh builds the test images with it
+#   tmux                     a real terminal for tests/terminal.rs and the live tail's
+#                            screens in tests/docker_tail.rs
 #   locales, locale-gen      the UTF-8 locales of tests/translations.rs (lc_messages)
 #   docker-compose, promtool, prometheus-postgres-exporter, psql
 #                            tests/examples/ (scripts/install-example-tools.sh)
@@ -38,6 +40,7 @@ need=()
 [[ -x /usr/lib/postgresql/15/bin/psql ]] || need+=(postgresql-client-15)
 command -v runuser >/dev/null || need+=(util-linux)
 command -v debootstrap >/dev/null || need+=(debootstrap)
+command -v tmux >/dev/null || need+=(tmux)
 [[ -f /usr/share/i18n/locales/en_US ]] || need+=(locales)
 command -v pip >/dev/null || command -v pip3 >/dev/null || need+=(python3-pip)
 command -v chromium >/dev/null || need+=(chromium)

@@ -41,9 +41,15 @@ fn pattern_docs_match_the_catalogue() {
 fn explain_prints_the_generated_page() {
     let cat = Catalogue::embedded().unwrap();
     let p = cat.get("auth.trust-local").unwrap();
-    let out = common::pgtriage(&["explain", "auth.trust-local"]);
+    let out = common::pgtriage(&["explain", "--output", "markdown", "auth.trust-local"]);
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(String::from_utf8(out.stdout).unwrap(), docs::page(p));
+    // By default the same page, laid out for a terminal (tests/terminal.rs).
+    let out = common::pgtriage(&["explain", "auth.trust-local"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("auth.trust-local — "), "{text}");
+    assert_ne!(text, docs::page(p));
     let out = common::pgtriage(&["explain", "no.such-id"]);
     assert_eq!(out.status.code(), Some(2));
 }

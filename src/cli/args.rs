@@ -2,6 +2,7 @@
 //! turns them into each command's options.
 
 use crate::pipeline::LogFormat;
+use crate::report::term::ColorChoice;
 use crate::report::Output;
 use crate::severity::{Env, Severity};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -33,12 +34,23 @@ pub enum Command {
     Explain {
         /// The entry's id, e.g. auth.trust-local.
         id: String,
+        /// `terminal`: the page laid out for the terminal; `markdown`: the page as written.
+        #[arg(long, value_enum, default_value_t = ExplainOutput::Terminal)]
+        output: ExplainOutput,
+        #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+        color: ColorChoice,
     },
     /// List the catalogue.
     Patterns {
         #[arg(long, value_enum, default_value_t = ListOutput::Table)]
         output: ListOutput,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExplainOutput {
+    Terminal,
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -53,6 +65,12 @@ pub struct AnalyzeArgs {
     pub paths: Vec<String>,
     #[arg(long, value_enum, default_value_t = Output::Table)]
     pub output: Output,
+    #[command(flatten)]
+    pub look: LookArgs,
+    /// List every finding one line each, informational ones too (the table output
+    /// otherwise sums those up in one line).
+    #[arg(long)]
+    pub all: bool,
     #[command(flatten)]
     pub gate: GateArgs,
     /// The log format; detected from the first line by default.
@@ -104,6 +122,14 @@ pub struct GateArgs {
     pub show_sensitive: bool,
 }
 
+/// How the table output looks on a terminal.
+#[derive(Debug, Clone, clap::Args)]
+pub struct LookArgs {
+    /// Colour in the table output: `auto` on a terminal unless NO_COLOR is set.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
 #[derive(Debug, Clone, clap::Args)]
 pub struct TailArgs {
     /// Containers to follow, by name or id.
@@ -133,6 +159,11 @@ pub struct TailArgs {
     pub metrics: Option<String>,
     #[arg(long, value_enum, default_value_t = Output::Table)]
     pub output: Output,
+    #[command(flatten)]
+    pub look: LookArgs,
+    /// The report at the end lists every finding one line each, informational ones too.
+    #[arg(long)]
+    pub all_findings: bool,
     #[command(flatten)]
     pub gate: GateArgs,
     /// The server's log_line_prefix; detected if absent.
@@ -164,4 +195,15 @@ pub struct PolicyInitArgs {
     pub force: bool,
     #[arg(long, value_enum)]
     pub env: Option<Env>,
+}
+
+#[cfg(test)]
+mod tests {
+    /// clap checks the definitions only when a command is parsed: check them all here,
+    /// so that two options of one name fail the fast tests, not a user's `tail`.
+    #[test]
+    fn the_arguments_are_well_formed() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
 }

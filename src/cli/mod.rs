@@ -10,6 +10,7 @@ use crate::commands;
 use crate::error::Failure;
 use crate::parse::prefix::Prefix;
 use crate::policy::Policy;
+use crate::report::term::Look;
 use crate::report::SCHEMA_VERSION;
 use crate::severity::Env;
 use crate::tail::options::{parse_duration, parse_since};
@@ -93,7 +94,10 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 env: args.env,
             },
         ),
-        Command::Explain { id } => commands::explain::run(catalogue, &id),
+        Command::Explain { id, output, color } => {
+            let look = (output == args::ExplainOutput::Terminal).then(|| Look::stdout(color));
+            commands::explain::run(catalogue, &id, look)
+        }
         Command::Patterns { output } => {
             commands::explain::list(catalogue, matches!(output, args::ListOutput::Json))
         }
@@ -107,6 +111,7 @@ fn analyze_options(
     Ok(commands::analyze::Options {
         paths: args.paths,
         output: args.output,
+        look: Look::stdout(args.look.color).listing_all(args.all, "--all"),
         format: args.format,
         prefix: compile_prefix(args.prefix.as_deref())?,
         verdict: args.gate.verdict(catalogue)?,
@@ -157,6 +162,7 @@ fn tail_options(catalogue: &Catalogue, args: args::TailArgs) -> Result<TailOptio
         timeout,
         metrics: args.metrics,
         output: args.output,
+        look: Look::stdout(args.look.color).listing_all(args.all_findings, "--all-findings"),
         prefix: compile_prefix(args.prefix.as_deref())?,
         no_follow: args.no_follow,
         verdict: args.gate.verdict(catalogue)?,

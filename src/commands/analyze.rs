@@ -1,22 +1,21 @@
 //! `pgtriage analyze`: saved logs in, one report out.
 
+use super::progress::{Progress, Size};
 use crate::catalogue::Catalogue;
 use crate::collect::seq_base;
 use crate::error::Failure;
 use crate::flow::{container_names, record_time, Flow};
 use crate::parse::prefix::Prefix;
 use crate::pipeline::{LogFormat, LogStream};
+use crate::report::term::Look;
 use crate::report::{self, InputSummary, Output, Report, Source};
-use crate::source;
+use crate::source::{self, Compression};
 use crate::timestamp::Timestamp;
 use crate::verdict::Verdict;
-use std::io::{IsTerminal, Read};
-use std::time::{Duration, Instant};
+use std::io::Read;
 
 /// Bytes read per call: large, so the per-line work dominates, not the system calls.
 const CHUNK: usize = 1 << 20;
-/// Inputs larger than this get a progress line on a terminal.
-const PROGRESS_FROM: u64 = 64 << 20;
 /// Bytes of an input's start checked for NUL bytes, which no text log contains.
 const BINARY_CHECK: usize = 8192;
 
@@ -26,6 +25,8 @@ pub struct Options {
     /// Paths to read; `-` or none reads stdin.
     pub paths: Vec<String>,
     pub output: Output,
+    /// Width, colour and `--all` of the table output.
+    pub look: Look,
     pub format: LogFormat,
     /// `--prefix`, compiled; `None` to detect it per input.
     pub prefix: Option<Prefix>,
@@ -97,7 +98,7 @@ pub fn collect(catalogue: &Catalogue, opts: &Options) -> Result<(Report, bool), 
 
 pub fn run(catalogue: &Catalogue, opts: Options) -> Result<u8, Failure> {
     let (report, read_failed) = collect(catalogue, &opts)?;
-    let text = report::render(&report, opts.output, std::io::stdout().is_terminal());
+    let text = report::render(&report, opts.output, opts.look);
     crate::error::write_stdout(&text)?;
     Ok(report.exit_code(read_failed))
 }
@@ -124,10 +125,12 @@ fn read_one(
     let mut buf = vec![0u8; CHUNK];
     let mut error = None;
     let mut total = 0u64;
-    let progress = opened
-        .size
-        .filter(|s| *s >= PROGRESS_FROM && std::io::stderr().is_terminal());
-    let mut last_progress = Instant::now();
+    let size = match (opened.size, opened.compression) {
+        (None, _) => Size::Stream,
+        (Some(n), Compression::None) => Size::Bytes(n),
+        (Some(_), _) => Size::Unknown,
+    };
+    let mut progress = Progress::new(name, size);
     loop {
         match opened.reader.read(&mut buf) {
             Ok(0) => break,
@@ -142,17 +145,7 @@ fn read_one(
                 }
                 total += n as u64;
                 stream.feed(&buf[..n], &mut sink);
-                if let Some(size) = progress {
-                    if last_progress.elapsed() > Duration::from_secs(1) {
-                        // Compressed inputs report decompressed bytes against the file size.
-                        eprint!(
-                            "\r{name}: {} MiB read ({} MiB on disk)",
-                            total >> 20,
-                            size >> 20
-                        );
-                        last_progress = Instant::now();
-                    }
-                }
+                progress.update(total, stream.counts().records);
             }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => {
@@ -161,9 +154,7 @@ fn read_one(
             }
         }
     }
-    if progress.is_some() {
-        eprintln!();
-    }
+    progress.finish();
     stream.finish(&mut sink);
     let (source, name) = match name {
         "-" => (Source::Stdin, "<stdin>".to_string()),

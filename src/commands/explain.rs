@@ -2,15 +2,26 @@
 
 use crate::catalogue::Catalogue;
 use crate::error::{write_stdout, Failure};
+use crate::report::term::{self, Look};
 use comfy_table::{presets, ContentArrangement, Table};
 
-pub fn run(catalogue: &Catalogue, id: &str) -> Result<u8, Failure> {
+/// The entry's page: laid out for a terminal as `look` says, or as written (Markdown,
+/// the same text as docs/patterns/) without one.
+pub fn run(catalogue: &Catalogue, id: &str, look: Option<Look>) -> Result<u8, Failure> {
     let p = catalogue.get(id).ok_or_else(|| {
         Failure::Usage(format!(
             "no catalogue entry {id:?}; `pgtriage patterns` lists them"
         ))
     })?;
-    write_stdout(&crate::catalogue::docs::page(p))?;
+    let page = crate::catalogue::docs::page(p);
+    match look {
+        Some(look) => {
+            let mut text = term::markdown(&page, look.width, "", look.color).join("\n");
+            text.push('\n');
+            write_stdout(&text)?;
+        }
+        None => write_stdout(&page)?,
+    }
     Ok(0)
 }
 

@@ -45,6 +45,7 @@ pub fn init(catalogue: &'static Catalogue, opts: &InitOptions) -> Result<u8, Fai
         let a = analyze::Options {
             paths: opts.paths.clone(),
             output: Output::Json,
+            look: Default::default(),
             format: crate::pipeline::LogFormat::Auto,
             prefix: None,
             verdict,

@@ -224,6 +224,7 @@ fn acceptance(reason: &str, until: Option<&str>, line: u32) -> Acceptance {
 }
 
 pub mod tests {
+    use super::super::term::{self, Look};
     use super::super::{render, table, Output};
     use super::report;
     use std::path::Path;
@@ -259,8 +260,22 @@ pub mod tests {
     fn every_format_matches_its_snapshot() {
         let r = report();
         // A fixed width: the table otherwise fits the terminal the tests run in.
-        assert_snapshot("fixture.txt", &table::render_at(&r, false, Some(120)));
-        assert_snapshot("fixture.color.txt", &table::render_at(&r, true, Some(120)));
+        let look = |width, color| {
+            Look {
+                width,
+                color,
+                ..Look::default()
+            }
+            .listing_all(true, "--all")
+        };
+        assert_snapshot("fixture.txt", &table::render(&r, look(120, false)));
+        assert_snapshot("fixture.color.txt", &table::render(&r, look(120, true)));
+        assert_snapshot("fixture.80.txt", &table::render(&r, look(80, false)));
+        for width in [80, 120] {
+            for l in table::render(&r, look(width, false)).lines() {
+                assert!(term::width(l) <= width, "wider than {width}: {l:?}");
+            }
+        }
         for (format, file) in [
             (Output::Json, "fixture.json"),
             (Output::Jsonl, "fixture.jsonl"),
@@ -268,7 +283,7 @@ pub mod tests {
             (Output::Github, "fixture.github.txt"),
             (Output::Junit, "fixture.junit.xml"),
         ] {
-            assert_snapshot(file, &render(&r, format, false));
+            assert_snapshot(file, &render(&r, format, look(120, false)));
         }
     }
 

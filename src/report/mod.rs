@@ -10,6 +10,7 @@ pub mod junit;
 pub mod markdown;
 mod model;
 pub mod table;
+pub mod term;
 pub mod text;
 
 #[cfg(test)]
@@ -22,7 +23,8 @@ pub use model::*;
 /// and `table` also have a live form in `tail` (src/tail/live.rs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Output {
-    /// The findings table, then what to do (for people). Live: each finding as it appears.
+    /// The verdict, a line per finding, then what to do (for people). Live: a line per
+    /// event as it happens.
     Table,
     /// The schema v1 document (docs/json-report.md, docs/schema/report-v1.json).
     Json,
@@ -39,10 +41,10 @@ pub enum Output {
     Html,
 }
 
-/// Renders a report; `color` applies to the table on a terminal.
-pub fn render(report: &Report, output: Output, color: bool) -> String {
+/// Renders a report; `look` (width, colour, --all) applies to the table.
+pub fn render(report: &Report, output: Output, look: term::Look) -> String {
     match output {
-        Output::Table => table::render(report, color),
+        Output::Table => table::render(report, look),
         Output::Json => {
             let mut s = serde_json::to_string_pretty(report).expect("a report serialises");
             s.push('\n');

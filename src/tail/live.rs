@@ -5,10 +5,12 @@
 use super::tally::Occurrence;
 use crate::catalogue::Pattern;
 use crate::metrics::now_unix;
+use crate::report::term::{self, fit, pad, paint, Look, Paint};
 use crate::report::text::short_advice;
 use crate::report::{self, jsonl, Output, Report};
 use crate::severity::{Env, Severity};
-use std::io::{IsTerminal, Write};
+use crate::timestamp::Timestamp;
+use std::io::Write;
 use std::time::Duration;
 
 /// One occurrence of a catalogue entry in a followed container.
@@ -26,6 +28,8 @@ pub trait LiveSink: Send + Sync {
     fn unclassified(&self, container: &str, level: &str, sample: &str);
     /// The SIGKILL of a backend and an engine OOM event, `apart`, were one event.
     fn oom_correlation(&self, container: &str, apart: Duration);
+    /// The container's server has just become ready for real (not the init phase's).
+    fn ready(&self, _container: &str, _time: Option<&Timestamp>) {}
     /// The end of the run.
     fn summary(&self, report: &Report);
 }
@@ -38,9 +42,9 @@ pub enum Speaker {
 }
 
 impl Speaker {
-    pub fn choose(output: Output, env: Env) -> Speaker {
+    pub fn choose(output: Output, env: Env, look: Look) -> Speaker {
         match output {
-            Output::Table => Speaker::Live(Box::new(TableLines { env })),
+            Output::Table => Speaker::Live(Box::new(TableLines { env, look })),
             Output::Jsonl => Speaker::Live(Box::new(JsonLines { env })),
             document => Speaker::Document(document),
         }
@@ -57,7 +61,7 @@ impl Speaker {
         match self {
             Speaker::Live(sink) => sink.summary(report),
             Speaker::Document(output) => {
-                say(|out| write!(out, "{}", report::render(report, *output, false)))
+                say(|out| write!(out, "{}", report::render(report, *output, Look::default())))
             }
         }
     }
@@ -71,61 +75,140 @@ fn say(write: impl FnOnce(&mut std::io::StdoutLock<'static>) -> std::io::Result<
     let _ = out.flush();
 }
 
-/// `--output table`: a few lines per new finding, with the advice, then the summary table.
+/// `--output table`: one line per event that fits the width (time, container, severity,
+/// id, the short advice); restarts, OOM kills and the ready moment as marked lines; the
+/// report at the end, as `analyze` prints it.
 struct TableLines {
     env: Env,
+    look: Look,
+}
+
+/// Where an ordinary line starts, so that marked lines (`» `) stand out to the left.
+const UNMARKED: &str = "  ";
+/// `RESTARTED`, the longest label; severities are shorter.
+const LABEL_WIDTH: usize = 9;
+/// Most ids fit, so that the advice starts in one column; a longer one pushes it right.
+const ID_WIDTH: usize = 26;
+
+impl TableLines {
+    /// `19:48:21  db  warning  locale.no-system-locales  Choose the collation …`, the last
+    /// cell shortened to fit; ids and times are never cut.
+    fn line(
+        &self,
+        mark: &str,
+        time: Option<&Timestamp>,
+        container: &str,
+        cells: [(&str, Paint); 3],
+    ) {
+        let color = self.look.color;
+        let time = time.map_or(" ".repeat(8), |t| {
+            t.to_string().get(11..19).unwrap_or("").to_string()
+        });
+        let [(label, label_paint), (id, id_paint), (text, text_paint)] = cells;
+        // The container's name gives way before the id does: a sixth of the width at most.
+        let fixed = UNMARKED.len() + 8 + 2 + 2 + LABEL_WIDTH + 1 + id.len().max(ID_WIDTH) + 2;
+        let room = self.look.width.saturating_sub(fixed + 8);
+        let cap = (self.look.width / 6).min(room).max(4);
+        let container = fit(container, cap);
+        // Ids in one column where there is room; at 80 columns the advice follows its id.
+        let id_width = if self.look.width >= 110 { ID_WIDTH } else { 0 };
+        let (label, id) = (pad(label, LABEL_WIDTH), pad(id, id_width));
+        let head = format!("{mark}{time}  {container}  {label} {id}  ");
+        let text = fit(text, self.look.width.saturating_sub(term::width(&head)));
+        let line = format!(
+            "{mark}{}  {container}  {} {}  {}",
+            paint(color, Paint::Dim, &time),
+            paint(color, label_paint, &label),
+            paint(color, id_paint, &id),
+            paint(color, text_paint, &text),
+        );
+        say(|out| writeln!(out, "{}", line.trim_end()));
+    }
 }
 
 impl LiveSink for TableLines {
     fn finding(&self, f: &FindingLine<'_>) {
-        if !f.occurrence.first {
+        let p = f.pattern;
+        let o = f.occurrence;
+        let marked = match p.id.as_str() {
+            "container.restarted" => Some("RESTARTED"),
+            "container.oom-killed" => Some("OOM KILL"),
+            _ => None,
+        };
+        if let Some(label) = marked {
+            let evidence = o.sample.as_deref().unwrap_or(&p.title);
+            let cells = [
+                (label, Paint::Bad),
+                (p.id.as_str(), Paint::Bold),
+                (evidence, Paint::Plain),
+            ];
+            return self.line("» ", o.time.as_ref(), f.container, cells);
+        }
+        if !o.first {
             return;
         }
-        let p = f.pattern;
-        say(|out| {
-            writeln!(
-                out,
-                "[{}] {} {} — {}",
-                f.container,
-                f.occurrence.severity.as_str(),
-                p.id,
-                p.title
-            )?;
-            if let Some(s) = &f.occurrence.sample {
-                writeln!(out, "    {s}")?;
+        let advice = match &o.accepted {
+            Some(reason) => format!("accepted: {reason}"),
+            // The advice's first paragraph, unless it is a code block: then the title.
+            None if o.severity > Severity::Info => {
+                let advice = short_advice(p.remediation.get(self.env));
+                match advice.starts_with("```") {
+                    true => p.title.clone(),
+                    false => advice.replace('\n', " "),
+                }
             }
-            if let Some(reason) = &f.occurrence.accepted {
-                writeln!(out, "    accepted by policy: {reason}")?;
-            } else if f.occurrence.severity > Severity::Info {
-                writeln!(
-                    out,
-                    "    what to do ({}): {}",
-                    self.env.as_str(),
-                    short_advice(p.remediation.get(self.env))
-                )?;
-            }
-            Ok(())
-        });
+            None => p.title.clone(),
+        };
+        let severity = (o.severity.as_str(), Paint::of(o.severity));
+        let cells = [
+            severity,
+            (p.id.as_str(), Paint::Bold),
+            (&advice, Paint::Plain),
+        ];
+        self.line(UNMARKED, o.time.as_ref(), f.container, cells);
     }
 
     fn unclassified(&self, container: &str, level: &str, sample: &str) {
-        say(|out| writeln!(out, "[{container}] unclassified {level}: {sample}"));
+        let text = format!("{level}: {sample}");
+        let cells = [
+            ("unknown", Paint::Warning),
+            ("unclassified", Paint::Bold),
+            (&text, Paint::Plain),
+        ];
+        self.line(UNMARKED, None, container, cells);
     }
 
     fn oom_correlation(&self, container: &str, apart: Duration) {
-        say(|out| {
-            writeln!(
-                out,
-                "[{container}] the signal 9 above is the OOM killer's: the engine reported an OOM kill {} ms apart",
-                apart.as_millis()
-            )
-        });
+        let text = format!(
+            "the signal 9 above is the OOM killer's ({} ms apart)",
+            apart.as_millis()
+        );
+        let cells = [
+            ("OOM KILL", Paint::Bad),
+            ("server.process-killed", Paint::Bold),
+            (&text, Paint::Plain),
+        ];
+        self.line("» ", None, container, cells);
+    }
+
+    fn ready(&self, container: &str, time: Option<&Timestamp>) {
+        let cells = [
+            ("READY", Paint::Bold),
+            ("server.ready", Paint::Bold),
+            ("accepts connections", Paint::Plain),
+        ];
+        self.line("» ", time, container, cells);
     }
 
     fn summary(&self, report: &Report) {
-        let color = std::io::stdout().is_terminal();
-        // After the live lines, a blank line before the summary table.
-        say(|out| write!(out, "\n{}", report::render(report, Output::Table, color)));
+        // After the live lines, a blank line before the report.
+        say(|out| {
+            write!(
+                out,
+                "\n{}",
+                report::render(report, Output::Table, self.look)
+            )
+        });
     }
 }
 

@@ -70,7 +70,11 @@ pub struct Collected {
 
 /// Follows, prints live lines and the report, and returns the exit code.
 pub fn run(catalogue: &'static Catalogue, options: TailOptions) -> Result<u8, Failure> {
-    let output = Arc::new(Speaker::choose(options.output, options.verdict.env));
+    let output = Arc::new(Speaker::choose(
+        options.output,
+        options.verdict.env,
+        options.look,
+    ));
     let c = block_on(collect(catalogue, options, output.clone()))?;
     output.end(&c.report);
     for l in &c.lost {
@@ -94,7 +98,11 @@ pub fn collect_blocking(
     catalogue: &'static Catalogue,
     options: TailOptions,
 ) -> Result<Collected, Failure> {
-    let output = Arc::new(Speaker::choose(options.output, options.verdict.env));
+    let output = Arc::new(Speaker::choose(
+        options.output,
+        options.verdict.env,
+        options.look,
+    ));
     block_on(collect(catalogue, options, output))
 }
 

@@ -3,6 +3,7 @@
 //! (`policy init --container`) build it directly, without inventing arguments.
 
 use crate::parse::prefix::Prefix;
+use crate::report::term::Look;
 use crate::report::Output;
 use crate::timestamp;
 use crate::verdict::Verdict;
@@ -25,6 +26,8 @@ pub struct TailOptions {
     /// Serve Prometheus metrics on this address.
     pub metrics: Option<String>,
     pub output: Output,
+    /// Width, colour and `--all` of the table output's lines and report.
+    pub look: Look,
     /// The server's log_line_prefix; detected per stream when absent.
     pub prefix: Option<Prefix>,
     /// Read what is logged so far, then stop.
@@ -46,6 +49,7 @@ impl TailOptions {
             timeout: None,
             metrics: None,
             output: Output::Json,
+            look: Look::default(),
             prefix: None,
             no_follow: true,
             verdict,

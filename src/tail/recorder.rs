@@ -112,12 +112,17 @@ impl Recorder {
             }
             Noted::Nothing => return,
         };
-        if let Some(signal) = ctx.ids.signal(o.pattern) {
-            if self.readiness.observe(stream, signal) {
-                let _ = ctx.ready.send(self.name.clone());
-            }
-        }
+        let ready = ctx
+            .ids
+            .signal(o.pattern)
+            .is_some_and(|signal| self.readiness.observe(stream, signal));
         self.say(&o);
+        if ready {
+            if let Some(live) = ctx.output.live() {
+                live.ready(&self.name, o.time.as_ref());
+            }
+            let _ = ctx.ready.send(self.name.clone());
+        }
         if o.pattern == ctx.ids.process_killed {
             let apart = self.oom.sigkill(Instant::now());
             self.say_oom_correlation(apart);

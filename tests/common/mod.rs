@@ -4,6 +4,9 @@
 //! under CI, where a skip would let a run pass without testing, so it fails instead.
 #![allow(dead_code)] // each test crate uses its own subset
 
+pub mod docker;
+pub mod screen;
+
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::os::unix::fs::MetadataExt;
@@ -273,9 +276,14 @@ fn find_on_path(name: &str) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
+/// Runs the binary in the repository, its stdout a pipe. The table's width there comes
+/// from `COLUMNS` and its colour from `NO_COLOR`: neither is taken from the test's
+/// environment, so that outputs are the same on every machine.
 pub fn pgtriage(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_pgtriage"))
         .args(args)
+        .env_remove("COLUMNS")
+        .env_remove("NO_COLOR")
         .current_dir(repo())
         .stdin(Stdio::null())
         .output()
@@ -369,4 +377,50 @@ pub fn baseline_of(log: &str) -> (tempfile::NamedTempFile, Option<i32>) {
     let mut f = tempfile::Builder::new().suffix(".json").tempfile().unwrap();
     std::io::Write::write_all(&mut f, &out.stdout).unwrap();
     (f, out.status.code())
+}
+
+/// Runs `program` with `args` (stdin closed) and fails the test unless it succeeds.
+pub fn succeed(program: &str, args: &[&str]) -> Output {
+    let out = Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("run {program}: {e}"));
+    assert!(
+        out.status.success(),
+        "{program} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// Compares `actual` with tests/snapshots/<name>, or writes it with UPDATE_SNAPSHOTS=1.
+pub fn assert_snapshot(name: &str, actual: &str) {
+    let path = repo().join("tests/snapshots").join(name);
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some_and(|v| v != "0") {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}; run with UPDATE_SNAPSHOTS=1 to create it",
+            path.display()
+        )
+    });
+    if expected != actual {
+        let line = expected
+            .lines()
+            .zip(actual.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or(expected.lines().count().min(actual.lines().count()));
+        panic!(
+            "{} differs from the output, first at line {}:\n  expected: {:?}\n  actual:   {:?}\n\
+             (UPDATE_SNAPSHOTS=1 cargo test --test <this test> rewrites it; review the diff)",
+            path.display(),
+            line + 1,
+            expected.lines().nth(line).unwrap_or("<end>"),
+            actual.lines().nth(line).unwrap_or("<end>"),
+        );
+    }
 }

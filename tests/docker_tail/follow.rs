@@ -1,38 +1,10 @@
 //! `pgtriage tail` following a running container until it is stopped: restarts, an OOM
 //! kill, the metrics endpoint counting live, the container removed under it.
 
+use super::common::docker::{interrupt, spawn_tail, stop};
 use super::{assert_catalogued, common, docker, Container, ALPINE_LIKE, DEBIAN};
-use std::process::{Command, Output, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
-
-/// `pgtriage tail` running in the background, to be stopped with SIGINT.
-fn spawn_tail(args: &[&str]) -> std::process::Child {
-    Command::new(env!("CARGO_BIN_EXE_pgtriage"))
-        .arg("tail")
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start pgtriage tail")
-}
-
-/// Lets a background tail catch up for a second, then stops it like Ctrl-C.
-fn stop(tail: std::process::Child) -> Output {
-    std::thread::sleep(Duration::from_secs(1));
-    Command::new("kill")
-        .args(["-INT", &tail.id().to_string()])
-        .status()
-        .unwrap();
-    tail.wait_with_output().unwrap()
-}
-
-/// Stops a background `tail --output json` and returns its report and stderr.
-fn interrupt(tail: std::process::Child) -> (serde_json::Value, String) {
-    let out = stop(tail);
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
-    (report, stderr)
-}
 
 #[test]
 #[ignore = "slow: needs a Docker daemon and the test images (scripts/build-test-image.sh: root, debootstrap)"]

@@ -6,81 +6,8 @@ mod common;
 
 mod follow;
 
-use std::process::{Command, Output};
-use std::sync::OnceLock;
-use std::time::{Duration, Instant};
-
-const DEBIAN: &str = "pgtriage-test-pg:debian";
-const ALPINE_LIKE: &str = "pgtriage-test-pg:alpine-like";
-
-fn images() {
-    static BUILT: OnceLock<()> = OnceLock::new();
-    BUILT.get_or_init(|| {
-        let status = Command::new("bash")
-            .arg(common::repo().join("scripts/build-test-image.sh"))
-            .arg("all")
-            .status()
-            .expect("run scripts/build-test-image.sh");
-        assert!(status.success(), "building the test images failed");
-    });
-}
-
-fn docker(args: &[&str]) -> Output {
-    let out = Command::new("docker")
-        .args(args)
-        .output()
-        .expect("run docker");
-    assert!(
-        out.status.success(),
-        "docker {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-/// A container removed when the test ends, however it ends.
-struct Container(String);
-
-impl Container {
-    fn run(name: &str, args: &[&str]) -> Container {
-        images();
-        let name = format!("pgtriage-test-{}-{name}", std::process::id());
-        let _ = Command::new("docker").args(["rm", "-f", &name]).output();
-        let mut all = vec!["run", "-d", "--name", name.as_str()];
-        all.extend_from_slice(args);
-        docker(&all);
-        Container(name)
-    }
-
-    fn logs(&self) -> String {
-        let out = docker(&["logs", &self.0]);
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    }
-
-    /// Waits until the log holds `n` lines containing `text`.
-    fn wait_for(&self, text: &str, n: usize) {
-        let start = Instant::now();
-        while self.logs().matches(text).count() < n {
-            assert!(
-                start.elapsed() < Duration::from_secs(300),
-                "{}: no {n}× {text:?}:\n{}",
-                self.0,
-                self.logs()
-            );
-            std::thread::sleep(Duration::from_millis(200));
-        }
-    }
-}
-
-impl Drop for Container {
-    fn drop(&mut self) {
-        let _ = Command::new("docker").args(["rm", "-f", &self.0]).output();
-    }
-}
+use common::docker::{docker, Container, ALPINE_LIKE, DEBIAN};
+use std::process::Command;
 
 /// A container check's evidence must be one of its entry's samples.
 fn assert_catalogued(cat: &pgtriage::catalogue::Catalogue, id: &str, evidence: &str) {

@@ -11,7 +11,7 @@ mod common;
 
 mod junit;
 
-use common::{path_str, pgtriage, repo};
+use common::{assert_snapshot, path_str, pgtriage, repo};
 use junit::parse_junit;
 use serde_json::Value;
 use std::path::Path;
@@ -54,37 +54,6 @@ fn normalise(s: &str) -> String {
         "\"version\": \"[version]\"",
     )
     .replace(&format!("pgtriage {v}"), "pgtriage [version]")
-}
-
-/// Compares `actual` with tests/snapshots/<name>, or writes it with UPDATE_SNAPSHOTS=1.
-fn assert_snapshot(name: &str, actual: &str) {
-    let path = repo().join("tests/snapshots").join(name);
-    if std::env::var_os("UPDATE_SNAPSHOTS").is_some_and(|v| v != "0") {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e}; run with UPDATE_SNAPSHOTS=1 to create it",
-            path.display()
-        )
-    });
-    if expected != actual {
-        let line = expected
-            .lines()
-            .zip(actual.lines())
-            .position(|(a, b)| a != b)
-            .unwrap_or(expected.lines().count().min(actual.lines().count()));
-        panic!(
-            "{} differs from the output, first at line {}:\n  expected: {:?}\n  actual:   {:?}\n\
-             (UPDATE_SNAPSHOTS=1 cargo test --test report_formats rewrites it; review the diff)",
-            path.display(),
-            line + 1,
-            expected.lines().nth(line).unwrap_or("<end>"),
-            actual.lines().nth(line).unwrap_or("<end>"),
-        );
-    }
 }
 
 fn schema_errors(doc: &Value) -> Vec<String> {
