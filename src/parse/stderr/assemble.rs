@@ -2,7 +2,7 @@
 //! lines and TAB-continued lines join it, and it is handed out when the next one starts.
 
 use super::label::{find_label, frontend_label, Labelled};
-use super::other::is_other_program;
+use super::other::{is_other_program, iso_date_time};
 use super::prefix::{Prefix, PrefixFields};
 use super::whose::{Evidence, Whose};
 use crate::parse::record::{LineCounts, Record};
@@ -224,7 +224,9 @@ impl Assembler {
                 .prefix
                 .as_ref()
                 .and_then(|p| p.parse(&line[..l.prefix_len]));
-            fields.is_some_and(|f| f.pid.is_some() || f.time.is_some())
+            // A line led by `%t`/`%m` is the server's even where detection missed its
+            // prefix (an application name `%a: ` that varies).
+            fields.is_some_and(|f| f.pid.is_some() || f.time.is_some()) || iso_date_time(line)
         });
         match self
             .evidence

@@ -115,8 +115,9 @@ impl RecordParser for StderrParser {
         held.evidence.observe(framed.text, label, framed.service);
         let prefixed = label.filter(|l| l.prefix_len > 0 && !framed.continues);
         if let Some(l) = prefixed.filter(|_| !framed.other_program) {
-            let prefix = &framed.text[..l.prefix_len];
-            if !other::is_other_program(framed.text, Some(l)) && !other::quotes_server(prefix) {
+            // A quoting program's prefix (`PG::ConnectionBad: `) takes part: it is a prefix
+            // without time or pid, and the assembler takes such lines for quotes.
+            if !other::is_other_program(framed.text, Some(l)) {
                 held.prefixes.push(start..start + l.prefix_len);
             }
         }

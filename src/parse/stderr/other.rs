@@ -56,8 +56,9 @@ fn pgpool(prefix: &[u8]) -> bool {
 /// The text before the level names another program's message that quotes the server's:
 /// `PG::ConnectionBad: FATAL:  ...`, `Query failed: ERROR:  ...`, `...php.CRITICAL: ERROR:`.
 /// PostgreSQL's own prefixes never end in a word with lower-case letters and a colon,
-/// unless `%a`, `%u` or `%d` ends one (`%m %a: `): such a line parses with the detected
-/// prefix, which the assembler checks before taking it for a quote.
+/// unless `%a`, `%u` or `%d` ends one (`%m [%p] %a: `): such a line parses with the
+/// detected prefix and gives a time or pid, which the assembler checks before taking it
+/// for a quote.
 pub fn quotes_server(prefix: &[u8]) -> bool {
     let Some(head) = prefix.trim_ascii_end().strip_suffix(b":") else {
         return false;
@@ -116,7 +117,8 @@ fn exception(prefix: &[u8]) -> bool {
     prefix.ends_with(b"Exception: ")
 }
 
-fn iso_date_time(s: &[u8]) -> bool {
+/// `2021-01-06 12:49:15` at the start: how `%t` and `%m` begin.
+pub fn iso_date_time(s: &[u8]) -> bool {
     digits(s, 0..4)
         && s.get(4) == Some(&b'-')
         && s.get(7) == Some(&b'-')

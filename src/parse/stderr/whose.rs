@@ -181,4 +181,22 @@ mod tests {
         assert!(psql_prompt(b"shop=*# commit;"));
         assert!(!psql_prompt(b"{\"a\"=>1}"));
     }
+
+    /// Hand-made lines in PostgreSQL's layout with `%m [%p] %a: `, a parser edge case: an
+    /// application name before the colon is the server's prefix, not a quoting program.
+    #[test]
+    fn application_name_before_the_level_is_the_servers() {
+        use crate::parse::RecordParser;
+        use crate::source::framing::Framed;
+        let mut p = super::super::StderrParser::new(None);
+        let mut levels = Vec::new();
+        for l in [
+            "2024-01-01 00:00:00.000 UTC [10] psql: ERROR:  relation \"t\" does not exist",
+            "2024-01-01 00:00:01.000 UTC [11] myapp: FATAL:  password authentication failed for user \"app\"",
+        ] {
+            p.push(&Framed::plain(l.as_bytes()), &mut |r| levels.push(r.level));
+        }
+        p.finish(&mut |r| levels.push(r.level));
+        assert_eq!(levels, [Some(Level::Error), Some(Level::Fatal)]);
+    }
 }
