@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 shared=${PGTRIAGE_SHARED_DATA:-../shared/data}
 
 cargo build --release --quiet
-bin=target/release/pgtriage
+bin=${CARGO_TARGET_DIR:-target}/release/pgtriage
 
 files=(sample-logs/*.log)
 if [[ -d $shared/pgbadger-fixtures ]]; then

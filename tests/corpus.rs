@@ -24,12 +24,13 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// Floors: on 2026-12-02, the day the corpus came in, 136 of 168 were correct, 5 wrong, 34
-/// other programs' lines counted; now 154 of 168 correct, 0 wrong, 29 other programs' lines counted. Raise them as the
-/// classifier improves; never lower them. The target: at least 97 % correct, 0 wrong, 0 other programs' lines
-/// counted as server records.
-const MIN_CORRECT_PERCENT: f64 = 91.6;
+/// other programs' lines counted; on 2026-12-03 154 of 168 correct and 29 other programs'
+/// lines counted, then 167 of 168 correct, 0 wrong, 0 other programs' lines counted. Raise
+/// them as the classifier improves; never lower them. The target: at least 97 %
+/// correct, 0 wrong, 0 other programs' lines counted as server records.
+const MIN_CORRECT_PERCENT: f64 = 99.4;
 const MAX_WRONG: usize = 0;
-const MAX_OTHER_MISCOUNTED: usize = 29;
+const MAX_OTHER_MISCOUNTED: usize = 0;
 
 /// One WARNING-or-worse record as pgtriage sees it.
 struct Seen {
@@ -390,8 +391,11 @@ fn corpus_classification_report() {
         "{} wrongly classified, at most {MAX_WRONG}",
         t.wrong
     );
+    // Likewise an equality while the ceiling is 0.
+    #[allow(clippy::absurd_extreme_comparisons)]
+    let within = t.other_miscounted <= MAX_OTHER_MISCOUNTED;
     assert!(
-        t.other_miscounted <= MAX_OTHER_MISCOUNTED,
+        within,
         "{} other programs' lines counted as server records, at most {MAX_OTHER_MISCOUNTED}",
         t.other_miscounted
     );

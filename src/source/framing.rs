@@ -143,6 +143,12 @@ impl Unframer {
             ..Framed::plain(line)
         };
         if let Some((name, rest)) = compose_prefix(line) {
+            if let Some(at) = glued_frame(name, rest) {
+                // A paste that lost its newlines: each frame starts a line of its own.
+                let split = line.len() - rest.len() + at;
+                self.push_inner(&line[..split], time, out);
+                return self.push_inner(&line[split..], time, out);
+            }
             self.counts.compose += 1;
             framed.service = Some(name);
             framed.text = rest;
@@ -284,6 +290,12 @@ fn compose_prefix(line: &[u8]) -> Option<(&[u8], &[u8])> {
     Some((&line[..name_len], rest.strip_prefix(b" ").unwrap_or(rest)))
 }
 
+/// Where the same service's compose frame (`name  | `) starts again inside a line's text.
+fn glued_frame(name: &[u8], text: &[u8]) -> Option<usize> {
+    memchr::memmem::find_iter(text, name)
+        .find(|&at| compose_prefix(&text[at..]).is_some_and(|(n, _)| n == name))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -327,6 +339,13 @@ mod tests {
         assert_eq!(out[0].2.as_deref(), Some("db-1"));
         assert_eq!(out[0].1.as_deref(), Some("2024-01-01T00:00:00.123456789Z"));
         assert_eq!(out[1].0, "");
+    }
+
+    #[test]
+    fn compose_frames_glued_on_one_line_split() {
+        let out = unframe(&[b"db-1  | first linedb-1  | second line"]);
+        let texts: Vec<&str> = out.iter().map(|o| o.0.as_str()).collect();
+        assert_eq!(texts, ["first line", "second line"]);
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //! lines and TAB-continued lines join it, and it is handed out when the next one starts.
 
 use super::label::{find_label, frontend_label, Labelled};
-use super::other::is_other_program;
+use super::other::{is_other_program, iso_date_time};
 use super::prefix::{Prefix, PrefixFields};
+use super::whose::{Evidence, Whose};
 use crate::parse::record::{split_sqlstate, LineCounts, Record};
 use crate::severity::Level;
 use crate::source::framing::Framed;
@@ -20,6 +21,9 @@ struct Open {
     /// TAB-led lines still continue the message: no DETAIL/HINT/... line came yet.
     in_message: bool,
     level: Option<Level>,
+    /// The level a program's line (one space after its label) gets back if PostgreSQL's
+    /// own DETAIL or HINT continues it: then only its main line was retyped in the paste.
+    unconfirmed: Option<Level>,
     prefixed: bool,
     pid: Option<u32>,
     time: Option<Range<usize>>,
@@ -115,12 +119,15 @@ pub struct Assembler {
     open: Open,
     has_open: bool,
     counts: LineCounts,
+    evidence: Evidence,
 }
 
 impl Assembler {
-    pub fn new(prefix: Option<Prefix>) -> Self {
+    /// `evidence`: what the lines held back while the prefix was learnt told.
+    pub fn new(prefix: Option<Prefix>, evidence: Evidence) -> Self {
         Assembler {
             prefix,
+            evidence,
             ..Default::default()
         }
     }
@@ -137,10 +144,9 @@ impl Assembler {
             return;
         }
         let labelled = find_label(line);
-        if framed.other_program || is_other_program(line, labelled) {
-            self.counts.other_program_lines += 1;
+        let Some(program) = self.whose(framed, labelled, sink) else {
             return;
-        }
+        };
         // PostgreSQL continues multi-line messages and statements on TAB-led lines;
         // entrypoint banners indent theirs with spaces. A frame may say a line continues
         // the message (syslog's later chunks) without either.
@@ -169,17 +175,25 @@ impl Assembler {
                 let pid = fields.and_then(|f| f.pid).or(framed.pid);
                 return self.continue_open(line, Some((l, pid)));
             }
-            self.start(framed, Some(l.level), l.message_start, true, sink);
+            self.start(
+                framed,
+                (!program).then_some(l.level),
+                l.message_start,
+                true,
+                sink,
+            );
+            self.open.unconfirmed = program.then_some(l.level);
             if let Some(f) = fields {
                 self.open.take_fields(line, &f);
             }
             return;
         }
         // A line without a prefix: its own record, unless it is a program's hint/detail.
+        // PostgreSQL's programs' own messages (`initdb: warning: `) have no server level.
         let (level, start) = match labelled {
-            Some(l) => (Some(l.level), l.message_start),
+            Some(l) => ((!program).then_some(l.level), l.message_start),
             None => match frontend_label(line) {
-                Some((lvl, s)) => (Some(lvl), s),
+                Some((lvl, s)) => (Some(lvl).filter(|l| l.is_continuation()), s),
                 None => (None, 0),
             },
         };
@@ -189,12 +203,61 @@ impl Assembler {
                     prefix_len: 0,
                     level: lvl,
                     message_start: start,
+                    spaces: 1,
                 };
                 return self.continue_open(line, Some((fake, None)));
             }
         }
         self.start(framed, level, start, false, sink);
+        self.open.unconfirmed = labelled.filter(|_| program).map(|l| l.level);
         self.counts.unprefixed_records += 1;
+    }
+
+    /// Whether the line is another program's: `None` when it is not a record at all
+    /// (counted and dropped), else whether it is a program's record without a server level.
+    fn whose(
+        &mut self,
+        framed: Framed<'_>,
+        labelled: Option<Labelled>,
+        sink: &mut dyn FnMut(&Record<'_>),
+    ) -> Option<bool> {
+        let line = framed.text;
+        self.evidence.observe(line, labelled, framed.service);
+        if framed.other_program || is_other_program(line, labelled) {
+            self.counts.other_program_lines += 1;
+            return None;
+        }
+        if self.has_open && !self.open.prefixed && libpq_lost_connection(line) {
+            // The unprefixed record before it was a client printing the server's notice.
+            self.has_open = false;
+            self.counts.records -= 1;
+            self.counts.unprefixed_records -= 1;
+            self.counts.continuation_lines -= u64::from(self.open.lines - 1);
+            self.counts.other_program_lines += u64::from(self.open.lines) + 1;
+            return None;
+        }
+        let server_prefix = labelled.filter(|l| l.prefix_len > 0).is_some_and(|l| {
+            let fields = self
+                .prefix
+                .as_ref()
+                .and_then(|p| p.parse(&line[..l.prefix_len]));
+            // A line led by `%t`/`%m` is the server's even where detection missed its
+            // prefix (an application name `%a: ` that varies).
+            fields.is_some_and(|f| f.pid.is_some() || f.time.is_some()) || iso_date_time(line)
+        });
+        match self
+            .evidence
+            .judge(line, labelled, framed.service, server_prefix)
+        {
+            Whose::Server => Some(false),
+            Whose::Program => Some(true),
+            Whose::Other => {
+                // What follows it (its DETAIL, HINT) must not join the record before it.
+                self.flush(sink);
+                self.counts.other_program_lines += 1;
+                None
+            }
+        }
     }
 
     fn prefix_is_empty(&self) -> bool {
@@ -223,6 +286,7 @@ impl Assembler {
         o.continuation = None;
         o.in_message = true;
         o.level = level;
+        o.unconfirmed = None;
         o.prefixed = prefixed;
         o.pid = framed.pid;
         o.time = framed.time.map(|t| o.keep(t));
@@ -255,6 +319,9 @@ impl Assembler {
             return;
         };
         self.open.in_message = false;
+        if l.spaces >= 2 {
+            self.open.level = self.open.level.or(self.open.unconfirmed.take());
+        }
         let text = &line[l.message_start..];
         match l.level {
             Level::Detail if self.open.detail.is_none() => {
@@ -276,6 +343,12 @@ impl Assembler {
     }
 }
 
+/// libpq's message when the server ends a session, which psql prints after the notice the
+/// server sent (`WARNING:  terminating connection because of crash ...`).
+fn libpq_lost_connection(line: &[u8]) -> bool {
+    line.starts_with(b"server closed the connection unexpectedly")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -290,7 +363,7 @@ mod tests {
         lines: &[&str],
         show: fn(&Record<'_>) -> String,
     ) -> (Vec<String>, LineCounts) {
-        let mut a = Assembler::new(Some(Prefix::compile(prefix).unwrap()));
+        let mut a = Assembler::new(Some(Prefix::compile(prefix).unwrap()), Evidence::default());
         let mut out = Vec::new();
         let mut sink = |r: &Record<'_>| out.push(show(r));
         for l in lines {
@@ -333,7 +406,7 @@ mod tests {
             recs,
             vec![
                 "ERROR|10|boom|why|-|4",
-                "WARNING|-|enabling \"trust\" authentication for local connections|-|-|2",
+                "-|-|enabling \"trust\" authentication for local connections|-|-|2",
                 "-|-|sh: 1: locale: not found|-|-|1",
             ]
         );

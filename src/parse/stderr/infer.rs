@@ -158,6 +158,12 @@ impl Guess {
         if self.have_time {
             return None;
         }
+        if time_of_day(rest) {
+            // No escape prints a time without its date: a viewer's or an application's
+            // stamp, kept literal rather than read as numbers (`%p:%l:%l`).
+            self.out.push_str(&String::from_utf8_lossy(&rest[..8]));
+            return Some(8);
+        }
         let (r, escape) = if let Ok((r, _)) = datetime(true)(rest) {
             (r, "%m")
         } else if let Ok((r, _)) = datetime(false)(rest) {
@@ -275,6 +281,15 @@ impl Guess {
             self.out.push(byte as char);
         }
     }
+}
+
+/// `19:09:27` not followed by more of a number or a date.
+fn time_of_day(s: &[u8]) -> bool {
+    let digit = |i: usize| s.get(i).is_some_and(u8::is_ascii_digit);
+    [0, 1, 3, 4, 6, 7].into_iter().all(digit)
+        && s.get(2) == Some(&b':')
+        && s.get(5) == Some(&b':')
+        && !s.get(8).is_some_and(|b| b.is_ascii_digit() || *b == b'.')
 }
 
 fn label_escape(label: &str, value: &[u8]) -> &'static str {

@@ -11,6 +11,9 @@ pub struct Labelled {
     pub prefix_len: usize,
     pub level: Level,
     pub message_start: usize,
+    /// Spaces after the colon: PostgreSQL writes two (`ERROR:  `), other programs that
+    /// borrow its level words mostly one.
+    pub spaces: usize,
 }
 
 /// How far into a line the level label is looked for; prefixes are short.
@@ -41,10 +44,30 @@ pub fn find_label(line: &[u8]) -> Option<Labelled> {
                 prefix_len: word_start,
                 level,
                 message_start: colon + 1 + spaces,
+                spaces,
             });
         }
     }
     None
+}
+
+/// The line without the indentation, list marker or lost-prefix space a paste put before
+/// it (`    LOG:  ...`, `  - 2022-10-31 ... FATAL:  ...`, ` ERROR:  ...`), when a level label
+/// follows: PostgreSQL continues its own lines with a TAB, never with spaces, and the
+/// space-indented lines of entrypoint banners carry no label.
+pub fn unindent(line: &[u8]) -> &[u8] {
+    let rest = trim_spaces(line);
+    let listed = rest.strip_prefix(b"- ").map(trim_spaces);
+    let rest = listed.unwrap_or(rest);
+    if rest.len() < line.len() && find_label(rest).is_some() {
+        rest
+    } else {
+        line
+    }
+}
+
+fn trim_spaces(s: &[u8]) -> &[u8] {
+    &s[s.iter().take_while(|b| **b == b' ').count()..]
 }
 
 /// `initdb: warning: text`, the way PostgreSQL's programs report since version 12.

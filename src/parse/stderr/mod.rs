@@ -6,14 +6,16 @@ pub mod infer;
 pub mod label;
 mod other;
 pub mod prefix;
+mod whose;
 
 use super::record::{LineCounts, Record};
 use super::{Format, RecordParser};
 use crate::source::framing::Framed;
 use assemble::Assembler;
-use label::find_label;
+use label::{find_label, unindent};
 use prefix::Prefix;
 use std::ops::Range;
+use whose::Evidence;
 
 /// Labelled lines looked at before the prefix is decided.
 const DETECT_LINES: usize = 200;
@@ -39,6 +41,7 @@ struct Held {
     lines: Vec<HeldLine>,
     /// Where the prefix of each labelled line is, inside `buf`.
     prefixes: Vec<Range<usize>>,
+    evidence: Evidence,
 }
 
 /// Turns stderr lines into records, learning the prefix first unless it was given.
@@ -56,20 +59,20 @@ impl StderrParser {
         let held = prefix.is_none().then(Held::default);
         StderrParser {
             held,
-            assembler: Assembler::new(prefix),
+            assembler: Assembler::new(prefix, Evidence::default()),
             prefix_format,
         }
     }
 
     /// Decides the prefix from what was held back and replays those lines.
     fn decide(&mut self, sink: &mut dyn FnMut(&Record<'_>)) {
-        let Some(held) = self.held.take() else {
+        let Some(mut held) = self.held.take() else {
             return;
         };
         let prefixes: Vec<&[u8]> = held.prefixes.iter().map(|r| &held.buf[r.clone()]).collect();
         let detected = infer::detect(&prefixes);
         self.prefix_format = detected.as_ref().map(|p| p.format().to_string());
-        self.assembler = Assembler::new(detected);
+        self.assembler = Assembler::new(detected, std::mem::take(&mut held.evidence));
         for h in &held.lines {
             let get = |r: &Option<Range<usize>>| r.clone().map(|r| &held.buf[r]);
             let framed = Framed {
@@ -87,6 +90,14 @@ impl StderrParser {
 
 impl RecordParser for StderrParser {
     fn push(&mut self, framed: &Framed<'_>, sink: &mut dyn FnMut(&Record<'_>)) {
+        let framed = &Framed {
+            text: if framed.continues {
+                framed.text
+            } else {
+                unindent(framed.text)
+            },
+            ..*framed
+        };
         let Some(held) = &mut self.held else {
             return self.assembler.push(*framed, sink);
         };
@@ -100,8 +111,12 @@ impl RecordParser for StderrParser {
         };
         let time = framed.time.map(&mut keep);
         let service = framed.service.map(&mut keep);
-        let label = find_label(framed.text).filter(|l| l.prefix_len > 0);
-        if let Some(l) = label.filter(|_| !framed.other_program && !framed.continues) {
+        let label = find_label(framed.text);
+        held.evidence.observe(framed.text, label, framed.service);
+        let prefixed = label.filter(|l| l.prefix_len > 0 && !framed.continues);
+        if let Some(l) = prefixed.filter(|_| !framed.other_program) {
+            // A quoting program's prefix (`PG::ConnectionBad: `) takes part: it is a prefix
+            // without time or pid, and the assembler takes such lines for quotes.
             if !other::is_other_program(framed.text, Some(l)) {
                 held.prefixes.push(start..start + l.prefix_len);
             }

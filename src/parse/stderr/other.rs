@@ -37,7 +37,37 @@ pub fn is_other_program(line: &[u8], label: Option<Labelled>) -> bool {
         || go_log(line)
         || client(line)
         || entrypoint(line)
-        || label.is_some_and(|l| exception(&line[..l.prefix_len]))
+        || label.is_some_and(|l| exception(&line[..l.prefix_len]) || pgpool(&line[..l.prefix_len]))
+}
+
+/// `2020-09-29 10:49:04: pid 1: ERROR:  ` — pgpool-II's default prefix (`%t: pid %p: `):
+/// it borrows PostgreSQL's level words, its layout and its DETAIL lines.
+fn pgpool(prefix: &[u8]) -> bool {
+    let Some(head) = prefix.strip_suffix(b": ") else {
+        return false;
+    };
+    let digits_at = head
+        .iter()
+        .rposition(|b| !b.is_ascii_digit())
+        .map_or(0, |p| p + 1);
+    digits_at < head.len() && head[..digits_at].ends_with(b"pid ")
+}
+
+/// The text before the level names another program's message that quotes the server's:
+/// `PG::ConnectionBad: FATAL:  ...`, `Query failed: ERROR:  ...`, `...php.CRITICAL: ERROR:`.
+/// PostgreSQL's own prefixes never end in a word with lower-case letters and a colon,
+/// unless `%a`, `%u` or `%d` ends one (`%m [%p] %a: `): such a line parses with the
+/// detected prefix and gives a time or pid, which the assembler checks before taking it
+/// for a quote.
+pub fn quotes_server(prefix: &[u8]) -> bool {
+    let Some(head) = prefix.trim_ascii_end().strip_suffix(b":") else {
+        return false;
+    };
+    let word = head.rsplit(|b| *b == b' ').next().unwrap_or(head);
+    word.iter().any(u8::is_ascii_lowercase)
+        && !word
+            .iter()
+            .any(|b| matches!(b, b'@' | b'=' | b'[' | b']' | b',' | b'<' | b'>'))
 }
 
 /// `2021-01-06 12:49:15,621 INFO: ` — Python's logging, as Patroni writes it.
@@ -87,7 +117,8 @@ fn exception(prefix: &[u8]) -> bool {
     prefix.ends_with(b"Exception: ")
 }
 
-fn iso_date_time(s: &[u8]) -> bool {
+/// `2021-01-06 12:49:15` at the start: how `%t` and `%m` begin.
+pub fn iso_date_time(s: &[u8]) -> bool {
     digits(s, 0..4)
         && s.get(4) == Some(&b'-')
         && s.get(7) == Some(&b'-')
@@ -116,6 +147,8 @@ mod tests {
             b"2022/10/27 18:25:49 retry in seconds 3s [err: Driver.Open: pq: the database system is starting up]",
             // helm/charts#14533, a Bitnami entrypoint's line.
             b" 11:38:42.58 INFO  ==> ** Starting PostgreSQL setup **",
+            // tests/corpus/093: pgpool-II's own log.
+            b"2020-09-29 10:49:04: pid 178: FATAL:  failed to create a backend 0 connection",
         ];
         for l in others {
             assert!(
