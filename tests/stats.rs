@@ -117,6 +117,12 @@ fn cloudsql_has_pgbadgers_151_connections_to_cloudsqladmin() {
         count_of(&s["sessions"]["by_database"], "cloudsqladmin"),
         151
     );
+    // Cloud SQL's prefix has no time: each entry's `timestamp` gives it, so the half hour
+    // of the export is one hour of the clock, holding every connection.
+    let hours = s["hourly"].as_array().unwrap();
+    assert_eq!(hours.len(), 1, "{hours:?}");
+    assert_eq!(hours[0]["hour"], "2020-05-02T13:00:00.000Z");
+    assert_eq!(hours[0]["connections"], s["sessions"]["connections"]);
 }
 
 /// `%m [%p] [queryid=%Q] %u@%d ` is detected (the `]` closes the labelled value), so the

@@ -78,12 +78,12 @@ impl Unframer {
     /// is none of them (jsonlog, CloudNativePG: the format's own lines).
     fn push_json(&mut self, line: &[u8], out: &mut dyn FnMut(Framed<'_>)) -> bool {
         let start = self.partial.len();
-        if let Some(payload) = cloud_logging_payload(line) {
+        if let Some((payload, time)) = cloud_logging_payload(line) {
             self.counts.cloud_logging += 1;
             if unescape_json(payload, &mut self.partial) {
                 let text = std::mem::take(&mut self.partial);
                 let text_part = text[start..].strip_suffix(b"\n").unwrap_or(&text[start..]);
-                self.push_inner(text_part, None, out);
+                self.push_inner(text_part, time, out);
                 self.partial = text;
                 self.partial.truncate(start);
                 return true;
@@ -246,12 +246,17 @@ fn json_file_record(line: &[u8]) -> Option<JsonFileRecord<'_>> {
 }
 
 /// The still-escaped `textPayload` of a Google Cloud Logging entry (how Cloud SQL exports
-/// PostgreSQL's lines).
-fn cloud_logging_payload(line: &[u8]) -> Option<&[u8]> {
+/// PostgreSQL's lines), and the entry's `timestamp`: Cloud SQL's prefix carries no time.
+fn cloud_logging_payload(line: &[u8]) -> Option<(&[u8], Option<&[u8]>)> {
     let at = memchr::memmem::find(line, br#""textPayload":""#)? + 15;
     let body = &line[at..];
     let end = json_string_end(body)?;
-    Some(&body[..end])
+    let time = memchr::memmem::find(line, br#""timestamp":""#).and_then(|t| {
+        let value = &line[t + 13..];
+        let len = rfc3339_len(value)?;
+        (value.get(len) == Some(&b'"')).then(|| &value[..len])
+    });
+    Some((&body[..end], time))
 }
 
 /// A CRI line: `TIME STREAM P|F text` (P: partial, more chunks follow).
