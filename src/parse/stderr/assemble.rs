@@ -2,7 +2,7 @@
 //! lines and TAB-continued lines join it, and it is handed out when the next one starts.
 
 use super::label::{find_label, frontend_label, Labelled};
-use super::other::{is_other_program, iso_date_time};
+use super::other::{is_other_program, iso_date_time, libpq_lost_connection};
 use super::prefix::{Prefix, PrefixFields};
 use super::whose::{Evidence, Whose};
 use crate::parse::record::{split_sqlstate, LineCounts, Record};
@@ -102,15 +102,6 @@ impl Open {
     }
 }
 
-/// What follows pg_ctl's progress dots (`waiting for server to start....`), which the
-/// server's first lines are glued to when both write to one stream: the line's own prefix,
-/// so it keeps its time and pid.
-fn after_progress_dots(before: &[u8]) -> Option<&[u8]> {
-    let dots = memchr::memmem::find(before, b"..")?;
-    let end = before[dots..].iter().position(|b| *b != b'.')? + dots;
-    Some(&before[end..])
-}
-
 /// Builds records from lines. A record is handed out when the next one starts, or on
 /// `flush` (end of input, or a pause in a live stream).
 #[derive(Debug, Default)]
@@ -164,10 +155,7 @@ impl Assembler {
         }
         if let Some(l) = labelled.filter(|l| l.prefix_len > 0 || self.prefix_is_empty()) {
             let fields = self.prefix.as_ref().and_then(|p| {
-                let before = &line[..l.prefix_len];
-                let f = p
-                    .parse(before)
-                    .or_else(|| after_progress_dots(before).and_then(|b| p.parse(b)));
+                let f = p.parse_glued(&line[..l.prefix_len]);
                 self.counts.prefix_mismatches += u64::from(f.is_none());
                 f
             });
@@ -341,12 +329,6 @@ impl Assembler {
             sink(&self.open.record());
         }
     }
-}
-
-/// libpq's message when the server ends a session, which psql prints after the notice the
-/// server sent (`WARNING:  terminating connection because of crash ...`).
-fn libpq_lost_connection(line: &[u8]) -> bool {
-    line.starts_with(b"server closed the connection unexpectedly")
 }
 
 #[cfg(test)]

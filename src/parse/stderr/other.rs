@@ -132,6 +132,12 @@ fn digits(s: &[u8], r: std::ops::Range<usize>) -> bool {
     s.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit))
 }
 
+/// libpq's message when the server ends a session, which psql prints after the notice the
+/// server sent (`WARNING:  terminating connection because of crash ...`).
+pub fn libpq_lost_connection(line: &[u8]) -> bool {
+    line.starts_with(b"server closed the connection unexpectedly")
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::label::find_label;

@@ -135,6 +135,17 @@ impl Prefix {
         &self.format
     }
 
+    /// As `parse`, or, when that fails, on what follows pg_ctl's progress dots (`waiting for
+    /// server to start....`): the server's first lines are glued to them when both write to
+    /// one stream, and keep their own prefix's time and pid.
+    pub fn parse_glued<'a>(&self, prefix: &'a [u8]) -> Option<PrefixFields<'a>> {
+        self.parse(prefix).or_else(|| {
+            let dots = memchr::memmem::find(prefix, b"..")?;
+            let end = prefix[dots..].iter().position(|b| *b != b'.')? + dots;
+            self.parse(&prefix[end..])
+        })
+    }
+
     /// Matches `prefix`, which must be exactly the text before the level label. Lines of
     /// non-session processes end at `%q`, so a full match is tried first, then the short one.
     pub fn parse<'a>(&self, prefix: &'a [u8]) -> Option<PrefixFields<'a>> {
