@@ -50,12 +50,17 @@ pub struct Record<'a> {
 /// word before a colon is taken for one.
 pub fn split_sqlstate(message: &[u8]) -> Option<(&[u8], &[u8])> {
     let code = message.get(..5)?;
-    let ok = code
-        .iter()
-        .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
-        && code.iter().any(u8::is_ascii_digit)
-        && message[5..].starts_with(b": ");
+    let ok =
+        is_sqlstate(code) && code.iter().any(u8::is_ascii_digit) && message[5..].starts_with(b": ");
     ok.then(|| (code, &message[7..]))
+}
+
+/// Five digits or capitals: a SQLSTATE's shape.
+pub fn is_sqlstate(code: &[u8]) -> bool {
+    code.len() == 5
+        && code
+            .iter()
+            .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
 }
 
 /// Counts of what became of each line, so that nothing disappears unreported.

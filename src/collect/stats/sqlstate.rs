@@ -2,6 +2,8 @@
 //! documentation names them (Appendix A, "PostgreSQL Error Codes"), so that errors can be
 //! counted by what kind of failure they are whatever their wording or language.
 
+use crate::parse::record::is_sqlstate;
+
 /// Every class PostgreSQL defines, with its documented name.
 const CLASSES: &[(&str, &str)] = &[
     ("00", "successful completion"),
@@ -57,11 +59,7 @@ pub fn class_name(class: &str) -> Option<&'static str> {
 
 /// A SQLSTATE's class, when the code has SQLSTATE's shape.
 pub fn class_of(sqlstate: &[u8]) -> Option<[u8; 2]> {
-    let ok = sqlstate.len() == 5
-        && sqlstate
-            .iter()
-            .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase());
-    ok.then(|| [sqlstate[0], sqlstate[1]])
+    is_sqlstate(sqlstate).then(|| [sqlstate[0], sqlstate[1]])
 }
 
 #[cfg(test)]
