@@ -21,6 +21,10 @@ pub enum Whose {
     Other,
 }
 
+/// Quoted messages remembered: an application logging into the same stream for hours
+/// must not grow the table without end; past the cap, later quotes are not learnt.
+const MAX_QUOTED: usize = 4096;
+
 /// (service, level, message) of a server message another program's line quotes.
 type Quote = (Vec<u8>, Level, Vec<u8>);
 
@@ -50,7 +54,8 @@ impl Evidence {
             return;
         };
         self.double_spaced |= l.spaces >= 2;
-        if l.prefix_len > 0 && quotes_server(&line[..l.prefix_len]) {
+        let room = self.quoted.len() < MAX_QUOTED;
+        if room && l.prefix_len > 0 && quotes_server(&line[..l.prefix_len]) {
             let q = quote(service, l.level, &line[l.message_start..]);
             self.quoted.insert(q);
         }
