@@ -103,6 +103,11 @@ impl LogStream {
         self.parser.prefix_format()
     }
 
+    /// Formats that read the lines as well as the detected prefix (a tie), if any.
+    pub fn prefix_alternatives(&self) -> &[String] {
+        self.parser.prefix_alternatives()
+    }
+
     pub fn counts(&self) -> &LineCounts {
         self.parser.counts()
     }

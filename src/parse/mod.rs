@@ -38,6 +38,10 @@ pub trait RecordParser: Send + std::fmt::Debug {
     fn prefix_format(&self) -> Option<&str> {
         None
     }
+    /// Other log_line_prefix values that read the lines as well as the detected one.
+    fn prefix_alternatives(&self) -> &[String] {
+        &[]
+    }
 }
 
 /// How one format is recognised and read.
@@ -126,6 +130,12 @@ impl RecordParser for Detecting {
 
     fn prefix_format(&self) -> Option<&str> {
         self.parser.as_ref().and_then(|p| p.prefix_format())
+    }
+
+    fn prefix_alternatives(&self) -> &[String] {
+        self.parser
+            .as_ref()
+            .map_or(&[], |p| p.prefix_alternatives())
     }
 }
 

@@ -33,9 +33,7 @@ pub fn find_label(line: &[u8]) -> Option<Labelled> {
             .rposition(|b| !b.is_ascii_alphanumeric())
             .map_or(0, |p| p + 1);
         let word = &hay[word_start..colon];
-        let english = (word.len() >= 3 && word[0].is_ascii_uppercase())
-            .then(|| Level::from_label(word).map(|l| (word_start, l)))
-            .flatten();
+        let english = english_label(word).map(|(at, l)| (word_start + at, l));
         // Translated labels: any script, and French's space before the colon.
         let found = english.or_else(|| translations::label_before(hay, colon));
         if let Some((word_start, level)) = found {
@@ -49,6 +47,19 @@ pub fn find_label(line: &[u8]) -> Option<Labelled> {
         }
     }
     None
+}
+
+/// An English level word, at `word`'s start or, when a prefix with no space before the
+/// level ran a value into it (Crunchy's `...,client=%h`: `client=127.0.0.1LOG:`), after the
+/// digit or lower-case letter the value ended with. Returns where the label starts.
+fn english_label(word: &[u8]) -> Option<(usize, Level)> {
+    let at = match word.iter().rposition(|b| !b.is_ascii_uppercase()) {
+        None => 0,
+        Some(p) if word[p].is_ascii_digit() || word[p].is_ascii_lowercase() => p + 1,
+        Some(_) => return None,
+    };
+    let label = &word[at..];
+    (label.len() >= 3).then(|| Level::from_label(label).map(|l| (at, l)))?
 }
 
 /// The line without the indentation, list marker or lost-prefix space a paste put before

@@ -50,6 +50,8 @@ pub struct StderrParser {
     held: Option<Held>,
     assembler: Assembler,
     prefix_format: Option<String>,
+    /// Other formats that read the held lines as well (`infer::Detected`).
+    prefix_alternatives: Vec<String>,
 }
 
 impl StderrParser {
@@ -61,6 +63,7 @@ impl StderrParser {
             held,
             assembler: Assembler::new(prefix, Evidence::default()),
             prefix_format,
+            prefix_alternatives: Vec::new(),
         }
     }
 
@@ -71,8 +74,11 @@ impl StderrParser {
         };
         let prefixes: Vec<&[u8]> = held.prefixes.iter().map(|r| &held.buf[r.clone()]).collect();
         let detected = infer::detect(&prefixes);
-        self.prefix_format = detected.as_ref().map(|p| p.format().to_string());
-        self.assembler = Assembler::new(detected, std::mem::take(&mut held.evidence));
+        self.prefix_format = detected.as_ref().map(|d| d.prefix.format().to_string());
+        let (prefix, alternatives) =
+            detected.map_or((None, Vec::new()), |d| (Some(d.prefix), d.alternatives));
+        self.prefix_alternatives = alternatives;
+        self.assembler = Assembler::new(prefix, std::mem::take(&mut held.evidence));
         for h in &held.lines {
             let get = |r: &Option<Range<usize>>| r.clone().map(|r| &held.buf[r]);
             let framed = Framed {
@@ -159,6 +165,10 @@ impl RecordParser for StderrParser {
 
     fn prefix_format(&self) -> Option<&str> {
         self.prefix_format.as_deref()
+    }
+
+    fn prefix_alternatives(&self) -> &[String] {
+        &self.prefix_alternatives
     }
 }
 

@@ -4,7 +4,7 @@
 
 use nom::branch::alt;
 use nom::bytes::complete::{tag, take_while1, take_while_m_n};
-use nom::character::complete::digit1;
+use nom::character::complete::{digit0, digit1};
 use nom::combinator::{opt, recognize};
 use nom::sequence::preceded;
 use nom::{IResult, Parser};
@@ -32,7 +32,7 @@ pub(super) enum Escape {
     Vxid,
     /// `%Q`: query id, a signed number.
     QueryId,
-    /// `%u`, `%d`, `%a`, `%h`, `%r`, `%b`, `%i`: free text up to what follows.
+    /// `%u`, `%d`, `%a`, `%h`, `%r`, `%L`, `%b`, `%i`: free text up to what follows.
     User,
     Database,
     Text(u8),
@@ -108,7 +108,7 @@ impl Prefix {
                 b'Q' => Item::Escape(Escape::QueryId),
                 b'u' => Item::Escape(Escape::User),
                 b'd' => Item::Escape(Escape::Database),
-                b'a' | b'h' | b'r' | b'b' | b'i' => Item::Escape(Escape::Text(c)),
+                b'a' | b'h' | b'r' | b'L' | b'b' | b'i' => Item::Escape(Escape::Text(c)),
                 b'q' => Item::SessionOnly,
                 other => {
                     return Err(format!(
@@ -157,37 +157,90 @@ impl Prefix {
     }
 }
 
-fn match_items<'a>(items: &[Item], mut s: &'a [u8]) -> Option<PrefixFields<'a>> {
-    let mut f = PrefixFields::default();
-    for (idx, item) in items.iter().enumerate() {
-        match item {
-            Item::Literal(l) => s = s.strip_prefix(l.as_slice())?,
-            Item::SessionOnly => {}
-            Item::Escape(e) => {
-                let next = items[idx + 1..].iter().find_map(|i| match i {
-                    Item::Literal(l) => Some(l.as_slice()),
-                    _ => None,
-                });
-                let (rest, value) = escape_value(*e, s, next)?;
-                match e {
-                    Escape::Time | Escape::TimeMs => f.time = Some(value),
-                    Escape::Epoch => {
-                        f.time = Some(value);
-                        f.epoch = true;
-                    }
-                    Escape::Pid => f.pid = std::str::from_utf8(value).ok()?.parse().ok(),
-                    Escape::User => f.user = Some(value),
-                    Escape::Database => f.database = Some(value),
-                    Escape::Text(b'a') => f.application = Some(value),
-                    Escape::Text(b'h' | b'r') => f.client = Some(value),
-                    Escape::Sqlstate => f.sqlstate = Some(value),
-                    _ => {}
+/// Tries per line before giving up on it: a prefix such as `%b %i ` has
+/// to try where one ends (`client backend SELECT `), but never without bound.
+const FREE_TEXT_TRIES: usize = 64;
+
+impl Escape {
+    /// `%u %d %a %h %r %L %b %i`: text of any shape, which only what follows ends.
+    pub(super) fn is_free_text(self) -> bool {
+        matches!(self, Escape::User | Escape::Database | Escape::Text(_))
+    }
+}
+
+fn match_items<'a>(items: &[Item], s: &'a [u8]) -> Option<PrefixFields<'a>> {
+    let mut tries = FREE_TEXT_TRIES;
+    match_from(items, s, PrefixFields::default(), &mut tries)
+}
+
+/// Matches `items` against `s`. Free text runs to an occurrence of the next literal: the
+/// first that lets the rest match, so that free-text values side by side (`%b %i`, whose
+/// values hold spaces) still read a line.
+fn match_from<'a>(
+    items: &[Item],
+    s: &'a [u8],
+    f: PrefixFields<'a>,
+    tries: &mut usize,
+) -> Option<PrefixFields<'a>> {
+    let Some((item, rest)) = items.split_first() else {
+        return s.is_empty().then_some(f);
+    };
+    match item {
+        Item::Literal(l) => match_from(rest, s.strip_prefix(l.as_slice())?, f, tries),
+        Item::SessionOnly => match_from(rest, s, f, tries),
+        Item::Escape(e) if e.is_free_text() => {
+            let next = rest.iter().find_map(|i| match i {
+                Item::Literal(l) => Some(l.as_slice()),
+                _ => None,
+            });
+            let Some(next) = next else {
+                return match_from(rest, &s[s.len()..], with(f, *e, s)?, tries);
+            };
+            for end in memchr::memmem::find_iter(s, next) {
+                if *tries == 0 {
+                    return None;
                 }
-                s = rest;
+                *tries -= 1;
+                let found = match_from(rest, &s[end..], with(f, *e, &s[..end])?, tries);
+                if found.is_some() {
+                    return found;
+                }
             }
+            None
+        }
+        Item::Escape(e) => {
+            let (after, value) = escape_value(*e, s)?;
+            match_from(rest, after, with(f, *e, value)?, tries)
         }
     }
-    s.is_empty().then_some(f)
+}
+
+/// `f` with what escape `e` read as `value`.
+fn with<'a>(mut f: PrefixFields<'a>, e: Escape, value: &'a [u8]) -> Option<PrefixFields<'a>> {
+    match e {
+        Escape::Time | Escape::TimeMs => f.time = Some(value),
+        Escape::Epoch => {
+            f.time = Some(value);
+            f.epoch = true;
+        }
+        Escape::Pid => f.pid = Some(std::str::from_utf8(value).ok()?.parse().ok()?),
+        // `%c` is the session's start and pid in hex: the pid for prefixes without `%p`
+        // (Azure's `%t-%c-`).
+        Escape::Session => f.pid = f.pid.or_else(|| session_pid(value)),
+        Escape::User => f.user = Some(value),
+        Escape::Database => f.database = Some(value),
+        Escape::Text(b'a') => f.application = Some(value),
+        Escape::Text(b'h' | b'r') => f.client = Some(value),
+        Escape::Sqlstate => f.sqlstate = Some(value),
+        _ => {}
+    }
+    Some(f)
+}
+
+/// The pid in a session id (`6b112b1c.77e1`: 0x77e1).
+pub(super) fn session_pid(session: &[u8]) -> Option<u32> {
+    let dot = memchr::memchr(b'.', session)?;
+    u32::from_str_radix(std::str::from_utf8(&session[dot + 1..]).ok()?, 16).ok()
 }
 
 type Res<'a> = IResult<&'a [u8], &'a [u8]>;
@@ -229,25 +282,21 @@ pub(super) fn datetime(millis: bool) -> impl Fn(&[u8]) -> Res<'_> {
     }
 }
 
-fn escape_value<'a>(e: Escape, s: &'a [u8], next: Option<&[u8]>) -> Option<(&'a [u8], &'a [u8])> {
+/// What a fixed-shape escape reads at the start of `s`: the rest and the value.
+fn escape_value<'a>(e: Escape, s: &'a [u8]) -> Option<(&'a [u8], &'a [u8])> {
     let is_hex = |b: u8| b.is_ascii_hexdigit();
     let r: Res<'a> = match e {
         Escape::Time | Escape::SessionStart => datetime(false)(s),
         Escape::TimeMs => datetime(true)(s),
         Escape::Epoch => recognize((digit1, tag("."), digit1)).parse(s),
+        // `%P`, the parallel leader, is empty outside parallel workers.
+        Escape::Number(b'P') => digit0(s),
         Escape::Pid | Escape::Number(_) => digit1(s),
         Escape::Session => recognize((take_while1(is_hex), tag("."), take_while1(is_hex))).parse(s),
         Escape::Sqlstate => take_while_m_n(5, 5, |b: u8| b.is_ascii_alphanumeric())(s),
         Escape::Vxid => recognize(opt((digit1, tag("/"), digit1))).parse(s),
         Escape::QueryId => recognize((opt(tag("-")), digit1)).parse(s),
-        Escape::User | Escape::Database | Escape::Text(_) => {
-            // Free text runs to the next literal; with nothing after it, to the end.
-            let end = match next {
-                Some(l) => memchr::memmem::find(s, l)?,
-                None => s.len(),
-            };
-            Ok((&s[end..], &s[..end]))
-        }
+        Escape::User | Escape::Database | Escape::Text(_) => return None,
     };
     r.ok()
 }
@@ -288,6 +337,40 @@ mod tests {
         let f = p.parse(b"2026-12-03 05:41:00.125 -03 [42] ").unwrap();
         assert_eq!(f.time, Some(&b"2026-12-03 05:41:00.125 -03"[..]));
         assert!(p.parse(b"2026-12-03 05:41:00.125 UTC-3 [42] ").is_none());
+    }
+
+    /// Lines PostgreSQL servers wrote (scripts/gen-translated-logs.sh: C@azure, C@type-tag,
+    /// C@numbers on 15, C@addresses on 18).
+    #[test]
+    fn every_escape_reads_real_lines() {
+        // No %p: the pid is the session id's second half.
+        let p = Prefix::compile("%t-%c-").unwrap();
+        let f = p.parse(b"2026-12-03 16:37:30 UTC-6b119aca.320e-").unwrap();
+        assert_eq!(f.pid, Some(0x320e));
+        // Free text side by side, with spaces in the values: where one ends is tried.
+        let p = Prefix::compile("%m [%p] %b %i ").unwrap();
+        for line in [
+            "2026-12-03 16:38:32.010 UTC [18634] postmaster  ",
+            "2026-12-03 16:38:32.934 UTC [18701] client backend LOCK TABLE ",
+        ] {
+            assert!(p.parse(line.as_bytes()).is_some(), "{line}");
+        }
+        // %P is empty outside parallel workers; %Q is signed; %% is a literal.
+        let p = Prefix::compile("%n [%p] %P %e %s %v %x %Q %% ").unwrap();
+        let f = p
+            .parse(b"1796315920.590 [19139]  28P01 2026-12-03 16:38:40 UTC 3/11 0 -677875445740200323 % ")
+            .unwrap();
+        assert_eq!((f.pid, f.sqlstate), (Some(19139), Some(&b"28P01"[..])));
+        assert!(f.epoch);
+        let p = Prefix::compile("%m [%p] %L %r %h %u %d %a: ").unwrap();
+        let f = p
+            .parse(b"2026-12-03 16:44:29.941 UTC [31387] 127.0.0.1 127.0.0.1(50002) 127.0.0.1 postgres postgres [unknown]: ")
+            .unwrap();
+        assert_eq!(f.user, Some(&b"postgres"[..]));
+        assert_eq!(f.application, Some(&b"[unknown]"[..]));
+        assert!(p
+            .parse(b"2026-12-03 16:44:29.791 UTC [31348] [none]     : ")
+            .is_some());
     }
 
     #[test]
