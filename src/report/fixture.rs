@@ -65,6 +65,7 @@ fn inputs() -> Vec<InputSummary> {
             framing: Framing::DockerJsonFile,
             compression: Compression::Gzip,
             prefix: Some("%m [%p] ".to_string()),
+            prefix_alternatives: Vec::new(),
             lines: 120,
             records: 100,
             counts: InputCounts::default(),
@@ -77,6 +78,7 @@ fn inputs() -> Vec<InputSummary> {
             framing: Framing::None,
             compression: Compression::None,
             prefix: None,
+            prefix_alternatives: Vec::new(),
             lines: 10,
             records: 8,
             counts: InputCounts {

@@ -84,10 +84,13 @@ fn inputs(out: &mut String, inputs: &[InputSummary]) {
         if i.compression.as_str() != "none" {
             let _ = write!(framing, ", {}", i.compression);
         }
-        let prefix = i.prefix.as_deref().map_or_else(
+        let mut prefix = i.prefix.as_deref().map_or_else(
             || "not detected".to_string(),
             |p| format!("<code>{}</code>", cell(p, usize::MAX)),
         );
+        for other in &i.prefix_alternatives {
+            let _ = write!(prefix, " (or <code>{}</code>)", cell(other, usize::MAX));
+        }
         let mut records = i.records.to_string();
         if let Some(e) = &i.error {
             let _ = write!(records, " (reading stopped early: {})", cell(e, SAMPLE_MAX));

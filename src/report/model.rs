@@ -54,6 +54,10 @@ pub struct InputSummary {
     pub compression: Compression,
     /// The log_line_prefix used (given or detected); `null` when none could be detected.
     pub prefix: Option<String>,
+    /// Other log_line_prefix values that explained the lines as well as the detected one
+    /// but read them differently; the user forces one with `--prefix`. Absent when none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub prefix_alternatives: Vec<String>,
     pub lines: u64,
     pub records: u64,
     #[serde(flatten)]
@@ -109,6 +113,7 @@ impl InputSummary {
             framing,
             compression,
             prefix: main.prefix_format().map(str::to_string),
+            prefix_alternatives: main.prefix_alternatives().to_vec(),
             lines: 0,
             records: 0,
             counts: InputCounts::default(),

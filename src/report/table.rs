@@ -132,6 +132,18 @@ fn input(out: &mut Vec<String>, i: &InputSummary, look: Look) {
         out.extend(term::wrap(&text, look.width, "", "    ", false));
         out.push(format!("    prefix {}", fit(&prefix, look.width - 11)));
     }
+    if !i.prefix_alternatives.is_empty() {
+        let others: Vec<String> = i
+            .prefix_alternatives
+            .iter()
+            .map(|p| format!("'{p}'"))
+            .collect();
+        let tie = format!(
+            "prefix tie: {} read the lines as well; force one with --prefix",
+            others.join(", ")
+        );
+        out.extend(term::wrap(&tie, look.width, "  ", "    ", false));
+    }
     if let Some(e) = &i.error {
         let e = format!("reading stopped early: {e}");
         out.extend(term::wrap(&e, look.width, "  ", "    ", false));

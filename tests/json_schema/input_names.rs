@@ -64,7 +64,12 @@ fn input_summaries_with_every_name_are_valid() {
                         format,
                         framing,
                         compression,
-                        prefix: (format == Format::Stderr).then(|| "%m [%p] ".into()),
+                        prefix: (format == Format::Stderr).then(|| "%m [%p] %i ".into()),
+                        // A tie: the word after the pid read as a command tag or a user.
+                        prefix_alternatives: match format {
+                            Format::Stderr => vec!["%m [%p] %u ".into()],
+                            _ => Vec::new(),
+                        },
                         lines: 3,
                         records: 2,
                         counts: InputCounts::default(),
