@@ -10,6 +10,12 @@
 # message and a LOCATION line after it; terse leaves DETAIL, HINT and CONTEXT out) and is
 # saved as DIR/LANG-VERBOSITY.log. LANG@PREFIX runs with the log_line_prefix PREFIX names
 # (see PREFIXES below; saved as DIR/LANG@PREFIX.log); `all-prefixes` stands for C with each.
+# `syslog` runs C with log_destination = 'stderr,syslog' under a private rsyslogd (Debian's
+# rsyslog; root, and /dev/log free: PostgreSQL's syslog(3) writes there) and saves the
+# same records three ways: DIR/syslog/stderr.log (PostgreSQL's own), rfc3164.log (rsyslog's
+# traditional file format) and rfc5424.log (RSYSLOG_SyslogProtocol23Format); its workload
+# adds a statement longer than syslog's 900-byte chunks (`[N-2]` parts) and one with a TAB
+# line (`#011`).
 # The same events happen in every run, so pgtriage
 # must find the same ids and counts in every log (tests/translations.rs checks it).
 # Nothing is hand-written: every line comes from initdb/postgres as started here.
@@ -32,9 +38,13 @@ if [[ ${1:-} == --locales ]]; then LOCALES_ONLY=1; shift; fi
 LANGS=("$@")
 ((${#LANGS[@]})) || LANGS=(C de es fr it ja ka ko ru sv uk zh_CN C:verbose C:terse de:verbose all-prefixes)
 
-# Named log_line_prefix values, in the shapes platforms ship them. Not yet here, because
-# inference does not read them yet (pgtriage needs --prefix for them): `%t-%c-%l ` and
-# unlabelled free-text escapes side by side (`%b %i`).
+# Named log_line_prefix values: the platforms' defaults, and others so that together they
+# hold every escape PostgreSQL 13-18 documents (%a %u %d %r %h %L %b %p %P %t %m %n %i %e
+# %c %l %s %v %x %q %Q %%). Each is read WITHOUT --prefix by tests/translations.rs.
+# CloudNativePG (pkg/postgres/configuration.go sets no log_line_prefix), Bitnami
+# (POSTGRESQL_LOG_LINE_PREFIX: "No defaults", bitnami-docker-postgresql README) and
+# Crunchy's PGO v5 (internal/postgres/parameters.go sets none) run with PostgreSQL's own
+# default, which is C.log's.
 declare -A PREFIXES=(
     [default]='%m [%p] '
     # Amazon RDS's default (AWS, "Parameters for logging in RDS for PostgreSQL").
@@ -43,6 +53,33 @@ declare -A PREFIXES=(
     [pgbadger]='%t [%p]: user=%u,db=%d,app=%a,client=%h '
     # PostgreSQL's own %q example: session fields only in session processes.
     [session-q]='%m [%p] %q%u@%d/%a '
+    # Azure Database for PostgreSQL flexible server's default (MicrosoftDocs/azure-docs,
+    # articles/postgresql/flexible-server/includes/server-parameters-table-*-what-to-log.md).
+    [azure]='%t-%c-'
+    # The same with the session line number: no pid escape, the session id holds it.
+    [session-line]='%t-%c-%l '
+    # Cloud SQL's, as its Cloud Logging entries show it (pgBadger's cloudsql.log fixture:
+    # `[24667]: [2-1] db=cloudsqladmin,user=cloudsqladmin LOG:`); no time, Cloud Logging's
+    # entry carries it.
+    [cloudsql]='[%p]: [%l-1] db=%d,user=%u '
+    # Zalando Spilo's (postgres-appliance/scripts/configure_spilo.py): session id, xid and
+    # four free-text escapes side by side, all empty in background processes.
+    [spilo]='%t [%p]: [%l-1] %c %x %d %u %a %h '
+    # Crunchy's container images (crunchy-containers conf/postgres/postgresql.conf.template):
+    # no space before the level, so a client address runs into it (`client=127.0.0.1LOG:`).
+    [crunchy]='%t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h'
+    # Heroku Postgres's (help.heroku.com/MJUI0JR0: `sql_error_code = 00000 LOG:`); no time,
+    # logplex's frame carries it.
+    [heroku]='sql_error_code = %e '
+    # Backend type and command tag side by side: free text with spaces in it
+    # (`client backend`, `idle in transaction`), which no shape tells apart from %a.
+    [type-tag]='%m [%p] %b %i '
+    # The numeric and time escapes: epoch time, parallel leader, SQLSTATE, session start,
+    # virtual and real transaction ids, query id (compute_query_id is on), a literal %.
+    [numbers]='%n [%p] %P %e %s %v %x %Q %% '
+    # Server and client addresses (%L is PostgreSQL 18's; earlier majors print nothing for it,
+    # 18 prints `[none]` in background processes).
+    [addresses]='%m [%p] %L %r %h %u %d %a: '
 )
 
 declare -A LOCALE=([C]=C [de]=de_DE [es]=es_ES [fr]=fr_FR [it]=it_IT [ja]=ja_JP [ka]=ka_GE
@@ -91,6 +128,7 @@ cd "$WORK"
 cleanup() {
     local rc=$?
     [[ -f $WORK/data/postmaster.pid ]] && as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -m immediate -s stop >/dev/null 2>&1
+    ! declare -F stop_syslog >/dev/null || stop_syslog
     wait 2>/dev/null
     rm -rf "$WORK"
     exit "$rc"
@@ -123,6 +161,7 @@ start() { LC_ALL=C.UTF-8 as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -l "$WORK/server.
 # run LANG [VERBOSITY [PREFIX]]: one server, the workload, the log saved.
 run() {
     local lang=$1 verbosity=${2:-default} prefix=${3:-default} locale=${LOCALE[$1]}
+    local syslog=${4:-}
     local log="$WORK/server.log" name=$1
     [[ $verbosity == default ]] || name+="-$verbosity"
     [[ $prefix == default ]] || name+="@$prefix"
@@ -136,6 +175,10 @@ run() {
         "unix_socket_directories = '$WORK/sock'" "lc_messages = '$locale'" \
         "deadlock_timeout = '200ms'" "log_error_verbosity = $verbosity" \
         "log_line_prefix = '${PREFIXES[$prefix]}'" | as_pg tee -a "$WORK/data/postgresql.conf" >/dev/null
+    # %Q prints 0 unless query ids are computed.
+    [[ ${PREFIXES[$prefix]} != *%Q* ]] || echo "compute_query_id = on" | as_pg tee -a "$WORK/data/postgresql.conf" >/dev/null
+    [[ -z $syslog ]] || printf '%s\n' "log_destination = 'stderr,syslog'" "syslog_facility = 'local0'" \
+        | as_pg tee -a "$WORK/data/postgresql.conf" >/dev/null
     start
     sql -c "ALTER ROLE postgres PASSWORD 'right'" -c "CREATE TABLE t (id int PRIMARY KEY)" \
         -c "CREATE TABLE u (id int)" -c "INSERT INTO t VALUES (1), (2)"
@@ -151,24 +194,69 @@ run() {
         -c "SET statement_timeout = '100ms'" -c 'SELECT pg_sleep(5)'
     # A lock timeout: one session holds the table, another waits 200 ms for it.
     sql -c 'BEGIN' -c 'LOCK u' -c 'SELECT pg_sleep(3)' -c 'COMMIT' &
+    local holder=$!
     wait_sql "SELECT count(*) > 0 FROM pg_locks WHERE relation = 'u'::regclass AND granted"
     fails -h "$WORK/sock" -p "$PORT" -U postgres -d postgres \
         -c "BEGIN; SET lock_timeout = '200ms'; LOCK u"
-    wait
+    # Waits for its own children only: a syslog run has rsyslogd running too.
+    wait "$holder"
     # A deadlock: two sessions lock t's rows in opposite orders.
     sql -c 'BEGIN' -c 'UPDATE t SET id = id WHERE id = 1' -c 'SELECT pg_sleep(1)' \
         -c 'UPDATE t SET id = id WHERE id = 2' -c 'COMMIT' >/dev/null 2>&1 &
+    holder=$!
     wait_sql "SELECT count(*) > 0 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(1)%' AND pid <> pg_backend_pid()"
     sql -c 'BEGIN' -c 'UPDATE t SET id = id WHERE id = 2' -c 'SELECT pg_sleep(0.3)' \
         -c 'UPDATE t SET id = id WHERE id = 1' -c 'COMMIT' >/dev/null 2>&1 || true
-    wait || true
+    wait "$holder" || true
     sql -c 'CHECKPOINT'
+    if [[ -n $syslog ]]; then
+        # Longer than syslog's 900-byte chunks, and a line that starts with a TAB.
+        fails -h "$WORK/sock" -p "$PORT" -U postgres -d postgres \
+            -c "SELECT 1/0 AS \"$(printf 'x%.0s' {1..1200})\""
+        fails -h "$WORK/sock" -p "$PORT" -U postgres -d postgres -c $'SELECT *\n\tFROM nosuchtable'
+    fi
     as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -w -t 180 -s -m fast stop
     start
     as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -w -t 180 -s -m fast stop
     mkdir -p "$OUT_DIR"
+    if [[ -n $syslog ]]; then
+        stop_syslog
+        mkdir -p "$OUT_DIR/syslog"
+        cp "$log" "$OUT_DIR/syslog/stderr.log"
+        cp "$WORK/rfc3164.log" "$WORK/rfc5424.log" "$OUT_DIR/syslog/"
+        wc -l "$OUT_DIR"/syslog/*.log >&2
+        return
+    fi
     cp "$log" "$OUT_DIR/$name.log"
     echo "$OUT_DIR/$name.log: $(wc -l <"$log") lines" >&2
+}
+
+# A private rsyslogd, in the foreground as this script's child, owning /dev/log while the
+# server runs: imuxsock with rate limiting off, local0 to two files.
+SYSLOG_PID=
+start_syslog() {
+    command -v rsyslogd >/dev/null || { echo "syslog needs rsyslogd (apt-get install rsyslog)" >&2; exit 1; }
+    [[ $EUID -eq 0 ]] || { echo "syslog needs root: rsyslogd must create /dev/log" >&2; exit 1; }
+    [[ ! -e /dev/log ]] || { echo "/dev/log exists: another syslog daemon runs" >&2; exit 1; }
+    mkdir -p "$WORK/rsyslog"
+    printf '%s\n' "global(workDirectory=\"$WORK/rsyslog\")" \
+        'module(load="imuxsock" SysSock.Name="/dev/log" SysSock.RateLimit.Interval="0")' \
+        "local0.* action(type=\"omfile\" file=\"$WORK/rfc3164.log\" template=\"RSYSLOG_TraditionalFileFormat\")" \
+        "local0.* action(type=\"omfile\" file=\"$WORK/rfc5424.log\" template=\"RSYSLOG_SyslogProtocol23Format\")" \
+        >"$WORK/rsyslog.conf"
+    rsyslogd -n -f "$WORK/rsyslog.conf" -i "$WORK/rsyslog/pid" &
+    SYSLOG_PID=$!
+    local i
+    for ((i = 0; i < 100; i++)); do [[ -S /dev/log ]] && return 0; sleep 0.1; done
+    echo "rsyslogd did not create /dev/log" >&2
+    return 1
+}
+stop_syslog() {
+    [[ -n $SYSLOG_PID ]] || return 0
+    kill -TERM "$SYSLOG_PID" 2>/dev/null || true
+    wait "$SYSLOG_PID" 2>/dev/null || true
+    SYSLOG_PID=
+    rm -f /dev/log
 }
 
 specs=()
@@ -180,6 +268,11 @@ for spec in "${LANGS[@]}"; do
     fi
 done
 for spec in "${specs[@]}"; do
+    if [[ $spec == syslog ]]; then
+        start_syslog
+        run C default default syslog
+        continue
+    fi
     prefix=default
     [[ $spec == *@* ]] && prefix=${spec#*@} spec=${spec%%@*}
     [[ -n ${PREFIXES[$prefix]:-} ]] || { echo "unknown prefix $prefix" >&2; exit 2; }

@@ -14,22 +14,60 @@ use std::process::Command;
 const REQUIRED: &[&str] = &["de", "fr", "es", "ja", "ru", "zh_CN"];
 /// `log_error_verbosity` runs (`LANG:VERBOSITY` for the script, `LANG-VERBOSITY.log`).
 const VERBOSITIES: &[&str] = &["C:verbose", "C:terse", "de:verbose"];
-/// The named log_line_prefix runs (`C@NAME`; the script's `all-prefixes` runs them all).
-const PREFIXES: &[&str] = &["C@rds", "C@pgbadger", "C@session-q"];
+/// The named log_line_prefix runs (`C@NAME`; the script's `all-prefixes` runs them all):
+/// together every escape, and the platforms' defaults.
+const PREFIXES: &[&str] = &[
+    "C@rds",
+    "C@pgbadger",
+    "C@session-q",
+    "C@azure",
+    "C@session-line",
+    "C@cloudsql",
+    "C@spilo",
+    "C@crunchy",
+    "C@heroku",
+    "C@type-tag",
+    "C@numbers",
+    "C@addresses",
+];
+/// Prefixes without a time (Cloud SQL's and Heroku's: their platforms' frames carry it).
+const TIMELESS: &[&str] = &["C@cloudsql", "C@heroku"];
+/// Prefixes with words no shape names (Spilo's `%d %u %a`, `%b %i`, `%u %d %a`): detection
+/// reads them as `%i` and reports the tie with a named reading.
+const TIED: &[&str] = &["C@spilo", "C@type-tag", "C@addresses"];
 
 /// What must be equal across languages: each finding's id and count, and the totals; and
 /// the SQLSTATE classes, which only verbose runs carry.
-fn outcome(log: &Path) -> (BTreeMap<String, u64>, Value, Vec<String>) {
+struct Outcome {
+    findings: BTreeMap<String, u64>,
+    totals: Value,
+    classes: Vec<String>,
+}
+
+/// Reads `log` without `--prefix`: every finding has a time (unless the prefix has none)
+/// and its range is in order; a `C@NAME` log's prefix is detected for every line, with a
+/// tie reported exactly where the words are unnamed.
+fn outcome(log: &Path, name: &str) -> Outcome {
     let out = common::pgtriage(&["analyze", "--output", "json", common::path_str(log)]);
     let report: Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{}: not JSON ({e})", log.display()));
     for f in report["findings"].as_array().expect("findings") {
+        let (first, last) = (&f["first_seen"], &f["last_seen"]);
+        if TIMELESS.contains(&name) {
+            continue;
+        }
+        assert!(first.is_string(), "{name}: {} has no time", f["id"]);
         assert!(
-            f["first_seen"].is_string(),
-            "{}: {} has no time",
-            log.display(),
+            first.as_str() <= last.as_str(),
+            "{name}: {} runs from {first} back to {last}",
             f["id"]
         );
+    }
+    if name.starts_with("C@") {
+        let input = &report["inputs"][0];
+        assert_eq!(input["prefix_mismatches"], 0, "{name}: {input}");
+        let tie = input.get("prefix_alternatives").is_some();
+        assert_eq!(tie, TIED.contains(&name), "{name}: {input}");
     }
     let s = &report["summary"];
     let totals = serde_json::json!([s["records"], s["classified"], s["by_severity"]]);
@@ -39,44 +77,46 @@ fn outcome(log: &Path) -> (BTreeMap<String, u64>, Value, Vec<String>) {
         .iter()
         .map(|c| c["class"].as_str().unwrap().to_string())
         .collect();
-    (common::finding_counts(&report), totals, classes)
+    Outcome {
+        findings: common::finding_counts(&report),
+        totals,
+        classes,
+    }
 }
 
-/// Compares every `LANG.log` of `dir` with `C.log`; returns the languages compared.
-fn compare_with_english(dir: &Path) -> Vec<String> {
-    let english = outcome(&dir.join("C.log"));
+/// Compares every `NAME.log` of `dir` with `C.log`; returns each one's SQLSTATE classes.
+fn compare_with_english(dir: &Path) -> BTreeMap<String, Vec<String>> {
+    let english = outcome(&dir.join("C.log"), "C");
     assert!(
-        english.0.len() >= 15,
+        english.findings.len() >= 15,
         "too few findings in C.log: {:?}",
-        english.0
+        english.findings
     );
-    let mut langs = Vec::new();
     let mut classes = BTreeMap::new();
     for e in std::fs::read_dir(dir).unwrap() {
         let path = e.unwrap().path();
-        let lang = path.file_stem().unwrap().to_string_lossy().into_owned();
-        if lang == "C" || path.extension().is_none_or(|x| x != "log") {
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        if name == "C" || path.extension().is_none_or(|x| x != "log") {
             continue;
         }
-        let got = outcome(&path);
-        assert_eq!(got.0, english.0, "{lang}: findings differ from C");
-        assert_eq!(got.1, english.1, "{lang}: totals differ from C");
-        classes.insert(lang.clone(), got.2);
-        langs.push(lang);
-    }
-    for l in REQUIRED {
-        assert!(
-            langs.iter().any(|x| x == l),
-            "no {l}.log in {}",
-            dir.display()
+        let got = outcome(&path, &name);
+        assert_eq!(
+            got.findings, english.findings,
+            "{name}: findings differ from C"
         );
+        assert_eq!(got.totals, english.totals, "{name}: totals differ from C");
+        classes.insert(name, got.classes);
     }
     for p in PREFIXES {
-        assert!(
-            langs.iter().any(|l| l == p),
-            "no {p}.log in {}",
-            dir.display()
-        );
+        assert!(classes.contains_key(*p), "no {p}.log in {}", dir.display());
+    }
+    classes
+}
+
+/// The languages and verbosities of the main set, and their SQLSTATE classes.
+fn check_languages(dir: &Path, classes: &BTreeMap<String, Vec<String>>) {
+    for l in REQUIRED {
+        assert!(classes.contains_key(*l), "no {l}.log in {}", dir.display());
     }
     for v in VERBOSITIES {
         let name = v.replace(':', "-");
@@ -96,17 +136,26 @@ fn compare_with_english(dir: &Path) -> Vec<String> {
         classes["C-verbose"],
         ["22", "23", "28", "3D", "40", "42", "55", "57"]
     );
-    langs
 }
 
 #[test]
 fn committed_translated_logs_read_as_the_english_one() {
-    let langs = compare_with_english(&common::repo().join("sample-logs/translated"));
+    let dir = common::repo().join("sample-logs/translated");
+    let classes = compare_with_english(&dir);
+    check_languages(&dir, &classes);
     assert_eq!(
-        langs.len(),
+        classes.len(),
         11 + VERBOSITIES.len() + PREFIXES.len(),
-        "{langs:?}"
+        "{:?}",
+        classes.keys()
     );
+}
+
+/// The same prefixes on PostgreSQL 18, whose `%L` prints the server's address.
+#[test]
+fn committed_pg18_prefixed_logs_read_as_its_english_one() {
+    let classes = compare_with_english(&common::repo().join("sample-logs/translated/pg18"));
+    assert_eq!(classes.len(), PREFIXES.len(), "{:?}", classes.keys());
 }
 
 #[test]
@@ -127,7 +176,7 @@ fn translated_servers_report_what_the_english_one_does() {
         .status()
         .expect("run scripts/gen-translated-logs.sh");
     assert!(status.success(), "gen-translated-logs.sh failed");
-    compare_with_english(out.path());
+    check_languages(out.path(), &compare_with_english(out.path()));
 }
 
 /// The required languages' UTF-8 locales exist, or the script can generate them (root).
