@@ -67,6 +67,12 @@ fn rfc5424(line: &[u8]) -> Option<Peeled<'_>> {
         None if rest == b"-" => &[],
         None => structured_data_end(rest)?,
     };
+    // rsyslog's RSYSLOG_SyslogProtocol23Format keeps the space that followed the local
+    // socket's `postgres[pid]:` tag: `- -  [5-1] ...`.
+    let msg = match msg {
+        [b' ', b'[', ..] => &msg[1..],
+        _ => msg,
+    };
     let (text, continues) = sequence(msg);
     Some(Peeled {
         text,
