@@ -220,6 +220,13 @@ run() {
     as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -w -t 180 -s -m fast stop
     mkdir -p "$OUT_DIR"
     if [[ -n $syslog ]]; then
+        # The postmaster's last line may still be in /dev/log's queue when it exits.
+        local i want
+        want=$(grep -c 'database system is shut down' "$log")
+        for ((i = 0; i < 100; i++)); do
+            [[ $(cat "$WORK"/rfc*.log | grep -c 'database system is shut down') -ge $((2 * want)) ]] && break
+            sleep 0.1
+        done
         stop_syslog
         mkdir -p "$OUT_DIR/syslog"
         cp "$log" "$OUT_DIR/syslog/stderr.log"

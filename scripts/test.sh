@@ -19,6 +19,8 @@
 #   docker-compose, promtool, prometheus-postgres-exporter, psql
 #                            tests/examples/ (scripts/install-example-tools.sh)
 #   chromium                 headless, opens --output html (tests/html_report.rs)
+#   rsyslog                  a private rsyslogd owning /dev/log while a server logs to
+#                            syslog (tests/syslog.rs; root, /dev/log free)
 # Installing needs root and Debian's apt; a machine that has everything needs neither.
 # Idempotent: nothing is installed, started or built that is already there and current.
 #
@@ -44,6 +46,7 @@ command -v tmux >/dev/null || need+=(tmux)
 [[ -f /usr/share/i18n/locales/en_US ]] || need+=(locales)
 command -v pip >/dev/null || command -v pip3 >/dev/null || need+=(python3-pip)
 command -v chromium >/dev/null || need+=(chromium)
+command -v rsyslogd >/dev/null || need+=(rsyslog)
 if ((${#need[@]})); then
 	[[ $EUID -eq 0 ]] || die "needs root to install: ${need[*]}"
 	say "installing ${need[*]}"

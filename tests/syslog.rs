@@ -7,14 +7,14 @@
 mod common;
 
 use serde_json::Value;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-fn dir() -> PathBuf {
+fn committed() -> PathBuf {
     common::repo().join("sample-logs/translated/syslog")
 }
 
-fn report(name: &str) -> Value {
-    let path = dir().join(name);
+fn report(dir: &Path, name: &str) -> Value {
+    let path = dir.join(name);
     let out = common::pgtriage(&["analyze", "--output", "json", common::path_str(&path)]);
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{name}: not JSON ({e})"))
 }
@@ -44,18 +44,36 @@ fn told(r: &Value) -> (Vec<Value>, Value) {
 
 #[test]
 fn both_syslog_framings_tell_what_stderr_tells() {
-    let stderr = report("stderr.log");
+    compare(&committed());
+}
+
+/// A fresh run: PostgreSQL 15 and a private rsyslogd, which must own /dev/log (root).
+#[test]
+#[ignore = "slow: needs postgresql-15, rsyslog, root and a free /dev/log"]
+fn a_real_rsyslogd_writes_what_stderr_tells() {
+    let Some(_) = common::require_tool("rsyslogd") else {
+        return;
+    };
+    if !common::require_postgres() {
+        return;
+    }
+    let out = common::gen_translated(&["syslog"]);
+    compare(&out.path().join("syslog"));
+}
+
+fn compare(dir: &Path) {
+    let stderr = report(dir, "stderr.log");
     let want = told(&stderr);
     assert!(want.0.len() >= 15, "too few findings: {:?}", want.0);
     // The chunks are really there: a message cut in parts, and a TAB line escaped.
-    let rfc3164 = std::fs::read_to_string(dir().join("rfc3164.log")).unwrap();
+    let rfc3164 = std::fs::read_to_string(dir.join("rfc3164.log")).unwrap();
     assert!(
         rfc3164.contains("-3] "),
         "no third chunk of a split message"
     );
     assert!(rfc3164.contains("#011"), "no escaped TAB");
     for name in ["rfc3164.log", "rfc5424.log"] {
-        let r = report(name);
+        let r = report(dir, name);
         let input = &r["inputs"][0];
         assert_eq!(input["framing"], "syslog", "{name}: {input}");
         assert_eq!(input["prefix"], "%m [%p] ", "{name}: {input}");

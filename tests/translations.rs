@@ -164,18 +164,10 @@ fn translated_servers_report_what_the_english_one_does() {
     if !common::require_postgres() || !locales_ready() {
         return;
     }
-    let out = tempfile::tempdir().unwrap();
-    let status = Command::new("bash")
-        .arg(common::repo().join("scripts/gen-translated-logs.sh"))
-        .arg("--out")
-        .arg(out.path())
-        .arg("C")
-        .args(REQUIRED)
-        .args(VERBOSITIES)
-        .arg("all-prefixes")
-        .status()
-        .expect("run scripts/gen-translated-logs.sh");
-    assert!(status.success(), "gen-translated-logs.sh failed");
+    let mut specs = vec!["C", "all-prefixes"];
+    specs.extend(REQUIRED);
+    specs.extend(VERBOSITIES);
+    let out = common::gen_translated(&specs);
     check_languages(out.path(), &compare_with_english(out.path()));
 }
 
@@ -203,4 +195,17 @@ fn locales_ready() -> bool {
         common::unavailable("UTF-8 locales for de, fr, es, ja, ru, zh_CN (locale-gen)");
     }
     ready
+}
+
+/// The text report names the other reading and the option that forces it.
+#[test]
+fn a_prefix_tie_is_named_in_the_text_report() {
+    let log = common::repo().join("sample-logs/translated/C@spilo.log");
+    let out = common::pgtriage(&["analyze", "--no-stats", common::path_str(&log)]);
+    let text = String::from_utf8_lossy(&out.stdout).replace("\n    ", " ");
+    assert!(
+        text.contains("prefix tie: '%t [%p]: [%l-1] %c %l %u %d %a %h '")
+            && text.contains("force one with --prefix"),
+        "{text}"
+    );
 }

@@ -394,6 +394,16 @@ pub fn succeed(program: &str, args: &[&str]) -> Output {
     out
 }
 
+/// Runs scripts/gen-translated-logs.sh with `specs` into a new directory (real servers).
+pub fn gen_translated(specs: &[&str]) -> tempfile::TempDir {
+    let out = tempfile::tempdir().unwrap();
+    let script = repo().join("scripts/gen-translated-logs.sh");
+    let mut args = vec![path_str(&script), "--out", path_str(out.path())];
+    args.extend(specs);
+    succeed("bash", &args);
+    out
+}
+
 /// Compares `actual` with tests/snapshots/<name>, or writes it with UPDATE_SNAPSHOTS=1.
 pub fn assert_snapshot(name: &str, actual: &str) {
     let path = repo().join("tests/snapshots").join(name);
