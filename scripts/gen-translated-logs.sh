@@ -15,7 +15,8 @@
 # same records three ways: DIR/syslog/stderr.log (PostgreSQL's own), rfc3164.log (rsyslog's
 # traditional file format) and rfc5424.log (RSYSLOG_SyslogProtocol23Format); its workload
 # adds a statement longer than syslog's 900-byte chunks (`[N-2]` parts) and one with a TAB
-# line (`#011`).
+# line (`#011`). `syslog@PREFIX` does the same with a named prefix, into DIR/syslog@PREFIX/
+# (`syslog@heroku`: no time or pid in the prefix, the frame's are the records').
 # The same events happen in every run, so pgtriage
 # must find the same ids and counts in every log (tests/translations.rs checks it).
 # Nothing is hand-written: every line comes from initdb/postgres as started here.
@@ -228,10 +229,12 @@ run() {
             sleep 0.1
         done
         stop_syslog
-        mkdir -p "$OUT_DIR/syslog"
-        cp "$log" "$OUT_DIR/syslog/stderr.log"
-        cp "$WORK/rfc3164.log" "$WORK/rfc5424.log" "$OUT_DIR/syslog/"
-        wc -l "$OUT_DIR"/syslog/*.log >&2
+        local dir=$OUT_DIR/syslog
+        [[ $prefix == default ]] || dir+="@$prefix"
+        mkdir -p "$dir"
+        cp "$log" "$dir/stderr.log"
+        cp "$WORK/rfc3164.log" "$WORK/rfc5424.log" "$dir/"
+        wc -l "$dir"/*.log >&2
         return
     fi
     cp "$log" "$OUT_DIR/$name.log"
@@ -275,9 +278,12 @@ for spec in "${LANGS[@]}"; do
     fi
 done
 for spec in "${specs[@]}"; do
-    if [[ $spec == syslog ]]; then
+    if [[ $spec == syslog || $spec == syslog@* ]]; then
+        prefix=default
+        [[ $spec == *@* ]] && prefix=${spec#*@}
+        [[ -n ${PREFIXES[$prefix]:-} ]] || { echo "unknown prefix $prefix" >&2; exit 2; }
         start_syslog
-        run C default default syslog
+        run C default "$prefix" syslog
         continue
     fi
     prefix=default

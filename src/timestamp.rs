@@ -4,6 +4,11 @@
 
 use std::fmt;
 
+/// Month abbreviations as syslog and C's `%b` print them.
+pub(crate) const MONTHS: [&[u8; 3]; 12] = [
+    b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec",
+];
+
 /// A wall-clock time with the zone it was logged in, when that zone is known.
 /// Ordered by instant (a time whose zone is unknown is taken as UTC); equal instants
 /// logged in different zones are ordered by their fields, so the order is total.
@@ -76,6 +81,9 @@ impl Timestamp {
     /// `YYYY-MM-DDTHH:MM:SS[.fffffffff](Z|±hh:mm)` (Docker's RFC 3339). Reads only what it
     /// needs from the start of `s`.
     pub fn parse(s: &[u8]) -> Option<Timestamp> {
+        if s.first().is_some_and(u8::is_ascii_uppercase) {
+            return Self::parse_syslog(s, Timestamp::now());
+        }
         let year = digits(s, 0, 4)?;
         if s.get(4) != Some(&b'-') || s.get(7) != Some(&b'-') {
             return None;
@@ -121,6 +129,44 @@ impl Timestamp {
             millis,
             offset_minutes,
         })
+    }
+
+    /// Parses RFC 3164's `Mmm dd hh:mm:ss[.ffffff]`, a syslog time without year or zone:
+    /// the year is the latest that does not put it more than a day after `now` (a December
+    /// line read in January is last year's); the zone stays unknown.
+    fn parse_syslog(s: &[u8], now: Timestamp) -> Option<Timestamp> {
+        let month = MONTHS.iter().position(|m| s.starts_with(*m))? as u8 + 1;
+        let day_digits = if s.get(4) == Some(&b' ') { 5 } else { 4 };
+        let day = digits(s, day_digits, 6 - day_digits)? as u8;
+        let clock = s.get(7..)?;
+        if clock.get(2) != Some(&b':') || clock.get(5) != Some(&b':') {
+            return None;
+        }
+        let millis = match clock.get(8) {
+            Some(b'.') => digits(clock, 9, 3)? as u16,
+            _ => 0,
+        };
+        let mut t = Timestamp {
+            year: now.year,
+            month,
+            day,
+            hour: digits(clock, 0, 2)? as u8,
+            minute: digits(clock, 3, 2)? as u8,
+            second: digits(clock, 6, 2)? as u8,
+            millis,
+            offset_minutes: None,
+        };
+        if (t.month, t.day) > (now.month, now.day.saturating_add(1)) {
+            t.year -= 1;
+        }
+        Some(t)
+    }
+
+    fn now() -> Timestamp {
+        let ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64);
+        Timestamp::from_unix_millis(ms)
     }
 
     /// Parses `%n`, seconds since the epoch with milliseconds (`1700000000.123`).
@@ -348,6 +394,16 @@ mod tests {
                 .unix_millis(),
             1_700_000_000_250
         );
+    }
+
+    #[test]
+    fn syslog_times_take_the_year_that_is_not_ahead() {
+        let now = Timestamp::parse(b"2026-01-02 10:00:00 UTC").unwrap();
+        let dec = Timestamp::parse_syslog(b"Dec  3 17:15:15", now).unwrap();
+        assert_eq!(dec.to_string(), "2025-12-03T17:15:15.000");
+        let jan = Timestamp::parse_syslog(b"Jan  2 09:00:00.123456", now).unwrap();
+        assert_eq!(jan.to_string(), "2026-01-02T09:00:00.123");
+        assert!(Timestamp::parse_syslog(b"Dez  3 17:15:15", now).is_none());
     }
 
     #[test]

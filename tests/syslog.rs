@@ -47,6 +47,35 @@ fn both_syslog_framings_tell_what_stderr_tells() {
     compare(&committed());
 }
 
+/// Heroku's prefix has neither time nor pid: the frame's are the records'. RFC 3164's
+/// time has no year and no zone, RFC 5424's has both; they name the same second.
+#[test]
+fn without_time_in_the_prefix_the_frames_time_is_taken() {
+    let dir = common::repo().join("sample-logs/translated/syslog@heroku");
+    let stderr = report(&dir, "stderr.log");
+    let (want, totals) = told(&stderr);
+    let untimed = |f: &Value| serde_json::json!([f[0], f[1], f[4]]);
+    let mut seconds = Vec::new();
+    for name in ["rfc3164.log", "rfc5424.log"] {
+        let r = report(&dir, name);
+        let input = &r["inputs"][0];
+        assert_eq!(input["prefix"], "sql_error_code = %e ", "{name}: {input}");
+        assert_eq!(input["orphan_lines"], 0, "{name}: {input}");
+        let (got, got_totals) = told(&r);
+        assert_eq!(got_totals, totals, "{name}");
+        assert_eq!(
+            got.iter().map(untimed).collect::<Vec<_>>(),
+            want.iter().map(untimed).collect::<Vec<_>>(),
+            "{name}"
+        );
+        // Month, day and clock to the second; the year of RFC 3164 is a guess.
+        let second = |f: &Value| f[2].as_str().map(|t| t[5..19].to_string());
+        seconds.push(got.iter().map(second).collect::<Vec<_>>());
+    }
+    assert!(seconds[0].iter().all(Option::is_some), "{seconds:?}");
+    assert_eq!(seconds[0], seconds[1]);
+}
+
 /// A fresh run: PostgreSQL 15 and a private rsyslogd, which must own /dev/log (root).
 #[test]
 #[ignore = "slow: needs postgresql-15, rsyslog, root and a free /dev/log"]

@@ -6,6 +6,7 @@
 
 use super::{bracketed_tag, first, number, Outer, Peeled};
 use crate::source::framings::Framing;
+use crate::timestamp::MONTHS;
 
 pub const RFC3164: Outer = Outer {
     framing: Framing::Syslog,
@@ -18,10 +19,6 @@ pub const RFC5424: Outer = Outer {
     opens: |l| l.first() == Some(&b'<'),
     peel: rfc5424,
 };
-
-const MONTHS: [&[u8; 3]; 12] = [
-    b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec",
-];
 
 /// `[<PRI>]Mmm dd hh:mm:ss[.ffffff] host tag[pid]: ` (also journalctl's default output).
 fn rfc3164(line: &[u8]) -> Option<Peeled<'_>> {
