@@ -41,14 +41,16 @@ impl Candidate {
     /// Best first: explains more lines; then names more by shape or label (so that `%u`
     /// is not read as a literal user name that happened to repeat); then guesses less (a
     /// word that never changes stays literal); then leaves guessed words unnamed rather
-    /// than put a command tag into the user statistics; then without `%q`, which only
-    /// short lines need.
+    /// than put a command tag into the user statistics; then `%r` over `%h` (a socket
+    /// line's `[local]` has no port, a TCP line's `host(port)` shows which it is); then
+    /// without `%q`, which only short lines need.
     fn rank(&self) -> impl Ord {
         (
             Reverse(self.explains),
             Reverse(self.specificity()),
             self.guessed,
             self.named,
+            Reverse(self.prefix.format().matches("%r").count()),
             self.prefix.items.len(),
         )
     }
@@ -260,6 +262,18 @@ mod tests {
     #[test]
     fn real_servers_prefixes_are_inferred() {
         let cases: &[(&str, bool, &[&str], &str, u32)] = &[
+            (
+                "%t:%r:%u@%d:[%p]:",
+                false,
+                &[
+                    "2026-12-03 08:40:39 UTC::@:[28968]:",
+                    "2026-12-03 08:40:39 UTC:[local]:nosuchrole@postgres:[28980]:",
+                    "2026-12-03 08:40:39 UTC:[local]:postgres@nosuchdb:[28989]:",
+                    "2026-12-03 08:40:39 UTC:127.0.0.1(41486):postgres@postgres:[28993]:",
+                ],
+                "2026-12-03 08:40:39 UTC:127.0.0.1(41486):postgres@postgres:[28993]:",
+                28993,
+            ),
             (
                 "%t-%c-",
                 false,
