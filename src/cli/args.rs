@@ -25,6 +25,11 @@ pub enum Command {
     Analyze(AnalyzeArgs),
     /// Follow running containers through the Docker Engine API (DOCKER_HOST is honoured).
     Tail(TailArgs),
+    /// Check a Compose setup before it runs: the PostgreSQL services' configuration and the
+    /// postgresql.conf and pg_hba.conf they mount, reported like `analyze`.
+    Lint(LintArgs),
+    /// Print (or with --apply write) the edits that fix what `lint` finds, as a unified diff.
+    Fix(FixArgs),
     /// Policy files: `policy init` writes a starting .pgtriage.toml.
     Policy {
         #[command(subcommand)]
@@ -172,6 +177,43 @@ pub struct TailArgs {
     /// Read what the containers have logged so far, then stop (like `docker logs`).
     #[arg(long)]
     pub no_follow: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LintArgs {
+    /// Compose files, merged in order like `docker compose -f A -f B` [default: the
+    /// current directory's compose.yaml, compose.yml, docker-compose.yaml or
+    /// docker-compose.yml, and its .override file].
+    pub files: Vec<String>,
+    /// Only this service.
+    #[arg(long)]
+    pub service: Option<String>,
+    #[arg(long, value_enum, default_value_t = Output::Table)]
+    pub output: Output,
+    #[command(flatten)]
+    pub look: LookArgs,
+    /// List every finding one line each, informational ones too.
+    #[arg(long)]
+    pub all: bool,
+    #[command(flatten)]
+    pub gate: GateArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct FixArgs {
+    /// Compose files, as for `lint`.
+    pub files: Vec<String>,
+    /// Only this service.
+    #[arg(long)]
+    pub service: Option<String>,
+    /// Write the edits (each file through a temporary file and a rename).
+    #[arg(long, conflicts_with = "check")]
+    pub apply: bool,
+    /// Exit 1 when edits are pending (for CI); nothing is written.
+    #[arg(long)]
+    pub check: bool,
+    #[command(flatten)]
+    pub gate: GateArgs,
 }
 
 #[derive(Debug, Subcommand)]

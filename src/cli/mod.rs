@@ -82,6 +82,26 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             commands::analyze::run(catalogue, analyze_options(catalogue, args)?)
         }
         Command::Tail(args) => tail::run(catalogue, tail_options(catalogue, args)?),
+        Command::Lint(args) => commands::lint::run(
+            catalogue,
+            commands::lint::Options {
+                verdict: args.gate.verdict(catalogue)?,
+                paths: args.files,
+                service: args.service,
+                output: args.output,
+                look: Look::stdout(args.look.color).listing_all(args.all, "--all"),
+            },
+        ),
+        Command::Fix(args) => commands::fix::run(
+            catalogue,
+            commands::fix::Options {
+                verdict: args.gate.verdict(catalogue)?,
+                paths: args.files,
+                service: args.service,
+                apply: args.apply,
+                check: args.check,
+            },
+        ),
         Command::Policy {
             command: PolicyCommand::Init(args),
         } => commands::policy::init(
