@@ -109,7 +109,7 @@ fn the_broken_setup_is_patched_minimally_and_lints_clean_of_what_was_fixable() {
         "-    stop_grace_period: 10s\n+    stop_grace_period: 90s\n",
         "+    shm_size: 256mb\n",
         "--- a/pg_hba.conf\n",
-        "-local   all       all            trust\n+local   all       all            scram-sha-256\n",
+        "-local   all       all            trust\n-host    all       all   all      trust\n+local   all       all            scram-sha-256\n+host    all       all   all      scram-sha-256\n",
         "-log_line_prefix = '%u@%d '      # no time, no pid\n+log_line_prefix = '%m [%p] %q%u@%d %h '  # no time, no pid\n",
         "# container.initdb-no-checksums (db): acts only when the data directory is empty",
     ] {
@@ -201,7 +201,7 @@ fn layered_files_are_patched_where_the_value_is_written() {
 #[test]
 fn a_file_changed_after_it_was_read_is_not_overwritten() {
     let dir = copy_fixture("broken");
-    let cat = pgtriage::catalogue::Catalogue::embedded().unwrap();
+    let cat = pgtriage::catalogue::Catalogue::builtin().unwrap();
     let compose = dir.path().join("docker-compose.yml").display().to_string();
     let linted = pgtriage::lint::lint(cat, &[compose.clone()], None).unwrap();
     let verdict = pgtriage::verdict::Verdict::new(

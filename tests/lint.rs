@@ -268,7 +268,7 @@ fn the_examples_pass_their_own_gates() {
 
 #[test]
 fn every_lint_sample_in_the_catalogue_is_lint_output_on_the_fixtures() {
-    let cat = pgtriage::catalogue::Catalogue::embedded().unwrap();
+    let cat = pgtriage::catalogue::Catalogue::builtin().unwrap();
     let mut evidence = BTreeSet::new();
     for dir in ["broken", "layered", "minimal"] {
         let dir = common::repo().join("tests/compose").join(dir);
