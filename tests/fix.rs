@@ -203,7 +203,7 @@ fn a_file_changed_after_it_was_read_is_not_overwritten() {
     let dir = copy_fixture("broken");
     let cat = pgtriage::catalogue::Catalogue::builtin().unwrap();
     let compose = dir.path().join("docker-compose.yml").display().to_string();
-    let linted = pgtriage::lint::lint(cat, &[compose.clone()], None).unwrap();
+    let linted = pgtriage::lint::lint(cat, &[compose], None).unwrap();
     let verdict = pgtriage::verdict::Verdict::new(
         pgtriage::severity::Env::Prod,
         pgtriage::severity::Severity::Error,
