@@ -21,16 +21,7 @@ fn copy_fixture(name: &str) -> tempfile::TempDir {
 }
 
 fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pgtriage"))
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .env_remove("PGTRIAGE_ENV")
-        .env_remove("AUTH_METHOD")
-        .env_remove("DB_PASSWORD")
-        .env_remove("PG_MAJOR")
-        .output()
-        .expect("run pgtriage")
+    common::compose::pgtriage_in(dir, args, &[])
 }
 
 fn text(out: &Output) -> (String, String) {
@@ -66,13 +57,13 @@ fn lint_ids(dir: &Path) -> BTreeSet<String> {
 
 /// docker-compose 1.29 and the Compose Specification accept every Compose file of `dir`.
 fn assert_valid_compose(dir: &Path) {
-    let schema = common::compose_spec::schema();
+    let schema = common::compose::schema();
     let dc = common::require_tool("docker-compose");
     for f in pgtriage::compose::default_files(dir).unwrap() {
         let yaml = std::fs::read_to_string(&f).unwrap();
         if let Some(schema) = &schema {
             let doc: Value = serde_yaml_ng::from_str(&yaml).unwrap();
-            let errors = common::compose_spec::errors(schema, &doc);
+            let errors = common::compose::errors(schema, &doc);
             assert!(errors.is_empty(), "{}: {errors:#?}\n{yaml}", f.display());
         }
     }

@@ -4,27 +4,11 @@
 
 mod common;
 
+use common::compose::pgtriage_in;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-
-/// Runs the binary in `dir` with a clean environment for the fixtures' variables.
-fn pgtriage_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pgtriage"));
-    cmd.args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .env_remove("PGTRIAGE_ENV")
-        .env_remove("AUTH_METHOD")
-        .env_remove("DB_PASSWORD")
-        .env_remove("PG_MAJOR")
-        .env_remove("TAG");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.output().expect("run pgtriage")
-}
+use std::process::{Command, Output};
 
 fn json(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {

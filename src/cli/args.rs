@@ -64,10 +64,9 @@ pub enum ListOutput {
     Json,
 }
 
-#[derive(Debug, clap::Args)]
-pub struct AnalyzeArgs {
-    /// Log files to read; `-` or nothing reads stdin.
-    pub paths: Vec<String>,
+/// How a report is written: shared by the commands that end in one.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ReportArgs {
     #[arg(long, value_enum, default_value_t = Output::Table)]
     pub output: Output,
     #[command(flatten)]
@@ -76,6 +75,20 @@ pub struct AnalyzeArgs {
     /// otherwise sums those up in one line).
     #[arg(long)]
     pub all: bool,
+}
+
+impl ReportArgs {
+    pub fn look(&self) -> crate::report::term::Look {
+        crate::report::term::Look::stdout(self.look.color).listing_all(self.all, "--all")
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AnalyzeArgs {
+    /// Log files to read; `-` or nothing reads stdin.
+    pub paths: Vec<String>,
+    #[command(flatten)]
+    pub report: ReportArgs,
     #[command(flatten)]
     pub gate: GateArgs,
     /// The log format; detected from the first line by default.
@@ -179,8 +192,9 @@ pub struct TailArgs {
     pub no_follow: bool,
 }
 
+/// What `lint` and `fix` read, and the verdict they judge it by.
 #[derive(Debug, clap::Args)]
-pub struct LintArgs {
+pub struct ComposeArgs {
     /// Compose files, merged in order like `docker compose -f A -f B` [default: the
     /// current directory's compose.yaml, compose.yml, docker-compose.yaml or
     /// docker-compose.yml, and its .override file].
@@ -188,32 +202,28 @@ pub struct LintArgs {
     /// Only this service.
     #[arg(long)]
     pub service: Option<String>,
-    #[arg(long, value_enum, default_value_t = Output::Table)]
-    pub output: Output,
-    #[command(flatten)]
-    pub look: LookArgs,
-    /// List every finding one line each, informational ones too.
-    #[arg(long)]
-    pub all: bool,
     #[command(flatten)]
     pub gate: GateArgs,
 }
 
 #[derive(Debug, clap::Args)]
+pub struct LintArgs {
+    #[command(flatten)]
+    pub compose: ComposeArgs,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+#[derive(Debug, clap::Args)]
 pub struct FixArgs {
-    /// Compose files, as for `lint`.
-    pub files: Vec<String>,
-    /// Only this service.
-    #[arg(long)]
-    pub service: Option<String>,
+    #[command(flatten)]
+    pub compose: ComposeArgs,
     /// Write the edits (each file through a temporary file and a rename).
     #[arg(long, conflicts_with = "check")]
     pub apply: bool,
     /// Exit 1 when edits are pending (for CI); nothing is written.
     #[arg(long)]
     pub check: bool,
-    #[command(flatten)]
-    pub gate: GateArgs,
 }
 
 #[derive(Debug, Subcommand)]

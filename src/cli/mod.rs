@@ -85,19 +85,15 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Lint(args) => commands::lint::run(
             catalogue,
             commands::lint::Options {
-                verdict: args.gate.verdict(catalogue)?,
-                paths: args.files,
-                service: args.service,
-                output: args.output,
-                look: Look::stdout(args.look.color).listing_all(args.all, "--all"),
+                target: compose_target(catalogue, args.compose)?,
+                output: args.report.output,
+                look: args.report.look(),
             },
         ),
         Command::Fix(args) => commands::fix::run(
             catalogue,
             commands::fix::Options {
-                verdict: args.gate.verdict(catalogue)?,
-                paths: args.files,
-                service: args.service,
+                target: compose_target(catalogue, args.compose)?,
                 apply: args.apply,
                 check: args.check,
             },
@@ -130,8 +126,8 @@ fn analyze_options(
 ) -> Result<commands::analyze::Options, Failure> {
     Ok(commands::analyze::Options {
         paths: args.paths,
-        output: args.output,
-        look: Look::stdout(args.look.color).listing_all(args.all, "--all"),
+        output: args.report.output,
+        look: args.report.look(),
         format: args.format,
         prefix: compile_prefix(args.prefix.as_deref())?,
         verdict: args.gate.verdict(catalogue)?,
@@ -186,6 +182,17 @@ fn tail_options(catalogue: &Catalogue, args: args::TailArgs) -> Result<TailOptio
         prefix: compile_prefix(args.prefix.as_deref())?,
         no_follow: args.no_follow,
         verdict: args.gate.verdict(catalogue)?,
+    })
+}
+
+fn compose_target(
+    catalogue: &Catalogue,
+    args: args::ComposeArgs,
+) -> Result<commands::lint::Target, Failure> {
+    Ok(commands::lint::Target {
+        verdict: args.gate.verdict(catalogue)?,
+        paths: args.files,
+        service: args.service,
     })
 }
 

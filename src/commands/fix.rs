@@ -2,18 +2,16 @@
 //! user's files (the catalogue says what each entry's fix edits), written with `--apply`,
 //! or a CI gate with `--check`.
 
+use super::lint::Target;
 use crate::catalogue::Catalogue;
 use crate::error::Failure;
 use crate::fix::{self, diff, Plan};
-use crate::lint::lint;
 use crate::verdict::Verdict;
 
 /// What `fix` is asked to do.
 #[derive(Debug)]
 pub struct Options {
-    pub paths: Vec<String>,
-    pub service: Option<String>,
-    pub verdict: Verdict,
+    pub target: Target,
     /// Write the edits.
     pub apply: bool,
     /// Exit 1 when edits are pending.
@@ -21,10 +19,11 @@ pub struct Options {
 }
 
 pub fn run(catalogue: &Catalogue, opts: Options) -> Result<u8, Failure> {
-    let linted = lint(catalogue, &opts.paths, opts.service.as_deref()).map_err(Failure::Usage)?;
-    let plan = fix::plan(catalogue, &opts.verdict, &linted).map_err(Failure::Usage)?;
+    let linted = opts.target.lint(catalogue)?;
+    let verdict = &opts.target.verdict;
+    let plan = fix::plan(catalogue, verdict, &linted).map_err(Failure::Usage)?;
     crate::error::write_stdout(&patch(&plan))?;
-    eprint!("{}", summary(catalogue, &opts.verdict, &plan, opts.apply));
+    eprint!("{}", summary(catalogue, verdict, &plan, opts.apply));
     if opts.apply && !plan.changes.is_empty() {
         fix::apply(&plan.changes).map_err(Failure::Usage)?;
     }

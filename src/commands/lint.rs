@@ -13,21 +13,34 @@ use crate::source::framing::Framing;
 use crate::source::Compression;
 use crate::verdict::Verdict;
 
-/// What `lint` is asked to do.
+/// The Compose project `lint` and `fix` read, and the verdict they judge it by.
 #[derive(Debug)]
-pub struct Options {
+pub struct Target {
     /// Compose files, merged in order; none: the current directory's, as Compose finds them.
     pub paths: Vec<String>,
     /// Only this service.
     pub service: Option<String>,
-    pub output: Output,
-    pub look: Look,
     pub verdict: Verdict,
 }
 
+impl Target {
+    /// The lint of the project; a file that cannot be read or understood is exit 2.
+    pub fn lint(&self, catalogue: &Catalogue) -> Result<Linted, Failure> {
+        lint(catalogue, &self.paths, self.service.as_deref()).map_err(Failure::Usage)
+    }
+}
+
+/// What `lint` is asked to do.
+#[derive(Debug)]
+pub struct Options {
+    pub target: Target,
+    pub output: Output,
+    pub look: Look,
+}
+
 pub fn run(catalogue: &Catalogue, opts: Options) -> Result<u8, Failure> {
-    let linted = lint(catalogue, &opts.paths, opts.service.as_deref()).map_err(Failure::Usage)?;
-    let report = build(catalogue, &opts.verdict, &linted);
+    let linted = opts.target.lint(catalogue)?;
+    let report = build(catalogue, &opts.target.verdict, &linted);
     crate::error::write_stdout(&report::render(&report, opts.output, opts.look))?;
     Ok(report.exit_code(false))
 }

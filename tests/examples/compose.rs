@@ -1,6 +1,6 @@
 //! The compose files against docker-compose 1.29 and the Compose Specification.
 
-use super::common::compose_spec::{errors as schema_errors, schema as compose_spec};
+use super::common::compose::{errors as schema_errors, schema as compose_spec};
 use super::{compose_file, docker_compose, run, run_ok, text, ENVS};
 use serde_json::Value;
 use std::process::Command;

@@ -1,7 +1,30 @@
-//! The Compose Specification's JSON Schema (shared data: compose-spec/compose-spec.json),
-//! which every Compose file the project ships or writes must match.
+//! Compose projects in tests: the Compose Specification's JSON Schema (shared data:
+//! compose-spec/compose-spec.json), which every Compose file the project ships or writes
+//! must match, and pgtriage run in a project's directory.
 
 use serde_json::Value;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+/// Variables the fixtures in tests/compose/ read: unset unless a test sets them.
+const FIXTURE_VARS: &[&str] = &[
+    "PGTRIAGE_ENV",
+    "AUTH_METHOD",
+    "DB_PASSWORD",
+    "PG_MAJOR",
+    "TAG",
+];
+
+/// Runs the binary in `dir` (where Compose files are found), with `env` set.
+pub fn pgtriage_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pgtriage"));
+    cmd.args(args).current_dir(dir).stdin(Stdio::null());
+    for v in FIXTURE_VARS {
+        cmd.env_remove(v);
+    }
+    cmd.envs(env.iter().copied());
+    cmd.output().expect("run pgtriage")
+}
 
 /// The schema, ready for a draft-07 validator; `None` (a skip, or a failure under CI) when
 /// the shared data is missing.
