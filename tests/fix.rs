@@ -95,7 +95,7 @@ fn the_broken_setup_is_patched_minimally_and_lints_clean_of_what_was_fixable() {
     for want in [
         "--- a/docker-compose.yml\n+++ b/docker-compose.yml\n",
         "-      POSTGRES_HOST_AUTH_METHOD: trust   # \"just for now\"\n",
-        "-      POSTGRES_INITDB_ARGS: '--auth-host=scram-sha-256'\n+      POSTGRES_INITDB_ARGS: '--auth-host=scram-sha-256 --data-checksums --locale-provider=icu --icu-locale=en-US'\n",
+        "-      POSTGRES_INITDB_ARGS: '--auth-host=scram-sha-256'\n+      POSTGRES_INITDB_ARGS: '--auth-host=scram-sha-256 --auth-local=scram-sha-256 --data-checksums --locale-provider=icu --icu-locale=en-US'\n",
         "-      test: [\"CMD-SHELL\", \"pg_isready\"]\n+      test: [\"CMD-SHELL\", \"pg_isready -h 127.0.0.1 -U \\\"$${POSTGRES_USER:-postgres}\\\"",
         "-    stop_grace_period: 10s\n+    stop_grace_period: 90s\n",
         "+    shm_size: 256mb\n",

@@ -61,6 +61,7 @@ fn every_problem_of_the_broken_setup_is_found_at_its_line() {
         "container.healthcheck-no-user",
         "container.healthcheck-socket-only",
         "container.image-unpinned",
+        "container.initdb-auth-trust",
         "container.initdb-locale-libc",
         "container.initdb-no-checksums",
         "container.password-inline",

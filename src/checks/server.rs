@@ -78,8 +78,9 @@ fn initdb(c: &ServerConfig, out: &mut Vec<CheckFinding>) {
         Some(_) => key(&["environment", "POSTGRES_INITDB_ARGS"]),
         None => key(&["environment"]),
     };
-    // A mounted hba_file replaces the pg_hba.conf initdb writes; its own lines are checked.
-    if c.setting("hba_file").is_none() && !has(&["--auth-local", "--auth", "-A"]) {
+    // Even where a mounted hba_file replaces the pg_hba.conf initdb writes, initdb logs its
+    // trust warning, and the file in the data directory trusts whoever switches back to it.
+    if !has(&["--auth-local", "--auth", "-A"]) {
         out.push(finding(
             "initdb-auth-local-trust",
             "POSTGRES_INITDB_ARGS has no --auth-local: initdb trusts socket connections".into(),
