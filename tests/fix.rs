@@ -119,25 +119,30 @@ fn the_broken_setup_is_patched_minimally_and_lints_clean_of_what_was_fixable() {
     assert_eq!(check.status.code(), Some(1));
     // The printed diff is a patch `patch -p1` applies (the notes are skipped as garbage).
     let patch_dir = copy_fixture("broken");
-    let mut p = Command::new("patch")
-        .args(["-p1", "--quiet"])
-        .current_dir(patch_dir.path())
-        .stdin(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::io::Write::write_all(p.stdin.as_mut().unwrap(), diff.as_bytes()).unwrap();
-    assert!(p.wait().unwrap().success());
+    let patch = common::require_tool("patch");
+    if let Some(patch) = &patch {
+        let mut p = Command::new(patch)
+            .args(["-p1", "--quiet"])
+            .current_dir(patch_dir.path())
+            .stdin(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(p.stdin.as_mut().unwrap(), diff.as_bytes()).unwrap();
+        assert!(p.wait().unwrap().success());
+    }
 
     let out = run(
         dir.path(),
         &["fix", "--env", "prod", "--no-policy", "--apply"],
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out).1);
-    assert_eq!(
-        snapshot(dir.path()),
-        snapshot(patch_dir.path()),
-        "--apply and patch differ"
-    );
+    if patch.is_some() {
+        assert_eq!(
+            snapshot(dir.path()),
+            snapshot(patch_dir.path()),
+            "--apply and patch differ"
+        );
+    }
     assert_valid_compose(dir.path());
     let left: BTreeSet<String> = [
         "container.image-unpinned",
