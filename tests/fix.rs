@@ -81,6 +81,20 @@ fn assert_valid_compose(dir: &Path) {
     }
 }
 
+/// Parts of the diff `fix --env prod` prints for tests/compose/broken.
+const BROKEN_DIFF: &[&str] = &[
+        "--- a/docker-compose.yml\n+++ b/docker-compose.yml\n",
+        "-      POSTGRES_HOST_AUTH_METHOD: trust   # \"just for now\"\n",
+        "-      POSTGRES_INITDB_ARGS: '--auth-host=scram-sha-256'\n+      POSTGRES_INITDB_ARGS: '--auth-host=scram-sha-256 --auth-local=scram-sha-256 --data-checksums --locale-provider=icu --icu-locale=en-US'\n",
+        "-      test: [\"CMD-SHELL\", \"pg_isready\"]\n+      test: [\"CMD-SHELL\", \"pg_isready -h 127.0.0.1 -U \\\"$${POSTGRES_USER:-postgres}\\\"",
+        "-    stop_grace_period: 10s\n+    stop_grace_period: 90s\n",
+        "+    shm_size: 256mb\n",
+        "--- a/pg_hba.conf\n",
+        "-local   all       all            trust\n-host    all       all   all      trust\n+local   all       all            scram-sha-256\n+host    all       all   all      scram-sha-256\n",
+        "-log_line_prefix = '%u@%d '      # no time, no pid\n+log_line_prefix = '%m [%p] %q%u@%d %h '  # no time, no pid\n",
+        "# container.initdb-no-checksums (db): acts only when the data directory is empty",
+];
+
 #[test]
 fn the_broken_setup_is_patched_minimally_and_lints_clean_of_what_was_fixable() {
     let dir = copy_fixture("broken");
@@ -92,18 +106,7 @@ fn the_broken_setup_is_patched_minimally_and_lints_clean_of_what_was_fixable() {
     let (diff, err) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert_eq!(snapshot(dir.path()), before, "fix without --apply wrote");
-    for want in [
-        "--- a/docker-compose.yml\n+++ b/docker-compose.yml\n",
-        "-      POSTGRES_HOST_AUTH_METHOD: trust   # \"just for now\"\n",
-        "-      POSTGRES_INITDB_ARGS: '--auth-host=scram-sha-256'\n+      POSTGRES_INITDB_ARGS: '--auth-host=scram-sha-256 --auth-local=scram-sha-256 --data-checksums --locale-provider=icu --icu-locale=en-US'\n",
-        "-      test: [\"CMD-SHELL\", \"pg_isready\"]\n+      test: [\"CMD-SHELL\", \"pg_isready -h 127.0.0.1 -U \\\"$${POSTGRES_USER:-postgres}\\\"",
-        "-    stop_grace_period: 10s\n+    stop_grace_period: 90s\n",
-        "+    shm_size: 256mb\n",
-        "--- a/pg_hba.conf\n",
-        "-local   all       all            trust\n-host    all       all   all      trust\n+local   all       all            scram-sha-256\n+host    all       all   all      scram-sha-256\n",
-        "-log_line_prefix = '%u@%d '      # no time, no pid\n+log_line_prefix = '%m [%p] %q%u@%d %h '  # no time, no pid\n",
-        "# container.initdb-no-checksums (db): acts only when the data directory is empty",
-    ] {
+    for want in BROKEN_DIFF {
         assert!(diff.contains(want), "missing {want:?} in:\n{diff}");
     }
     // Unfixable findings are listed with their advice.

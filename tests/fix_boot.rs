@@ -97,6 +97,91 @@ fn ids(report: &Value, at_least_warning: bool) -> BTreeSet<String> {
         .collect()
 }
 
+/// Booted as it is: lint predicts, `tail` confirms; what tail saw at warning or above.
+fn before(project: &Booted) -> BTreeSet<String> {
+    let path = project.dir.path();
+    let (code, lint, _) = pgtriage(
+        path,
+        &["lint", "--env", "prod", "--no-policy", "--output", "json"],
+    );
+    assert_eq!(code, Some(1));
+    let predicted = ids(&serde_json::from_str(&lint).unwrap(), true);
+    let (code, first) = project.boot_and_tail();
+    assert_eq!(code, Some(1), "{first}");
+    let seen = ids(&first, true);
+    for id in [
+        "container.env-trust",
+        "container.healthcheck-no-user",
+        "container.healthcheck-socket-only",
+        "container.shm-default",
+        "container.stop-timeout-short",
+    ] {
+        assert!(
+            predicted.contains(id) && seen.contains(id),
+            "{id}: lint {predicted:?}, tail {seen:?}"
+        );
+    }
+    // What lint calls container.initdb-auth-trust, initdb says in the log.
+    assert!(
+        predicted.contains("container.initdb-auth-trust") && seen.contains("auth.trust-local"),
+        "{seen:?}"
+    );
+    assert_eq!(project.psql("SHOW data_checksums"), "off");
+    seen
+}
+
+/// `fix --apply`, and the patched files pass docker-compose, the specification and lint.
+fn fix(project: &Booted) {
+    let path = project.dir.path();
+    let (code, diff, notes) = pgtriage(path, &["fix", "--env", "prod", "--no-policy", "--apply"]);
+    assert_eq!(code, Some(0), "{notes}");
+    eprintln!("the diff fix applied:\n{diff}\n{notes}");
+    let config = project.compose(&["config", "-q"]);
+    assert!(
+        config.status.success(),
+        "{}",
+        String::from_utf8_lossy(&config.stderr)
+    );
+    if let Some(schema) = common::compose::schema() {
+        let text = std::fs::read_to_string(path.join("docker-compose.yml")).unwrap();
+        let doc: Value = serde_yaml_ng::from_str(&text).unwrap();
+        let errors = common::compose::errors(&schema, &doc);
+        assert!(errors.is_empty(), "{errors:#?}");
+    }
+    let (code, _, _) = pgtriage(
+        path,
+        &[
+            "lint",
+            "--env",
+            "prod",
+            "--no-policy",
+            "--fail-on",
+            "warning",
+        ],
+    );
+    assert_eq!(code, Some(0));
+}
+
+/// A fresh boot of the patched setup: clean, with initdb's options in effect.
+fn after(project: &Booted, seen: &BTreeSet<String>) {
+    let (code, second) = project.boot_and_tail();
+    assert_eq!(code, Some(0), "{second}");
+    let again = ids(&second, false);
+    assert!(
+        ids(&second, true).is_empty()
+            && !again
+                .iter()
+                .any(|i| seen.contains(i) && i.starts_with("container.")),
+        "{second}"
+    );
+    assert_eq!(project.psql("SHOW data_checksums"), "on");
+    let provider = "SELECT datlocprovider FROM pg_database WHERE datname = 'postgres'";
+    assert_eq!(project.psql(provider), "i");
+    // The socket asks for the password now: no trust rule is left.
+    let trust = "SELECT count(*) FROM pg_hba_file_rules WHERE auth_method = 'trust'";
+    assert_eq!(project.psql(trust), "0");
+}
+
 #[test]
 #[ignore = "slow: needs a Docker daemon, docker-compose and the test image (scripts/build-test-image.sh debian)"]
 fn every_fixable_problem_is_seen_on_a_real_boot_fixed_and_gone_on_the_next() {
@@ -122,85 +207,7 @@ fn every_fixable_problem_is_seen_on_a_real_boot_fixed_and_gone_on_the_next() {
         name: format!("pgtfix{}", std::process::id()),
         dir,
     };
-    let path = project.dir.path();
-
-    // Before: lint predicts, the real boot confirms.
-    let (code, lint_before, _) = pgtriage(
-        path,
-        &["lint", "--env", "prod", "--no-policy", "--output", "json"],
-    );
-    assert_eq!(code, Some(1));
-    let predicted = ids(&serde_json::from_str(&lint_before).unwrap(), true);
-    let (code, first) = project.boot_and_tail();
-    assert_eq!(code, Some(1), "{first}");
-    let seen = ids(&first, true);
-    for id in [
-        "container.env-trust",
-        "container.healthcheck-no-user",
-        "container.healthcheck-socket-only",
-        "container.shm-default",
-        "container.stop-timeout-short",
-    ] {
-        assert!(
-            predicted.contains(id) && seen.contains(id),
-            "{id}: lint {predicted:?}, tail {seen:?}"
-        );
-    }
-    // What lint calls container.initdb-auth-trust, initdb says in the log.
-    assert!(
-        predicted.contains("container.initdb-auth-trust") && seen.contains("auth.trust-local"),
-        "{seen:?}"
-    );
-    assert_eq!(project.psql("SHOW data_checksums"), "off");
-
-    // Fix, check the patch, boot again on a fresh volume.
-    let (code, diff, notes) = pgtriage(path, &["fix", "--env", "prod", "--no-policy", "--apply"]);
-    assert_eq!(code, Some(0), "{notes}");
-    eprintln!("the diff fix applied:\n{diff}\n{notes}");
-    let config = project.compose(&["config", "-q"]);
-    assert!(
-        config.status.success(),
-        "{}",
-        String::from_utf8_lossy(&config.stderr)
-    );
-    if let Some(schema) = common::compose::schema() {
-        let doc: Value = serde_yaml_ng::from_str(
-            &std::fs::read_to_string(path.join("docker-compose.yml")).unwrap(),
-        )
-        .unwrap();
-        let errors = common::compose::errors(&schema, &doc);
-        assert!(errors.is_empty(), "{errors:#?}");
-    }
-    let (code, _, _) = pgtriage(
-        path,
-        &[
-            "lint",
-            "--env",
-            "prod",
-            "--no-policy",
-            "--fail-on",
-            "warning",
-        ],
-    );
-    assert_eq!(code, Some(0));
-    let (code, second) = project.boot_and_tail();
-    assert_eq!(code, Some(0), "{second}");
-    let still: Vec<_> = ids(&second, false)
-        .intersection(&seen)
-        .cloned()
-        .collect::<Vec<_>>();
-    assert!(
-        ids(&second, true).is_empty() && !still.iter().any(|i| i.starts_with("container.")),
-        "{second}"
-    );
-    // initdb's options took effect, and the socket now asks for the password.
-    assert_eq!(project.psql("SHOW data_checksums"), "on");
-    assert_eq!(
-        project.psql("SELECT datlocprovider FROM pg_database WHERE datname = 'postgres'"),
-        "i"
-    );
-    assert_eq!(
-        project.psql("SELECT count(*) FROM pg_hba_file_rules WHERE auth_method = 'trust'"),
-        "0"
-    );
+    let seen = before(&project);
+    fix(&project);
+    after(&project, &seen);
 }

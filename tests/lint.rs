@@ -34,6 +34,72 @@ fn sample<'a>(report: &'a Value, id: &str) -> &'a str {
         .unwrap_or_else(|| panic!("{id} not reported: {report}"))
 }
 
+/// What lint finds in tests/compose/broken under --env prod.
+const BROKEN_IDS: &[&str] = &[
+    "config.hba-trust-local",
+    "config.hba-trust-network",
+    "config.log-prefix-incomplete",
+    "config.shared-buffers-over-limit",
+    "container.env-trust",
+    "container.healthcheck-no-user",
+    "container.healthcheck-socket-only",
+    "container.image-unpinned",
+    "container.initdb-auth-trust",
+    "container.initdb-locale-libc",
+    "container.initdb-no-checksums",
+    "container.password-inline",
+    "container.shm-default",
+    "container.stop-timeout-short",
+];
+
+/// Where each finding of tests/compose/broken points, and how its sample starts.
+const BROKEN_AT: &[(&str, &str)] = &[
+    (
+        "container.env-trust",
+        "docker-compose.yml:11: db: environment sets POSTGRES_HOST_AUTH_METHOD=trust",
+    ),
+    (
+        "container.password-inline",
+        "docker-compose.yml:10: db: environment sets POSTGRES_PASSWORD=[redacted]",
+    ),
+    (
+        "container.image-unpinned",
+        "docker-compose.yml:6: db: image postgres:17 is not pinned",
+    ),
+    (
+        "container.shm-default",
+        "docker-compose.yml:4: db: /dev/shm is 64 MiB",
+    ),
+    (
+        "container.stop-timeout-short",
+        "docker-compose.yml:20: db: stop timeout is 10 s",
+    ),
+    (
+        "container.healthcheck-no-user",
+        "docker-compose.yml:18: db: healthcheck runs pg_isready without -U",
+    ),
+    (
+        "container.initdb-no-checksums",
+        "docker-compose.yml:12: db: POSTGRES_INITDB_ARGS has no",
+    ),
+    (
+        "config.hba-trust-local",
+        "pg_hba.conf:2: db: pg_hba.conf trusts local connections: local all all trust",
+    ),
+    (
+        "config.hba-trust-network",
+        "pg_hba.conf:3: db: pg_hba.conf trusts network clients: host all all all trust",
+    ),
+    (
+        "config.shared-buffers-over-limit",
+        "postgresql.conf:4: db: shared_buffers = 1GB is 100% of the memory limit of 1024 MiB",
+    ),
+    (
+        "config.log-prefix-incomplete",
+        "postgresql.conf:5: db: log_line_prefix = '%u@%d ' lacks",
+    ),
+];
+
 #[test]
 fn every_problem_of_the_broken_setup_is_found_at_its_line() {
     let out = common::pgtriage(&[
@@ -52,72 +118,10 @@ fn every_problem_of_the_broken_setup_is_found_at_its_line() {
         String::from_utf8_lossy(&out.stderr)
     );
     let r = json(&out);
-    let want: BTreeSet<String> = [
-        "config.hba-trust-local",
-        "config.hba-trust-network",
-        "config.log-prefix-incomplete",
-        "config.shared-buffers-over-limit",
-        "container.env-trust",
-        "container.healthcheck-no-user",
-        "container.healthcheck-socket-only",
-        "container.image-unpinned",
-        "container.initdb-auth-trust",
-        "container.initdb-locale-libc",
-        "container.initdb-no-checksums",
-        "container.password-inline",
-        "container.shm-default",
-        "container.stop-timeout-short",
-    ]
-    .map(String::from)
-    .into();
+    let want: BTreeSet<String> = BROKEN_IDS.iter().map(|s| s.to_string()).collect();
     assert_eq!(ids(&r), want);
     let dir = "tests/compose/broken";
-    for (id, at) in [
-        (
-            "container.env-trust",
-            "docker-compose.yml:11: db: environment sets POSTGRES_HOST_AUTH_METHOD=trust",
-        ),
-        (
-            "container.password-inline",
-            "docker-compose.yml:10: db: environment sets POSTGRES_PASSWORD=[redacted]",
-        ),
-        (
-            "container.image-unpinned",
-            "docker-compose.yml:6: db: image postgres:17 is not pinned",
-        ),
-        (
-            "container.shm-default",
-            "docker-compose.yml:4: db: /dev/shm is 64 MiB",
-        ),
-        (
-            "container.stop-timeout-short",
-            "docker-compose.yml:20: db: stop timeout is 10 s",
-        ),
-        (
-            "container.healthcheck-no-user",
-            "docker-compose.yml:18: db: healthcheck runs pg_isready without -U",
-        ),
-        (
-            "container.initdb-no-checksums",
-            "docker-compose.yml:12: db: POSTGRES_INITDB_ARGS has no",
-        ),
-        (
-            "config.hba-trust-local",
-            "pg_hba.conf:2: db: pg_hba.conf trusts local connections: local all all trust",
-        ),
-        (
-            "config.hba-trust-network",
-            "pg_hba.conf:3: db: pg_hba.conf trusts network clients: host all all all trust",
-        ),
-        (
-            "config.shared-buffers-over-limit",
-            "postgresql.conf:4: db: shared_buffers = 1GB is 100% of the memory limit of 1024 MiB",
-        ),
-        (
-            "config.log-prefix-incomplete",
-            "postgresql.conf:5: db: log_line_prefix = '%u@%d ' lacks",
-        ),
-    ] {
+    for (id, at) in BROKEN_AT {
         let s = sample(&r, id);
         assert!(s.starts_with(&format!("{dir}/{at}")), "{id}: {s}");
     }
