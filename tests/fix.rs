@@ -241,3 +241,33 @@ fn bad_input_to_fix_exits_2_and_writes_nothing() {
     );
     assert_eq!(snapshot(dir.path()), before);
 }
+
+#[test]
+fn a_saved_reports_findings_are_answered_with_their_advice() {
+    let report = tempfile::NamedTempFile::new().unwrap();
+    let analyzed = common::pgtriage(&[
+        "analyze",
+        "sample-logs/healthcheck-misconfig.log",
+        "--no-policy",
+        "--output",
+        "json",
+    ]);
+    std::fs::write(report.path(), &analyzed.stdout).unwrap();
+    let path = report.path().to_str().unwrap();
+    let dir = copy_fixture("broken");
+    let out = run(
+        dir.path(),
+        &["fix", "--env", "prod", "--no-policy", "--report", path],
+    );
+    let (_, err) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let want = format!("{path}: connection.role-missing: from the log (");
+    assert!(err.contains(&want), "{err}");
+    assert!(
+        !err.contains("server.ready"),
+        "info findings are not answered: {err}"
+    );
+    let out = run(dir.path(), &["fix", "--report", "no-such-report.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+}

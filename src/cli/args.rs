@@ -224,6 +224,10 @@ pub struct FixArgs {
     /// Exit 1 when edits are pending (for CI); nothing is written.
     #[arg(long)]
     pub check: bool,
+    /// A saved `analyze` or `tail --output json` report: its findings at warning or above
+    /// are answered too (by the edits when the files cause them, else with their advice).
+    #[arg(long)]
+    pub report: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -96,6 +96,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 target: compose_target(catalogue, args.compose)?,
                 apply: args.apply,
                 check: args.check,
+                report: args.report,
             },
         ),
         Command::Policy {

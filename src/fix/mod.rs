@@ -5,6 +5,7 @@
 
 pub mod diff;
 pub mod edit;
+pub mod report;
 
 use crate::catalogue::fix::{EditKind, FixDef};
 use crate::catalogue::Catalogue;
