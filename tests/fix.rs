@@ -271,3 +271,30 @@ fn a_saved_reports_findings_are_answered_with_their_advice() {
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
 }
+
+/// An option missing from a variable set in the `extends` base is added in the file that
+/// overrides it, with the base's options, since the override replaces the variable whole.
+#[test]
+fn an_initdb_option_missing_from_a_base_file_is_added_with_the_base_options() {
+    let dir = copy_fixture("layered");
+    let base = dir.path().join("base.yml");
+    let text = std::fs::read_to_string(&base).unwrap();
+    std::fs::write(&base, text.replace(" --auth-host=scram-sha-256", "")).unwrap();
+    let out = run(
+        dir.path(),
+        &["fix", "--env", "prod", "--no-policy", "--apply"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text_of(&out));
+    let over = std::fs::read_to_string(dir.path().join("compose.override.yaml")).unwrap();
+    assert!(
+        over.contains("      POSTGRES_INITDB_ARGS: \"--auth-local=scram-sha-256 --data-checksums --locale-provider=icu --icu-locale=en-US --auth-host=scram-sha-256\"\n"),
+        "{over}"
+    );
+    assert_valid_compose(dir.path());
+    assert_eq!(lint_ids(dir.path()), BTreeSet::new());
+}
+
+fn text_of(out: &Output) -> String {
+    let (o, e) = text(out);
+    o + &e
+}

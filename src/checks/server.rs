@@ -78,12 +78,27 @@ fn initdb(c: &ServerConfig, out: &mut Vec<CheckFinding>) {
         Some(_) => key(&["environment", "POSTGRES_INITDB_ARGS"]),
         None => key(&["environment"]),
     };
-    // Even where a mounted hba_file replaces the pg_hba.conf initdb writes, initdb logs its
-    // trust warning, and the file in the data directory trusts whoever switches back to it.
-    if !has(&["--auth-local", "--auth", "-A"]) {
+    // initdb trusts the socket without --auth-local and loopback TCP without --auth-host.
+    // Even where a mounted hba_file replaces the pg_hba.conf it writes, initdb logs its trust
+    // warning, and the file in the data directory trusts whoever switches back to it.
+    let all = has(&["--auth", "-A"]);
+    let missing: Vec<&str> = [("--auth-local", "socket"), ("--auth-host", "loopback TCP")]
+        .into_iter()
+        .filter(|(o, _)| !all && !has(&[o]))
+        .map(|(o, _)| o)
+        .collect();
+    if !missing.is_empty() {
+        let what = match missing.len() {
+            2 => "socket and loopback TCP",
+            _ if missing[0] == "--auth-local" => "socket",
+            _ => "loopback TCP",
+        };
         out.push(finding(
             "initdb-auth-local-trust",
-            "POSTGRES_INITDB_ARGS has no --auth-local: initdb trusts socket connections".into(),
+            format!(
+                "POSTGRES_INITDB_ARGS has no {}: initdb trusts {what} connections",
+                missing.join(" and no ")
+            ),
             at(),
         ));
     }
@@ -97,11 +112,12 @@ fn initdb(c: &ServerConfig, out: &mut Vec<CheckFinding>) {
     let provider = words
         .iter()
         .find_map(|w| w.strip_prefix("--locale-provider="));
-    // ICU arrived in 15: before it libc is the only provider.
-    if c.major.is_none_or(|m| m >= 15) && provider.is_none_or(|p| p == "libc") {
+    // ICU arrived in 15: before it libc is the only provider. An explicit
+    // `--locale-provider=libc` is a choice, not an oversight.
+    if c.major.is_none_or(|m| m >= 15) && provider.is_none() {
         out.push(finding(
             "initdb-locale-libc",
-            "POSTGRES_INITDB_ARGS keeps the libc locale provider".into(),
+            "POSTGRES_INITDB_ARGS chooses no locale provider: libc".into(),
             at(),
         ));
     }
@@ -297,9 +313,7 @@ mod tests {
         let hba = parse_hba("local all all trust\nhost all all 127.0.0.1/32 trust # x\nhost all all all trust\nhost all all 10.0.0.0/8 scram-sha-256\n");
         let c = ServerConfig {
             hba: Some(hba),
-            initdb_args: Some(
-                "--auth-local=scram-sha-256 --data-checksums --locale-provider=icu".into(),
-            ),
+            initdb_args: Some("-A scram-sha-256 --data-checksums --locale-provider=icu".into()),
             ..Default::default()
         };
         let got: Vec<_> = checks(&c).iter().map(|f| (f.check, f.at.clone())).collect();

@@ -132,8 +132,15 @@ pub fn remove_env(text: &str, service: &str, name: &str) -> Result<String, Strin
     Ok(buf.text())
 }
 
-/// Adds `arg` to POSTGRES_INITDB_ARGS, inside its quotes; adds the variable when unset.
-pub fn add_initdb_arg(text: &str, service: &str, arg: &str) -> Result<String, String> {
+/// Adds `arg` to POSTGRES_INITDB_ARGS, inside its quotes. Where this file does not write
+/// the variable, it is added with its `current` value (from another file) and `arg`, since
+/// a variable set here replaces the one set there.
+pub fn add_initdb_arg(
+    text: &str,
+    service: &str,
+    arg: &str,
+    current: &str,
+) -> Result<String, String> {
     const VAR: &str = "POSTGRES_INITDB_ARGS";
     let env_path = ["services", service, "environment"];
     if let Some(span) = locate(text, &[&env_path[..], &[VAR]].concat()) {
@@ -171,19 +178,20 @@ pub fn add_initdb_arg(text: &str, service: &str, arg: &str) -> Result<String, St
         view.get(env.line + 1)
             .is_some_and(|l| l.trim_start().starts_with("- "))
     });
+    let value = format!("{current} {arg}").trim().to_string();
     if list {
         let env = locate(text, &env_path).expect("located above");
         let view: Vec<&str> = text.lines().collect();
         let indent = child_indent(&view, &env);
         let mut buf = Lines::of(text);
         buf.lines
-            .insert(env.end, format!("{}- {VAR}={arg}", " ".repeat(indent)));
+            .insert(env.end, format!("{}- {VAR}={value}", " ".repeat(indent)));
         return Ok(buf.text());
     }
     set_key(
         text,
         &[&env_path[..], &[VAR]].concat(),
-        &format!("\"{arg}\""),
+        &format!("\"{value}\""),
     )
 }
 
@@ -295,15 +303,16 @@ mod tests {
             !t.contains("trust") && t.contains("    environment:\n      POSTGRES_INITDB_ARGS"),
             "{t}"
         );
-        let t = add_initdb_arg(COMPOSE, "db", "--data-checksums").unwrap();
+        let t = add_initdb_arg(COMPOSE, "db", "--data-checksums", "").unwrap();
         assert!(
             t.contains("POSTGRES_INITDB_ARGS: \"--auth-host=scram-sha-256 --data-checksums\"\n"),
             "{t}"
         );
         let list = "services:\n  db:\n    environment:\n      - A=1\n";
-        let t = add_initdb_arg(list, "db", "-k").unwrap();
+        // Set in another file: written here whole, since this file's value replaces it.
+        let t = add_initdb_arg(list, "db", "-k", "--auth-local=md5").unwrap();
         assert!(
-            t.ends_with("      - A=1\n      - POSTGRES_INITDB_ARGS=-k\n"),
+            t.ends_with("      - A=1\n      - POSTGRES_INITDB_ARGS=--auth-local=md5 -k\n"),
             "{t}"
         );
     }

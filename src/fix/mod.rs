@@ -163,11 +163,18 @@ fn one(
                 .and_then(|e| e.get("POSTGRES_INITDB_ARGS"))
                 .and_then(Value::as_str)
                 .unwrap_or_default();
-            let first = fx.key.split_whitespace().next().unwrap_or_default();
-            if set.split_whitespace().any(|w| w == first) {
+            // Only the options not given yet: an option already there is the user's choice.
+            let name = |w: &str| w.split('=').next().unwrap_or_default().to_string();
+            let given: Vec<String> = set.split_whitespace().map(name).collect();
+            let missing: Vec<&str> = fx
+                .key
+                .split_whitespace()
+                .filter(|w| !given.contains(&name(w)))
+                .collect();
+            if missing.is_empty() {
                 return Ok(());
             }
-            edit::add_initdb_arg(text, svc, &fx.key)?
+            edit::add_initdb_arg(text, svc, &missing.join(" "), set)?
         }
         EditKind::ConfSet => edit::set_conf(text, &fx.key, value),
         EditKind::HbaMethod => match f.at {
