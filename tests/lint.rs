@@ -170,6 +170,11 @@ fn default_files_override_and_extends_are_merged_as_compose_does() {
         .map(|i| i["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["compose.yaml", "base.yml", "compose.override.yaml"]);
+    assert!(r["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|i| i["source"] == "config"));
     // ${AUTH_METHOD-trust}: the process environment wins over the default.
     let out = pgtriage_in(
         &dir,

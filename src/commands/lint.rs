@@ -79,7 +79,7 @@ pub fn build(catalogue: &Catalogue, verdict: &Verdict, linted: &Linted) -> Repor
         .map(|(path, lines)| InputSummary {
             lines: lines as u64,
             ..InputSummary::of(
-                Source::File,
+                Source::Config,
                 crate::lint::tidy(&path).display().to_string(),
                 Framing::None,
                 Compression::None,
