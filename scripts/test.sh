@@ -43,6 +43,7 @@ need=()
 command -v runuser >/dev/null || need+=(util-linux)
 command -v debootstrap >/dev/null || need+=(debootstrap)
 command -v tmux >/dev/null || need+=(tmux)
+command -v patch >/dev/null || need+=(patch) # tests/fix.rs: fix's diff applies with patch -p1
 [[ -f /usr/share/i18n/locales/en_US ]] || need+=(locales)
 command -v pip >/dev/null || command -v pip3 >/dev/null || need+=(python3-pip)
 command -v chromium >/dev/null || need+=(chromium)

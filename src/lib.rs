@@ -9,12 +9,16 @@
 
 pub mod baseline;
 pub mod catalogue;
+pub mod checks;
 pub mod cli;
 pub mod collect;
 pub mod commands;
+pub mod compose;
 pub mod docker;
 pub mod error;
+pub mod fix;
 pub mod flow;
+pub mod lint;
 pub mod metrics;
 pub mod parse;
 pub mod pipeline;

@@ -72,15 +72,15 @@ fn classify_line(cat: &Catalogue, line: &str) -> Vec<String> {
     ids
 }
 
-/// A container check's evidence, not a log line.
+/// A configuration check's evidence (`tail`'s docker inspect, or `lint`), not a log line.
 fn is_inspect_evidence(p: &pgtriage::catalogue::Pattern, s: &pgtriage::catalogue::Sample) -> bool {
-    !p.checks.is_empty() && s.source == "docker inspect"
+    !p.checks.is_empty() && (s.source == "docker inspect" || s.source == "pgtriage lint")
 }
 
 #[test]
 fn container_checks_and_entries_correspond_one_to_one() {
     let cat = catalogue();
-    for check in pgtriage::docker::inspect::CHECKS {
+    for check in pgtriage::checks::CHECKS {
         let n = cat
             .patterns()
             .iter()
@@ -91,7 +91,7 @@ fn container_checks_and_entries_correspond_one_to_one() {
     for p in cat.patterns() {
         for c in &p.checks {
             assert!(
-                pgtriage::docker::inspect::CHECKS.contains(&c.as_str()),
+                pgtriage::checks::CHECKS.contains(&c.as_str()),
                 "{}: unknown check {c}",
                 p.id
             );

@@ -2,6 +2,7 @@
 //! (embedded at build time), validated, and compiled into one prefiltered matcher.
 
 pub mod docs;
+pub mod fix;
 pub mod template;
 pub mod translations;
 
@@ -39,12 +40,13 @@ pub struct Pattern {
     /// Log templates; empty for entries raised by container checks only.
     #[serde(default)]
     pub template: Vec<TemplateDef>,
-    /// Container configuration checks (`docker inspect`, see src/docker/inspect.rs) that
-    /// raise this entry in `tail`.
+    /// Configuration checks (src/checks/) that raise this entry in `tail` and `lint`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub checks: Vec<String>,
-    /// Levels at which this entry takes any record no other entry explains (a PANIC
-    /// nobody catalogued is still critical).
+    /// What `pgtriage fix` edits for this entry's findings.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fix: Vec<fix::FixDef>,
+    /// Levels at which this entry takes any record no other explains (uncatalogued PANIC).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub catch_all: Vec<String>,
     /// Part of a crash's aftermath (a process killed, the others terminated, recovery):
@@ -377,6 +379,7 @@ fn check_entry(p: &Pattern) -> Result<(), String> {
     if p.template.is_empty() && p.checks.is_empty() && p.catch_all.is_empty() {
         return Err("has neither a template, a check nor catch_all levels".into());
     }
+    fix::validate(&p.fix, !p.checks.is_empty())?;
     Ok(())
 }
 

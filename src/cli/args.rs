@@ -25,6 +25,11 @@ pub enum Command {
     Analyze(AnalyzeArgs),
     /// Follow running containers through the Docker Engine API (DOCKER_HOST is honoured).
     Tail(TailArgs),
+    /// Check a Compose setup before it runs: the PostgreSQL services' configuration and the
+    /// postgresql.conf and pg_hba.conf they mount, reported like `analyze`.
+    Lint(LintArgs),
+    /// Print (or with --apply write) the edits that fix what `lint` finds, as a unified diff.
+    Fix(FixArgs),
     /// Policy files: `policy init` writes a starting .pgtriage.toml.
     Policy {
         #[command(subcommand)]
@@ -59,10 +64,9 @@ pub enum ListOutput {
     Json,
 }
 
-#[derive(Debug, clap::Args)]
-pub struct AnalyzeArgs {
-    /// Log files to read; `-` or nothing reads stdin.
-    pub paths: Vec<String>,
+/// How a report is written: shared by the commands that end in one.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ReportArgs {
     #[arg(long, value_enum, default_value_t = Output::Table)]
     pub output: Output,
     #[command(flatten)]
@@ -71,6 +75,20 @@ pub struct AnalyzeArgs {
     /// otherwise sums those up in one line).
     #[arg(long)]
     pub all: bool,
+}
+
+impl ReportArgs {
+    pub fn look(&self) -> crate::report::term::Look {
+        crate::report::term::Look::stdout(self.look.color).listing_all(self.all, "--all")
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AnalyzeArgs {
+    /// Log files to read; `-` or nothing reads stdin.
+    pub paths: Vec<String>,
+    #[command(flatten)]
+    pub report: ReportArgs,
     #[command(flatten)]
     pub gate: GateArgs,
     /// The log format; detected from the first line by default.
@@ -172,6 +190,44 @@ pub struct TailArgs {
     /// Read what the containers have logged so far, then stop (like `docker logs`).
     #[arg(long)]
     pub no_follow: bool,
+}
+
+/// What `lint` and `fix` read, and the verdict they judge it by.
+#[derive(Debug, clap::Args)]
+pub struct ComposeArgs {
+    /// Compose files, merged in order like `docker compose -f A -f B` [default: the
+    /// current directory's compose.yaml, compose.yml, docker-compose.yaml or
+    /// docker-compose.yml, and its .override file].
+    pub files: Vec<String>,
+    /// Only this service.
+    #[arg(long)]
+    pub service: Option<String>,
+    #[command(flatten)]
+    pub gate: GateArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LintArgs {
+    #[command(flatten)]
+    pub compose: ComposeArgs,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct FixArgs {
+    #[command(flatten)]
+    pub compose: ComposeArgs,
+    /// Write the edits (each file through a temporary file and a rename).
+    #[arg(long, conflicts_with = "check")]
+    pub apply: bool,
+    /// Exit 1 when edits are pending (for CI); nothing is written.
+    #[arg(long)]
+    pub check: bool,
+    /// A saved `analyze` or `tail --output json` report: its findings at warning or above
+    /// are answered too (by the edits when the files cause them, else with their advice).
+    #[arg(long)]
+    pub report: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

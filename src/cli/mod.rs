@@ -82,6 +82,23 @@ fn run(cli: Cli) -> Result<u8, Failure> {
             commands::analyze::run(catalogue, analyze_options(catalogue, args)?)
         }
         Command::Tail(args) => tail::run(catalogue, tail_options(catalogue, args)?),
+        Command::Lint(args) => commands::lint::run(
+            catalogue,
+            commands::lint::Options {
+                target: compose_target(catalogue, args.compose)?,
+                output: args.report.output,
+                look: args.report.look(),
+            },
+        ),
+        Command::Fix(args) => commands::fix::run(
+            catalogue,
+            commands::fix::Options {
+                target: compose_target(catalogue, args.compose)?,
+                apply: args.apply,
+                check: args.check,
+                report: args.report,
+            },
+        ),
         Command::Policy {
             command: PolicyCommand::Init(args),
         } => commands::policy::init(
@@ -110,8 +127,8 @@ fn analyze_options(
 ) -> Result<commands::analyze::Options, Failure> {
     Ok(commands::analyze::Options {
         paths: args.paths,
-        output: args.output,
-        look: Look::stdout(args.look.color).listing_all(args.all, "--all"),
+        output: args.report.output,
+        look: args.report.look(),
         format: args.format,
         prefix: compile_prefix(args.prefix.as_deref())?,
         verdict: args.gate.verdict(catalogue)?,
@@ -166,6 +183,17 @@ fn tail_options(catalogue: &Catalogue, args: args::TailArgs) -> Result<TailOptio
         prefix: compile_prefix(args.prefix.as_deref())?,
         no_follow: args.no_follow,
         verdict: args.gate.verdict(catalogue)?,
+    })
+}
+
+fn compose_target(
+    catalogue: &Catalogue,
+    args: args::ComposeArgs,
+) -> Result<commands::lint::Target, Failure> {
+    Ok(commands::lint::Target {
+        verdict: args.gate.verdict(catalogue)?,
+        paths: args.files,
+        service: args.service,
     })
 }
 

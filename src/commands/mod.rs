@@ -2,5 +2,7 @@
 
 pub mod analyze;
 pub mod explain;
+pub mod fix;
+pub mod lint;
 pub mod policy;
 mod progress;

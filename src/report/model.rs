@@ -40,6 +40,8 @@ crate::report_names! {
         File = "file",
         Stdin = "stdin",
         Docker = "docker",
+        /// A configuration file `lint` read (Compose file, postgresql.conf, pg_hba.conf).
+        Config = "config",
     }
 }
 

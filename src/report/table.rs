@@ -105,6 +105,11 @@ fn verdict_line(r: &Report, look: Look) -> String {
 }
 
 fn input(out: &mut Vec<String>, i: &InputSummary, look: Look) {
+    if i.source == crate::report::Source::Config {
+        let text = format!("{} (configuration): {} lines", i.name, i.lines).replace('`', "'");
+        out.push(term::clean(&text).into_owned());
+        return;
+    }
     let optional = |v: &str| match v {
         "none" => String::new(),
         v => format!(", {v}"),

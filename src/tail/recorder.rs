@@ -6,7 +6,7 @@ use super::readiness::{OomCorrelation, Readiness, Signal};
 use super::tally::{Noted, Occurrence};
 use super::{now_timestamp, Ctx};
 use crate::catalogue::Catalogue;
-use crate::docker::inspect::CHECKS;
+use crate::checks::CHECKS;
 use crate::error::Failure;
 use crate::flow::container_names;
 use crate::parse::record::Record;
@@ -22,7 +22,7 @@ pub struct Ids {
     listening_tcp: usize,
     ready: usize,
     process_killed: usize,
-    /// By container check (`docker::inspect::CHECKS`).
+    /// By container check (`checks::CHECKS`).
     checks: HashMap<&'static str, usize>,
 }
 
@@ -129,7 +129,7 @@ impl Recorder {
         }
     }
 
-    /// A finding that `check` (one of `docker::inspect::CHECKS`) raised on the container's
+    /// A finding that `check` (one of `checks::CHECKS`) raised on the container's
     /// configuration or state.
     pub fn container_finding(&self, check: &str, evidence: &str) {
         let pattern = self.ctx.ids.check(check);

@@ -1,6 +1,7 @@
 //! The compose files against docker-compose 1.29 and the Compose Specification.
 
-use super::{common, compose_file, docker_compose, run, run_ok, text, ENVS};
+use super::common::compose::{errors as schema_errors, schema as compose_spec};
+use super::{compose_file, docker_compose, run, run_ok, text, ENVS};
 use serde_json::Value;
 use std::process::Command;
 
@@ -72,26 +73,6 @@ fn docker_compose_1_29_rejects_start_interval() {
         let errors = schema_errors(&schema, &doc);
         assert!(errors.is_empty(), "{errors:#?}");
     }
-}
-
-fn compose_spec() -> Option<Value> {
-    let path = common::shared_file("compose-spec/compose-spec.json")?;
-    let text = std::fs::read_to_string(&path).expect("read compose-spec.json");
-    let mut schema: Value = serde_json::from_str(&text).expect("compose-spec.json is JSON");
-    // Its `$schema` is draft-07 spelt without the trailing `#`, which the validator would
-    // try to fetch over HTTP; the draft is chosen explicitly below instead.
-    if let Some(obj) = schema.as_object_mut() {
-        obj.remove("$schema");
-    }
-    Some(schema)
-}
-
-fn schema_errors(schema: &Value, doc: &Value) -> Vec<String> {
-    let validator = jsonschema::draft7::new(schema).expect("the Compose schema compiles");
-    validator
-        .iter_errors(doc)
-        .map(|e| format!("at {}: {e}", e.instance_path))
-        .collect()
 }
 
 #[test]

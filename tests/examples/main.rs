@@ -265,5 +265,5 @@ fn guides_name_real_ids_and_link_to_real_files() {
             );
         }
     }
-    assert_eq!(pages, 6, "README.md and five guides");
+    assert_eq!(pages, 7, "README.md and six guides");
 }

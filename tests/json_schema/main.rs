@@ -310,6 +310,27 @@ fn a_report_with_a_baseline_is_valid() {
 /// Makes a valid report invalid in one way.
 type Breaker = Box<dyn Fn(&mut Value)>;
 
+/// `lint` writes the same document: its findings, and an accepted one from a policy.
+#[test]
+fn a_lint_report_is_valid() {
+    for args in [
+        &["tests/compose/broken/docker-compose.yml", "--no-policy"][..],
+        &[
+            "examples/compose/dev/docker-compose.yml",
+            "--env",
+            "dev",
+            "--policy",
+            "examples/compose/dev/.pgtriage.toml",
+        ],
+    ] {
+        let out = pgtriage(&[&["lint", "--output", "json"][..], args].concat());
+        assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
+        let doc: Value = serde_json::from_slice(&out.stdout).expect("lint writes JSON");
+        assert!(doc["findings"].as_array().is_some_and(|f| !f.is_empty()));
+        assert_valid(&doc, &format!("lint {args:?}"));
+    }
+}
+
 #[test]
 fn the_schema_rejects_what_the_report_never_contains() {
     let good = analyze(&["sample-logs/first-start-no-locale.log"], None);
