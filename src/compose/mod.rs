@@ -1,7 +1,7 @@
 //! The Compose model `lint` and `fix` read: the files `docker compose` would read,
 //! parsed as YAML, variables substituted, `extends` resolved and `-f` files merged, with
 //! each file's text kept so that findings and edits point at the user's own lines
-//! (docs/adr/0013-compose-lint-and-fix.md).
+//! (docs/adr/0014-compose-lint-and-fix.md).
 
 pub mod interpolate;
 pub mod locate;
