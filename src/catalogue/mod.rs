@@ -309,6 +309,20 @@ impl Catalogue {
     /// templates with `after` need; a template whose context holds wins over one without.
     pub fn classify_after(&self, record: &Record<'_>, recent: &[usize]) -> Option<Match> {
         let msg = translations::strip_position(record.message);
+        self.best_template(msg, record, recent)
+            .or_else(|| {
+                // A paste can keep the one space that separated the message from what the
+                // user cut after it (a DETAIL that lost its label and line break). The
+                // padding trim keeps a single space, as a few messages end in one, so it
+                // is dropped here only when the message as printed matches nothing.
+                let trimmed = msg.strip_suffix(b" ")?;
+                self.best_template(trimmed, record, recent)
+            })
+            .or_else(|| self.catch_all(record.level?))
+    }
+
+    /// The most specific template that matches `msg` at the record's level and context.
+    fn best_template(&self, msg: &[u8], record: &Record<'_>, recent: &[usize]) -> Option<Match> {
         let mut best: Option<(usize, Match)> = None;
         for hit in self.prefilter.find_overlapping_iter(msg) {
             for &ti in &self.by_anchor[hit.pattern().as_usize()] {
@@ -330,7 +344,6 @@ impl Catalogue {
             }
         }
         best.map(|(_, m)| m)
-            .or_else(|| self.catch_all(record.level?))
     }
 
     /// The entry that takes otherwise unexplained records of `level`, if any.
