@@ -295,7 +295,7 @@ control_file_lost() {
 #     wal_sync_method to one with other open flags makes every process reopen it.
 wal_segment_lost() {
     local seg ends
-    ends=$(count_in_log 'ready to accept connections|startup process failure')
+    ends=$(count_in_log "$FAULTS_RESTART_ENDS")
     open_session walkeeper -U postgres -d postgres
     send walkeeper 'INSERT INTO ledger VALUES (1);'
     wait_sql "SELECT count(*) = 1 FROM pg_stat_activity WHERE application_name = 'walkeeper' AND state = 'idle'"
@@ -309,8 +309,13 @@ wal_segment_lost() {
     close_session walkeeper
     rm -f "$WORK/fifo.walkeeper"          # the next major opens one of that name
     # The crash restart then fails (its checkpoint was in that segment) or comes up.
-    wait_for_log 'ready to accept connections|startup process failure' $((ends + 1))
+    # 18's postmaster can linger after its startup process's PANIC: stopped here.
+    wait_for_log "$FAULTS_RESTART_ENDS" $((ends + 1))
+    stop_server immediate 2>/dev/null || true
 }
+
+# How a crash restart ends: up again, or its startup process failed.
+FAULTS_RESTART_ENDS='ready to accept connections|startup process failure|could not locate a valid checkpoint record'
 
 # wait_gone PID: until that process has exited.
 wait_gone() {

@@ -2,12 +2,14 @@
 //! (embedded at build time), validated, and compiled into one prefiltered matcher.
 
 pub mod docs;
+mod entry_rules;
 pub mod template;
 pub mod translations;
 
 use crate::parse::record::Record;
 use crate::severity::{Level, PerEnv, Severity};
 use aho_corasick::AhoCorasick;
+use entry_rules::{category_of, check_entry};
 use serde::{Deserialize, Serialize};
 use template::{Captures, Template};
 
@@ -362,37 +364,6 @@ impl Catalogue {
     }
 }
 
-/// What every entry must have: a well-formed id in the file its first word names, the
-/// texts people read, references, and a template or a container check.
-fn check_entry(p: &Pattern) -> Result<(), String> {
-    if !valid_id(&p.id) {
-        return Err("id must be dotted lowercase words, e.g. auth.trust-local".into());
-    }
-    if p.id.split('.').next() != Some(p.category.as_str()) {
-        return Err(format!(
-            "is in patterns/{}.toml; an id's first word names its file",
-            p.category
-        ));
-    }
-    for (what, text) in [
-        ("title", &p.title),
-        ("explain", &p.explain),
-        ("remediation.dev", &p.remediation.dev),
-        ("remediation.prod", &p.remediation.prod),
-    ] {
-        if text.trim().is_empty() {
-            return Err(format!("{what} is empty"));
-        }
-    }
-    if p.references.is_empty() {
-        return Err("has no references".into());
-    }
-    if p.template.is_empty() && p.checks.is_empty() && p.catch_all.is_empty() {
-        return Err("has neither a template, a check nor catch_all levels".into());
-    }
-    Ok(())
-}
-
 /// One template of entry `pattern`, with its capture names, redaction mask and levels.
 fn compile_template(pattern: usize, t: &TemplateDef) -> Result<Compiled, String> {
     let template = Template::compile(&t.text)?;
@@ -441,20 +412,4 @@ fn levels(names: &[String]) -> Result<Vec<Level>, String> {
                 .ok_or_else(|| format!("unknown level {l:?}"))
         })
         .collect()
-}
-
-/// `patterns/lock.toml` → `lock`.
-fn category_of(path: &str) -> &str {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    name.strip_suffix(".toml").unwrap_or(name)
-}
-
-fn valid_id(id: &str) -> bool {
-    let parts: Vec<&str> = id.split('.').collect();
-    parts.len() >= 2
-        && parts.iter().all(|p| {
-            !p.is_empty()
-                && p.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        })
 }
