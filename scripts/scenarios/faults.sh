@@ -31,8 +31,10 @@
 
 [[ $PG_MAJOR == 15 ]] || return 0
 
+# An id another area registers too has the same regex in both (the last area sourced
+# sets it for every file).
 ID_REGEX+=(
-    [connection.protocol-error]='LOG:  incomplete message from client'
+    [connection.protocol-error]='(FATAL:  (unsupported frontend protocol |terminating connection because protocol synchronization was lost)|LOG:  incomplete message from client)'
     [vacuum.orphan-temp-table-dropped]='LOG:  autovacuum: dropping orphan temp table'
     [replication.start-point-ahead]='ERROR:  requested starting point .* is ahead of the WAL flush position'
     [replication.timeline-diverged]='FATAL:  requested timeline [0-9]+ is not a child of this server.s history'
