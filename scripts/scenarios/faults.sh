@@ -47,7 +47,9 @@ ID_REGEX+=(
 # magic block check is what refuses it (not a missing symbol).
 FAULTS_FOREIGN_LIBRARY=/usr/lib/postgresql/15/lib/citext.so
 FAULTS_FOREIGN_LIBRARY_FOR_15=lib/citext.so   # under PostgreSQL 14's install
-FAULTS_NOT_A_MODULE=$(ldconfig -p | sed -n 's/^\tlibz\.so\.1 (libc6,x86-64) => //p' | head -n 1)
+# zlib, which every system has; by soname (dlopen finds it) where ldconfig is not at hand.
+FAULTS_NOT_A_MODULE=$( (ldconfig -p || /sbin/ldconfig -p) 2>/dev/null | sed -n 's/^\tlibz\.so\.1 (libc6,x86-64) => //p' | head -n 1)
+FAULTS_NOT_A_MODULE=${FAULTS_NOT_A_MODULE:-libz.so.1}
 
 # faults_bin MAJOR: the bin/ directory of that major's server (15: this run's).
 faults_bin() {
