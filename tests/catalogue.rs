@@ -251,3 +251,24 @@ fn every_sample_is_found_in_the_log_it_cites() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// A paste that cut what followed a message can keep the space before it (the corpus's
+/// 073, a real user's line): the message still matches its template, as it does without.
+#[test]
+fn a_message_that_kept_one_trailing_space_still_classifies() {
+    let cat = catalogue();
+    let pasted = std::fs::read_to_string(
+        common::repo().join("tests/corpus/073-pg17-detail-lost-its-label.log"),
+    )
+    .unwrap();
+    let line = pasted.lines().next().unwrap();
+    assert!(line.ends_with("server "), "{line:?}");
+    assert_eq!(
+        classify_line(&cat, line),
+        ["storage.data-dir-version-mismatch"]
+    );
+    assert_eq!(
+        classify_line(&cat, line.trim_end()),
+        ["storage.data-dir-version-mismatch"]
+    );
+}

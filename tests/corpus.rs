@@ -25,10 +25,11 @@ use std::path::{Path, PathBuf};
 
 /// Floors: on 2026-12-02, the day the corpus came in, 136 of 168 were correct, 5 wrong, 34
 /// other programs' lines counted; on 2026-12-03 154 of 168 correct and 29 other programs'
-/// lines counted, then 167 of 168 correct, 0 wrong, 0 other programs' lines counted. Raise
-/// them as the classifier improves; never lower them. The target: at least 97 %
+/// lines counted, then 167 of 168 correct, 0 wrong, 0 other programs' lines counted, then
+/// 168 of 168 (a message that kept one trailing space). Raise them as the classifier
+/// improves; never lower them. The target: at least 97 %
 /// correct, 0 wrong, 0 other programs' lines counted as server records.
-const MIN_CORRECT_PERCENT: f64 = 99.4;
+const MIN_CORRECT_PERCENT: f64 = 100.0;
 const MAX_WRONG: usize = 0;
 const MAX_OTHER_MISCOUNTED: usize = 0;
 

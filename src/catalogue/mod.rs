@@ -2,6 +2,7 @@
 //! (embedded at build time), validated, and compiled into one prefiltered matcher.
 
 pub mod docs;
+mod entry_rules;
 pub mod fix;
 pub mod template;
 pub mod translations;
@@ -9,6 +10,7 @@ pub mod translations;
 use crate::parse::record::Record;
 use crate::severity::{Level, PerEnv, Severity};
 use aho_corasick::AhoCorasick;
+use entry_rules::{category_of, check_entry};
 use serde::{Deserialize, Serialize};
 use template::{Captures, Template};
 
@@ -311,6 +313,20 @@ impl Catalogue {
     /// templates with `after` need; a template whose context holds wins over one without.
     pub fn classify_after(&self, record: &Record<'_>, recent: &[usize]) -> Option<Match> {
         let msg = translations::strip_position(record.message);
+        self.best_template(msg, record, recent)
+            .or_else(|| {
+                // A paste can keep the one space that separated the message from what the
+                // user cut after it (a DETAIL that lost its label and line break). The
+                // padding trim keeps a single space, as a few messages end in one, so it
+                // is dropped here only when the message as printed matches nothing.
+                let trimmed = msg.strip_suffix(b" ")?;
+                self.best_template(trimmed, record, recent)
+            })
+            .or_else(|| self.catch_all(record.level?))
+    }
+
+    /// The most specific template that matches `msg` at the record's level and context.
+    fn best_template(&self, msg: &[u8], record: &Record<'_>, recent: &[usize]) -> Option<Match> {
         let mut best: Option<(usize, Match)> = None;
         for hit in self.prefilter.find_overlapping_iter(msg) {
             for &ti in &self.by_anchor[hit.pattern().as_usize()] {
@@ -332,7 +348,6 @@ impl Catalogue {
             }
         }
         best.map(|(_, m)| m)
-            .or_else(|| self.catch_all(record.level?))
     }
 
     /// The entry that takes otherwise unexplained records of `level`, if any.
@@ -349,38 +364,6 @@ impl Catalogue {
             captures: Captures::default(),
         })
     }
-}
-
-/// What every entry must have: a well-formed id in the file its first word names, the
-/// texts people read, references, and a template or a container check.
-fn check_entry(p: &Pattern) -> Result<(), String> {
-    if !valid_id(&p.id) {
-        return Err("id must be dotted lowercase words, e.g. auth.trust-local".into());
-    }
-    if p.id.split('.').next() != Some(p.category.as_str()) {
-        return Err(format!(
-            "is in patterns/{}.toml; an id's first word names its file",
-            p.category
-        ));
-    }
-    for (what, text) in [
-        ("title", &p.title),
-        ("explain", &p.explain),
-        ("remediation.dev", &p.remediation.dev),
-        ("remediation.prod", &p.remediation.prod),
-    ] {
-        if text.trim().is_empty() {
-            return Err(format!("{what} is empty"));
-        }
-    }
-    if p.references.is_empty() {
-        return Err("has no references".into());
-    }
-    if p.template.is_empty() && p.checks.is_empty() && p.catch_all.is_empty() {
-        return Err("has neither a template, a check nor catch_all levels".into());
-    }
-    fix::validate(&p.fix, !p.checks.is_empty())?;
-    Ok(())
 }
 
 /// One template of entry `pattern`, with its capture names, redaction mask and levels.
@@ -431,20 +414,4 @@ fn levels(names: &[String]) -> Result<Vec<Level>, String> {
                 .ok_or_else(|| format!("unknown level {l:?}"))
         })
         .collect()
-}
-
-/// `patterns/lock.toml` → `lock`.
-fn category_of(path: &str) -> &str {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    name.strip_suffix(".toml").unwrap_or(name)
-}
-
-fn valid_id(id: &str) -> bool {
-    let parts: Vec<&str> = id.split('.').collect();
-    parts.len() >= 2
-        && parts.iter().all(|p| {
-            !p.is_empty()
-                && p.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        })
 }
