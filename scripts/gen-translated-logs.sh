@@ -159,6 +159,23 @@ free_port() {
 # translation as "?".
 start() { LC_ALL=C.UTF-8 as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -l "$WORK/server.log" -w -t 180 -s start; }
 
+# A fast stop that returns once the postmaster has exited. `pg_ctl stop -w` returns when
+# postmaster.pid is gone, but the postmaster unlinks it BEFORE it writes its last line
+# ("database system is shut down", UnlinkLockFiles in miscinit.c): a log copied right
+# after pg_ctl may lack that line (seen: fr.log with one where C.log had two). A zombie
+# has written everything, so it counts as exited.
+stop() {
+    local pid i
+    pid=$(head -n 1 "$WORK/data/postmaster.pid")
+    as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -w -t 180 -s -m fast stop
+    for ((i = 0; i < 600; i++)); do
+        [[ -r /proc/$pid/stat && $(cut -d' ' -f3 "/proc/$pid/stat") != Z ]] || return 0
+        sleep 0.05
+    done
+    echo "postmaster $pid still running 30 s after pg_ctl stop" >&2
+    return 1
+}
+
 # run LANG [VERBOSITY [PREFIX]]: one server, the workload, the log saved.
 run() {
     local lang=$1 verbosity=${2:-default} prefix=${3:-default} locale=${LOCALE[$1]}
@@ -216,9 +233,9 @@ run() {
             -c "SELECT 1/0 AS \"$(printf 'x%.0s' {1..1200})\""
         fails -h "$WORK/sock" -p "$PORT" -U postgres -d postgres -c $'SELECT *\n\tFROM nosuchtable'
     fi
-    as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -w -t 180 -s -m fast stop
+    stop
     start
-    as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -w -t 180 -s -m fast stop
+    stop
     mkdir -p "$OUT_DIR"
     if [[ -n $syslog ]]; then
         # The postmaster's last line may still be in /dev/log's queue when it exits.
