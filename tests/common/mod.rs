@@ -5,6 +5,7 @@
 #![allow(dead_code)] // each test crate uses its own subset
 
 pub mod docker;
+pub mod pipes;
 pub mod screen;
 
 use std::collections::BTreeMap;

@@ -4,6 +4,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod closed_stdout;
 mod follow;
 
 use common::docker::{docker, Container, ALPINE_LIKE, DEBIAN};
