@@ -14,6 +14,7 @@ mod moving;
 mod plain;
 mod records;
 mod structured;
+mod sweep;
 
 use std::process::Output;
 
