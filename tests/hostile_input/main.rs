@@ -42,6 +42,27 @@ pub fn assert_no_panic(out: &Output) {
     assert_ne!(out.status.code(), Some(3), "{err}");
 }
 
+/// The report of a run that read past the damage, whose gate failed as the good part's
+/// does.
+pub fn failed_report(out: &Output) -> serde_json::Value {
+    assert_no_panic(out);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    report(out)
+}
+
+/// Each finding of the good part: its id, its count there, and its count in `r`.
+pub fn beside_good(r: &serde_json::Value) -> Vec<(String, u64, u64)> {
+    let now = common::finding_counts(r);
+    good_counts()
+        .into_iter()
+        .map(|(id, n)| {
+            let got = now.get(&id).copied().unwrap_or(0);
+            (id, n, got)
+        })
+        .collect()
+}
+
 /// The JSON report on stdout, which must be whole even when reading failed.
 pub fn report(out: &Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
@@ -54,10 +75,8 @@ pub fn report(out: &Output) -> serde_json::Value {
 
 /// Every finding of the good part is there, at least as often.
 pub fn assert_kept(r: &serde_json::Value) {
-    let now = common::finding_counts(r);
-    for (id, n) in good_counts() {
-        let got = now.get(&id).copied().unwrap_or(0);
-        assert!(got >= n, "{id}: {got} < {n} before the damage; now {now:?}");
+    for (id, n, got) in beside_good(r) {
+        assert!(got >= n, "{id}: {got} < {n} before the damage");
     }
 }
 
