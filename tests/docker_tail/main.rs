@@ -4,6 +4,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod canaries;
 mod closed_stdout;
 mod follow;
 
