@@ -2,6 +2,7 @@
 //! values. Applied to every sample line before any report sees it.
 
 use crate::catalogue::template::Captures;
+use std::borrow::Cow;
 
 pub const MASK: &str = "[redacted]";
 
@@ -32,6 +33,38 @@ pub fn shown(text: &[u8], show_sensitive: bool) -> String {
     } else {
         literals(&text)
     }
+}
+
+/// `line` with the session's application_name masked where the prefix shows it (`%a`,
+/// before `message_at`): a client sets it freely, so it can carry personal data.
+pub fn without_application<'a>(
+    line: &'a [u8],
+    message_at: usize,
+    app: Option<&[u8]>,
+) -> Cow<'a, [u8]> {
+    let head = &line[..message_at.min(line.len())];
+    let found = app
+        .filter(|a| !a.is_empty())
+        .and_then(|a| memchr::memmem::find(head, a).map(|at| (at, a.len())));
+    match found {
+        Some((at, len)) => Cow::Owned([&line[..at], MASK.as_bytes(), &line[at + len..]].concat()),
+        None => Cow::Borrowed(line),
+    }
+}
+
+/// A stable stand-in for a name a client chose freely (`application_name`), which can
+/// carry anything, an address or a token among them: `app-3f2a`, the same for the same
+/// name in every run, so that a table by application still tells them apart. Empty
+/// stays empty (no name was set).
+pub fn pseudonym(kind: &str, name: &[u8]) -> String {
+    if name.is_empty() {
+        return String::new();
+    }
+    // FNV-1a: stable across runs and builds, unlike std's randomly seeded hasher.
+    let hash = name.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("{kind}-{:04x}", hash & 0xffff)
 }
 
 /// Masks the places free text can carry secrets: SQL string literals (`'...'`, which hold
@@ -92,6 +125,19 @@ pub fn literals(text: &str) -> String {
         }
     }
     out.push_str(rest);
+    // An application_name the template did not capture (a combination of SSL and GSS
+    // parts it does not list): up to those parts, or the end.
+    if let Some(at) = out.find("application_name=") {
+        let value = at + "application_name=".len();
+        let end = [" SSL enabled", " GSS ("]
+            .iter()
+            .filter_map(|part| out[value..].find(part))
+            .min()
+            .map_or(out.len(), |e| value + e);
+        if end > value && !out[value..].starts_with(MASK) {
+            out = format!("{}{MASK}{}", &out[..value], &out[end..]);
+        }
+    }
     // `PASSWORD md5...` unquoted, and `password=...` in connection strings.
     for key in ["PASSWORD ", "password="] {
         if let Some(pw) = out.find(key) {
@@ -154,6 +200,36 @@ mod tests {
             literals(r#"password authentication failed for user "app""#),
             r#"password authentication failed for user "app""#
         );
+    }
+
+    /// Hand-made lines in the shape of PostgreSQL 15's `connection authorized` with
+    /// `%a` in the prefix.
+    #[test]
+    fn application_names_are_masked_in_the_prefix_and_the_message() {
+        let line = b"2026-12-03 17:14:53.262 UTC [4670] u@d/jane doe LOG:  statement: SELECT 1";
+        let at = line.len() - b"statement: SELECT 1".len();
+        let masked = without_application(line, at, Some(b"jane doe"));
+        assert_eq!(
+            &masked[..],
+            &b"2026-12-03 17:14:53.262 UTC [4670] u@d/[redacted] LOG:  statement: SELECT 1"[..]
+        );
+        assert_eq!(
+            literals("connection authorized: user=u database=d application_name=jane doe GSS (authenticated=yes)"),
+            "connection authorized: user=u database=d application_name=[redacted] GSS (authenticated=yes)"
+        );
+        assert_eq!(
+            literals("connection authorized: user=u database=d application_name=jane"),
+            "connection authorized: user=u database=d application_name=[redacted]"
+        );
+    }
+
+    #[test]
+    fn application_names_get_a_stable_pseudonym() {
+        let a = pseudonym("app", b"report-for-jane@example.com");
+        assert_eq!(a, pseudonym("app", b"report-for-jane@example.com"));
+        assert!(a.starts_with("app-") && a.len() == 8, "{a}");
+        assert_ne!(a, pseudonym("app", b"psql"));
+        assert_eq!(pseudonym("app", b""), "");
     }
 
     /// Messages of PostgreSQL 15's fr and it catalogues (postgres-15.mo) with made-up

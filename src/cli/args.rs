@@ -243,7 +243,7 @@ pub struct PolicyInitArgs {
     /// Or: running containers (their log so far, and their configuration).
     #[arg(long, conflicts_with = "paths")]
     pub container: Vec<String>,
-    /// Where to write it.
+    /// Where to write it (`-` for standard output).
     #[arg(long, default_value = crate::policy::DEFAULT_FILE)]
     pub file: String,
     /// Overwrite an existing file.

@@ -138,8 +138,10 @@ impl Collector for Findings {
                     line: if show_sensitive {
                         String::from_utf8_lossy(record.line).into_owned()
                     } else {
-                        let message_at = record.line.len() - record.message.len();
-                        redact::captures(record.line, message_at, &matched.captures, matched.redact)
+                        let at = record.line.len() - record.message.len();
+                        let line = redact::without_application(record.line, at, record.application);
+                        let at = line.len() - record.message.len();
+                        redact::captures(&line, at, &matched.captures, matched.redact)
                     },
                     detail: record.detail.map(|d| redact::shown(d, show_sensitive)),
                     statement: record.statement.map(|s| redact::shown(s, show_sensitive)),

@@ -101,7 +101,16 @@ impl Collector for Unclassified {
             count: 1,
             seen,
             seq: o.seq,
-            sample: redact::shown(record.line, show),
+            sample: match show {
+                true => redact::shown(record.line, show),
+                false => {
+                    let at = record.line.len().saturating_sub(record.message.len());
+                    redact::shown(
+                        &redact::without_application(record.line, at, record.application),
+                        show,
+                    )
+                }
+            },
             detail: record.detail.map(|d| redact::shown(d, show)),
             statement: record.statement.map(|s| redact::shown(s, show)),
         });

@@ -6,6 +6,7 @@ use crate::collect::seq_base;
 use crate::error::Failure;
 use crate::flow::{container_names, record_time, Flow};
 use crate::parse::prefix::Prefix;
+use crate::parse::Format;
 use crate::pipeline::{LogFormat, LogStream};
 use crate::report::term::Look;
 use crate::report::{self, InputSummary, Output, Report, Source};
@@ -155,7 +156,11 @@ fn read_one(
         }
     }
     progress.finish();
+    note_if_cut(name, opened.compression, total);
     stream.finish(&mut sink);
+    if opts.prefix.is_none() {
+        note_if_no_prefix(name, &stream);
+    }
     let (source, name) = match name {
         "-" => (Source::Stdin, "<stdin>".to_string()),
         path => (Source::File, path.to_string()),
@@ -164,5 +169,39 @@ fn read_one(
     InputSummary {
         error,
         ..InputSummary::of(source, name, framing, opened.compression, &[&stream])
+    }
+}
+
+/// A file cut shorter while it was read (logrotate's copytruncate) ends the read early but
+/// loses nothing of what was read: the rest went to the rotated copy. The user is told
+/// the report stops there, so that a short report is not taken for a quiet server.
+fn note_if_cut(name: &str, compression: Compression, read: u64) {
+    if name == "-" || compression != Compression::None {
+        return;
+    }
+    match std::fs::metadata(name) {
+        Ok(meta) if meta.len() < read => eprintln!(
+            "pgtriage: {name}: the file was cut to {} bytes while it was read (rotated with \
+             copytruncate?); the report covers the {read} bytes read before",
+            meta.len()
+        ),
+        _ => {}
+    }
+}
+
+/// Records whose prefix could not be read lose their time and pid (first and last seen,
+/// sessions); only the user knows the server's setting, so say how to give it.
+fn note_if_no_prefix(name: &str, stream: &LogStream) {
+    let c = stream.counts();
+    if stream.format() == Format::Stderr
+        && stream.prefix_format().is_none()
+        && c.records > c.unprefixed_records
+    {
+        eprintln!(
+            "pgtriage: {name}: could not detect the log_line_prefix of {} records; they are \
+             read without their time and pid. Pass --prefix with the server's setting (psql: \
+             SHOW log_line_prefix;)",
+            c.records - c.unprefixed_records
+        );
     }
 }

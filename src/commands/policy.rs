@@ -27,7 +27,7 @@ pub struct InitOptions {
 }
 
 pub fn init(catalogue: &'static Catalogue, opts: &InitOptions) -> Result<u8, Failure> {
-    if std::path::Path::new(&opts.file).exists() && !opts.force {
+    if opts.file != "-" && std::path::Path::new(&opts.file).exists() && !opts.force {
         return Err(Failure::Usage(format!(
             "{} exists; edit it, or pass --force to overwrite it",
             opts.file
@@ -63,8 +63,20 @@ pub fn init(catalogue: &'static Catalogue, opts: &InitOptions) -> Result<u8, Fai
         )
     };
     let text = render(catalogue, &report, &sources, Date::today());
-    std::fs::write(&opts.file, text)
-        .map_err(|e| Failure::Usage(format!("{}: {}", opts.file, crate::error::io_reason(&e))))?;
+    if opts.file == "-" {
+        // A preview (`policy init --file - app.log | less`): the stubs are the whole answer.
+        crate::error::write_stdout(&text)?;
+        return Ok(0);
+    }
+    match std::fs::write(&opts.file, text) {
+        // `--file /dev/stdout` read by a pager that quit early: as with `-`, not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(0),
+        Err(e) => {
+            let reason = crate::error::io_reason(&e);
+            return Err(Failure::Usage(format!("{}: {reason}", opts.file)));
+        }
+        Ok(()) => {}
+    }
     let listed = report
         .findings
         .iter()

@@ -61,7 +61,26 @@ pub struct CsvlogParser {
     /// A record whose quoted field spans lines, so far.
     pending: Vec<u8>,
     pending_lines: u32,
+    /// Whether `pending` ends inside a quoted field: kept line by line, so that a long
+    /// record is split once, when it closes, not once per line.
+    open: bool,
     out: Emitter,
+}
+
+/// A quoted field longer than this is a quote that never closes (a line cut by a crash):
+/// what was gathered is handed out as text, so that memory stays bounded.
+const MAX_PENDING: usize = crate::source::lines::MAX_LINE;
+
+impl CsvlogParser {
+    /// Hands out a record whose quote never closed, as text.
+    fn cut(&mut self, sink: &mut dyn FnMut(&Record<'_>)) {
+        if !self.pending.is_empty() {
+            let raw = std::mem::take(&mut self.pending);
+            self.out.emit_raw(&raw, sink);
+        }
+        self.pending_lines = 0;
+        self.open = false;
+    }
 }
 
 impl RecordParser for CsvlogParser {
@@ -71,11 +90,24 @@ impl RecordParser for CsvlogParser {
             self.out.counts.other_program_lines += 1;
             return;
         }
+        if self.open && detect(line.text) {
+            // A whole new row while a quote is open: that quote was cut, not continued
+            // (a statement's text does not hold csvlog rows). Hand it out and resync.
+            self.cut(sink);
+        }
         if !self.pending.is_empty() {
             self.pending.push(b'\n');
         }
         self.pending.extend_from_slice(line.text);
         self.pending_lines += 1;
+        // `""` inside a quoted field counts twice, so parity tells open from closed.
+        self.open ^= memchr::memchr_iter(b'"', line.text).count() % 2 == 1;
+        if self.open {
+            if self.pending.len() > MAX_PENDING {
+                self.cut(sink);
+            }
+            return;
+        }
         let Some(fields) = split_csv(&self.pending) else {
             return;
         };
@@ -105,10 +137,7 @@ impl RecordParser for CsvlogParser {
 
     /// A record left open at the end of input is still reported, as text.
     fn finish(&mut self, sink: &mut dyn FnMut(&Record<'_>)) {
-        if !self.pending.is_empty() {
-            let raw = std::mem::take(&mut self.pending);
-            self.out.emit_raw(&raw, sink);
-        }
+        self.cut(sink);
     }
 
     fn counts(&self) -> &LineCounts {

@@ -46,7 +46,7 @@ impl LineSplitter {
                 Some(nl) => {
                     self.keep(&chunk[..nl]);
                     self.cutting = false;
-                    on_line(trim_cr(&self.carry));
+                    on_line(trim_ends(&self.carry));
                     self.carry.clear();
                     chunk = &chunk[nl + 1..];
                 }
@@ -59,7 +59,7 @@ impl LineSplitter {
                 self.truncated += 1;
                 on_line(&line[..self.max_line]);
             } else {
-                on_line(trim_cr(line));
+                on_line(trim_ends(line));
             }
             start = nl + 1;
         }
@@ -69,7 +69,7 @@ impl LineSplitter {
     /// Hands out a last line that had no newline.
     pub fn finish(&mut self, on_line: &mut dyn FnMut(&[u8])) {
         if !self.carry.is_empty() {
-            on_line(trim_cr(&self.carry));
+            on_line(trim_ends(&self.carry));
             self.carry.clear();
         }
         self.cutting = false;
@@ -90,8 +90,12 @@ impl LineSplitter {
     }
 }
 
-fn trim_cr(line: &[u8]) -> &[u8] {
-    line.strip_suffix(b"\r").unwrap_or(line)
+/// A line without its CR (a CRLF file) and without the NULs before it: a crash can leave
+/// a log extended on disk but never written, which the restarted server appends to.
+fn trim_ends(line: &[u8]) -> &[u8] {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let start = line.iter().position(|&b| b != 0).unwrap_or(line.len());
+    &line[start..]
 }
 
 #[cfg(test)]
@@ -123,5 +127,12 @@ mod tests {
             vec![b"01234".to_vec(), b"ok".to_vec(), b"01234".to_vec()]
         );
         assert_eq!(cut, 2);
+    }
+
+    /// Hand-made: a NUL block a crash left, then the line the restarted server appended.
+    #[test]
+    fn nuls_before_a_line_are_dropped() {
+        let (lines, _) = split(&[b"a\n\0\0\0", b"\0b\r\n\0\0\n"], 100);
+        assert_eq!(lines, vec![b"a".to_vec(), b"b".to_vec(), b"".to_vec()]);
     }
 }

@@ -11,6 +11,7 @@ use crate::report::{self, jsonl, Output, Report};
 use crate::severity::{Env, Severity};
 use crate::timestamp::Timestamp;
 use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 /// One occurrence of a catalogue entry in a followed container.
@@ -67,12 +68,26 @@ impl Speaker {
     }
 }
 
+/// Set once a write finds stdout's reader gone (`| head` has its lines, `less` quit): the
+/// run then ends as Ctrl-C would end it. One stdout per process, so one flag.
+static STDOUT_GONE: AtomicBool = AtomicBool::new(false);
+
 /// Writes to stdout and flushes: live lines are read as they come, often through a pipe.
-/// A closed stdout is not a reason to stop following.
+/// Other write errors (a full disk behind a redirection) lose lines, not the follow.
 fn say(write: impl FnOnce(&mut std::io::StdoutLock<'static>) -> std::io::Result<()>) {
     let mut out = std::io::stdout().lock();
-    let _ = write(&mut out);
-    let _ = out.flush();
+    if let Err(e) = write(&mut out).and_then(|_| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            STDOUT_GONE.store(true, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Resolves once a write has found stdout closed.
+pub async fn stdout_gone() {
+    while !STDOUT_GONE.load(Ordering::Relaxed) {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }
 
 /// `--output table`: one line per event that fits the width (time, container, severity,

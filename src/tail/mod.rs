@@ -249,8 +249,9 @@ async fn targets(docker: &Docker, options: &TailOptions) -> Result<Vec<Target>, 
 }
 
 impl Running {
-    /// Waits for Ctrl-C, SIGTERM, every container ready (`until_ready`), the timeout, or
-    /// every follower ended on its own (their containers gone for good).
+    /// Waits for Ctrl-C, SIGTERM, every container ready (`until_ready`), the timeout,
+    /// stdout closed by its reader, or every follower ended on its own (their containers
+    /// gone for good).
     async fn wait(
         &mut self,
         until_ready: bool,
@@ -274,6 +275,15 @@ impl Running {
             }
         };
         tokio::pin!(all_ended);
+        // Nobody reads the live lines any more; a metrics endpoint still has its scraper.
+        let scraped = self.metrics_server.is_some();
+        let unread = async {
+            match scraped {
+                true => futures::future::pending().await,
+                false => live::stdout_gone().await,
+            }
+        };
+        tokio::pin!(unread);
         let mut waited = Waited {
             ready: HashSet::new(),
             timed_out: false,
@@ -283,6 +293,7 @@ impl Running {
                 _ = tokio::signal::ctrl_c() => break,
                 _ = terminate.recv() => break,
                 _ = &mut all_ended => break,
+                _ = &mut unread => break,
                 _ = &mut deadline => { waited.timed_out = true; break; }
                 Some(name) = self.ready.recv() => {
                     waited.ready.insert(name);

@@ -6,6 +6,7 @@
 
 pub mod compose;
 pub mod docker;
+pub mod pipes;
 pub mod screen;
 
 use std::collections::BTreeMap;

@@ -111,7 +111,7 @@ fn an_oom_kill_is_reported_with_the_signal_9_it_caused() {
     assert_eq!(correlations[0]["ids"][1], "server.process-killed");
 }
 
-fn scrape(addr: &str) -> String {
+pub fn scrape(addr: &str) -> String {
     use std::io::{Read, Write};
     let mut s = std::net::TcpStream::connect(addr).unwrap();
     s.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")

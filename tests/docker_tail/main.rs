@@ -4,6 +4,8 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod canaries;
+mod closed_stdout;
 mod follow;
 
 use common::docker::{docker, Container, ALPINE_LIKE, DEBIAN};

@@ -163,7 +163,11 @@ impl Collector for Sessions<'_> {
                 let app = cap("application")
                     .or(record.application)
                     .unwrap_or_default();
-                *self.by_application.row(&key(app)) += 1;
+                let app = match self.ctx.show_sensitive {
+                    true => key(app),
+                    false => crate::redact::pseudonym("app", app).into(),
+                };
+                *self.by_application.row(&app) += 1;
             }
             Kind::Disconnection => {
                 let n = |name| cap(name).and_then(uint).unwrap_or(0);

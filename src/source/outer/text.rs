@@ -45,10 +45,11 @@ pub fn strip_ansi(line: &[u8], out: &mut Vec<u8>) {
             while i < line.len() && !(0x40..=0x7e).contains(&line[i]) {
                 i += 1;
             }
-            i += 1;
+            // Past the final byte, or at the end of a line cut inside the sequence.
+            i = (i + 1).min(line.len());
         }
     }
-    out.extend_from_slice(&line[i.min(line.len())..]);
+    out.extend_from_slice(&line[i..]);
 }
 
 #[cfg(test)]
@@ -76,5 +77,21 @@ mod tests {
             &mut out,
         );
         assert_eq!(out, b"postgresql 13:14:08.77 INFO");
+    }
+
+    /// Found by tests/hostile_input (random bytes after a real log): a line that ends
+    /// inside an escape sequence, or one byte after its `ESC [`.
+    #[test]
+    fn a_line_cut_inside_an_escape_sequence() {
+        for line in [
+            &b"LOG:  x\x1b["[..],
+            b"LOG:  x\x1b[3",
+            b"\x1b",
+            b"a\x1b[\x1b[",
+        ] {
+            let mut out = Vec::new();
+            strip_ansi(line, &mut out);
+            assert!(!out.contains(&0x1b), "{out:?}");
+        }
     }
 }
