@@ -44,6 +44,7 @@ command -v tmux >/dev/null || need+=(tmux)
 [[ -f /usr/share/i18n/locales/en_US ]] || need+=(locales)
 command -v pip >/dev/null || command -v pip3 >/dev/null || need+=(python3-pip)
 command -v chromium >/dev/null || need+=(chromium)
+[[ -x /usr/bin/time ]] || need+=(time)  # peak RSS in tests/bounded_memory.rs
 if ((${#need[@]})); then
 	[[ $EUID -eq 0 ]] || die "needs root to install: ${need[*]}"
 	say "installing ${need[*]}"

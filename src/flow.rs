@@ -245,6 +245,15 @@ impl<'c> Flow<'c> {
         }
     }
 
+    /// Whether what this flow saw of `source` could change how its next records are
+    /// classified or grouped: a context entry among its recent records, or an open crash
+    /// episode. A chunk of a split input may end only where this is false (ADR split-input).
+    pub fn carries_context(&self, source: &str) -> bool {
+        let recent = self.recent.get(source).map_or(&[][..], Recent::entries);
+        recent.iter().any(|p| self.catalogue.is_context(*p))
+            || self.collectors.episodes.is_open(source)
+    }
+
     /// Folds in a flow over other inputs (see `Collector::merge`).
     pub fn merge(&mut self, other: Flow<'c>) {
         self.collectors.merge(other.collectors);

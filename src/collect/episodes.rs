@@ -48,6 +48,13 @@ impl Episodes {
     }
 }
 
+impl Episodes {
+    /// Whether `source` is inside a crash episode, which the records after would join.
+    pub fn is_open(&self, source: &str) -> bool {
+        self.open.contains_key(source)
+    }
+}
+
 impl Collector for Episodes {
     type Output = Causes;
 

@@ -2,5 +2,7 @@
 
 pub mod analyze;
 pub mod explain;
+mod parallel;
 pub mod policy;
 mod progress;
+mod split;

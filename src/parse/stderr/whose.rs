@@ -47,6 +47,13 @@ fn quote(service: Option<&[u8]>, level: Level, message: &[u8]) -> Quote {
 }
 
 impl Evidence {
+    /// Quoted messages change how later lines are judged. `double_spaced` and
+    /// `after_prompt` do not past a line that starts a record with two spaces after its
+    /// label (see `boundary`), which sets the one and clears the other.
+    pub fn carries_state(&self) -> bool {
+        !self.quoted.is_empty()
+    }
+
     /// Learns from one line. Held lines are seen again when replayed: learning twice from
     /// a line changes nothing.
     pub fn observe(&mut self, line: &[u8], label: Option<Labelled>, service: Option<&[u8]>) {
