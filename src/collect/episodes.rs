@@ -49,9 +49,14 @@ impl Episodes {
 }
 
 impl Episodes {
-    /// Whether `source` is inside a crash episode, which the records after would join.
-    pub fn is_open(&self, source: &str) -> bool {
-        self.open.contains_key(source)
+    /// The cause of `source`'s open crash episode, which the records after would join.
+    pub fn open_cause(&self, source: &str) -> Option<usize> {
+        self.open.get(source).copied()
+    }
+
+    /// Opens `source`'s episode as another collector left it (the chunk before).
+    pub fn reopen(&mut self, source: &str, cause: usize) {
+        self.open.insert(source.to_string(), cause);
     }
 }
 

@@ -7,7 +7,7 @@
 use super::analyze::{read_one, record_sink, Options};
 use super::split::{self, read_full_at, Plan};
 use crate::collect::seq_base;
-use crate::flow::Flow;
+use crate::flow::{Context, Flow};
 use crate::pipeline::{LogFormat, LogStream};
 use crate::report::{InputSummary, Source};
 use crate::source::framing::FramingCounts;
@@ -30,8 +30,22 @@ enum Input<'n> {
 struct Part<'c> {
     flow: Flow<'c>,
     stream: LogStream,
-    /// Nothing it held or learnt could change how the next chunk reads.
-    clean: bool,
+    /// The parser or framing ended holding what the next chunk's lines need (a csvlog
+    /// row still open, a quoted message learnt): the input must be read whole.
+    holds: bool,
+    /// What the flow carries into the next chunk's records, if anything: that chunk is
+    /// read again starting from it.
+    context: Option<Context>,
+}
+
+/// What reading one chunk needs.
+struct Chunks<'a, 'c> {
+    file: &'a File,
+    name: &'a str,
+    plan: &'a Plan,
+    input: usize,
+    opts: &'a Options,
+    new_flow: &'a (dyn Fn(u64) -> Flow<'c> + Sync),
 }
 
 enum Done<'c> {
@@ -74,7 +88,15 @@ pub fn read_all<'c>(
                 Done::Whole(flow, summary)
             }
             Input::Split(name, file, plan) => {
-                Done::Part(read_part(file, name, plan, part, i, opts, new_flow))
+                let chunks = Chunks {
+                    file,
+                    name,
+                    plan,
+                    input: i,
+                    opts,
+                    new_flow,
+                };
+                Done::Part(chunks.read(part, None))
             }
         }
     })
@@ -86,12 +108,20 @@ pub fn read_all<'c>(
                 Some(Done::Whole(flow, summary)) => out.push((flow, summary)),
                 _ => unreachable!("one result per whole input"),
             },
-            Input::Split(name, _, plan) => {
+            Input::Split(name, file, plan) => {
                 let parts = done.by_ref().take(plan.starts.len()).map(|d| match d {
                     Done::Part(p) => p,
                     Done::Whole(..) => unreachable!("parts follow their input"),
                 });
-                let merged = merge(name, parts.collect(), new_flow(seq_base(i)));
+                let chunks = Chunks {
+                    file,
+                    name,
+                    plan,
+                    input: i,
+                    opts,
+                    new_flow,
+                };
+                let merged = chunks.merge(parts.collect());
                 if opts.chunk_note {
                     let n = plan.starts.len();
                     match &merged {
@@ -126,33 +156,30 @@ fn prepare<'n>(name: &'n str, opened: Opened, opts: &Options) -> Input<'n> {
     }
 }
 
-/// Chunk `part` of a split input, read into a flow of its own. The first chunk learns the
-/// format and prefix as a sequential read does; the others are given them.
-fn read_part<'c>(
-    file: &File,
-    name: &str,
-    plan: &Plan,
-    part: usize,
-    input: usize,
-    opts: &Options,
-    new_flow: &(dyn Fn(u64) -> Flow<'c> + Sync),
-) -> io::Result<Part<'c>> {
-    let start = plan.starts[part];
-    let end = plan.starts.get(part + 1).copied();
-    let mut stream = match part {
-        0 => LogStream::with_format(opts.format, opts.prefix.clone()),
-        _ => LogStream::with_format(LogFormat::Only(plan.format), plan.prefix.clone()),
-    };
-    // Sequence numbers only order records: a chunk's start in bytes is past every number
-    // the chunks before it used.
-    let mut flow = new_flow(seq_base(input) + start);
-    let mut buf = vec![0u8; READ];
-    let mut at = start;
-    {
+impl<'c> Chunks<'_, 'c> {
+    /// Chunk `part`, read into a flow of its own, starting from `context` (what the chunk
+    /// before left) if given. The first chunk learns the format and prefix as a
+    /// sequential read does; the others are given them.
+    fn read(&self, part: usize, context: Option<Context>) -> io::Result<Part<'c>> {
+        let (plan, opts, name) = (self.plan, self.opts, self.name);
+        let start = plan.starts[part];
+        let end = plan.starts.get(part + 1).copied();
+        let mut stream = match part {
+            0 => LogStream::with_format(opts.format, opts.prefix.clone()),
+            _ => LogStream::with_format(LogFormat::Only(plan.format), plan.prefix.clone()),
+        };
+        // Sequence numbers only order records: a chunk's start in bytes is past every
+        // number the chunks before it used.
+        let mut flow = (self.new_flow)(seq_base(self.input) + start);
+        if let Some(c) = context {
+            flow.resume(name, c);
+        }
+        let mut buf = vec![0u8; READ];
+        let mut at = start;
         let mut sink = record_sink(&mut flow, name, opts.window);
         while end.is_none_or(|e| at < e) {
             let want = end.map_or(READ, |e| READ.min((e - at) as usize));
-            let n = read_full_at(file, &mut buf[..want], at)?;
+            let n = read_full_at(self.file, &mut buf[..want], at)?;
             if n == 0 {
                 break;
             }
@@ -162,48 +189,54 @@ fn read_part<'c>(
         if end.is_some_and(|e| at < e) {
             return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "file shrank"));
         }
+        let holds = stream.carries_state();
+        stream.finish(&mut sink);
+        drop(sink);
+        let context = flow.carried(name);
+        Ok(Part {
+            flow,
+            stream,
+            holds,
+            context,
+        })
     }
-    let stream_clean = !stream.carries_state();
-    stream.finish(&mut record_sink(&mut flow, name, opts.window));
-    let clean = stream_clean && !flow.carries_context(name);
-    Ok(Part {
-        flow,
-        stream,
-        clean,
-    })
-}
 
-/// The chunks' flows merged in order, or why not: a chunk failed, or ended holding what
-/// the next one needed.
-fn merge<'c>(
-    name: &str,
-    parts: Vec<io::Result<Part<'c>>>,
-    mut flow: Flow<'c>,
-) -> Result<(Flow<'c>, InputSummary), &'static str> {
-    let parts = parts
-        .into_iter()
-        .collect::<io::Result<Vec<_>>>()
-        .map_err(|_| "a chunk could not be read")?;
-    let last = parts.len() - 1;
-    if parts[..last].iter().any(|p| !p.clean) {
-        return Err("a chunk ended with context the next one needs");
+    /// The chunks' flows merged in order, a chunk read again (on this thread) when the
+    /// one before left it context; or why not: a chunk failed, or ended holding what the
+    /// next one's lines needed.
+    fn merge(
+        &self,
+        parts: Vec<io::Result<Part<'c>>>,
+    ) -> Result<(Flow<'c>, InputSummary), &'static str> {
+        const UNREADABLE: &str = "a chunk could not be read";
+        let mut flow = (self.new_flow)(seq_base(self.input));
+        let mut framing = FramingCounts::default();
+        let mut streams = Vec::with_capacity(parts.len());
+        let last = parts.len() - 1;
+        let mut carried = None;
+        for (k, part) in parts.into_iter().enumerate() {
+            let mut part = part.map_err(|_| UNREADABLE)?;
+            if let Some(c) = carried.take() {
+                part = self.read(k, Some(c)).map_err(|_| UNREADABLE)?;
+            }
+            if part.holds && k < last {
+                return Err("a chunk ended inside a record");
+            }
+            carried = part.context.take();
+            flow.merge(part.flow);
+            framing.merge(part.stream.framing());
+            streams.push(part.stream);
+        }
+        let streams: Vec<&LogStream> = streams.iter().collect();
+        let summary = InputSummary::of(
+            Source::File,
+            self.name.to_string(),
+            framing.dominant(),
+            Compression::None,
+            &streams,
+        );
+        Ok((flow, summary))
     }
-    let mut framing = FramingCounts::default();
-    let mut streams = Vec::with_capacity(parts.len());
-    for p in parts {
-        flow.merge(p.flow);
-        framing.merge(p.stream.framing());
-        streams.push(p.stream);
-    }
-    let streams: Vec<&LogStream> = streams.iter().collect();
-    let summary = InputSummary::of(
-        Source::File,
-        name.to_string(),
-        framing.dominant(),
-        Compression::None,
-        &streams,
-    );
-    Ok((flow, summary))
 }
 
 /// The input read again from its start on this thread, as `--threads 1` reads it.

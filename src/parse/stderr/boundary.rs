@@ -3,15 +3,16 @@
 //! the chunk after starts with this one (ADR split-input).
 
 use super::label::{find_label, unindent};
-use super::other::{is_other_program, libpq_lost_connection};
+use super::other::{is_other_program, libpq_lost_connection, quotes_server};
 use super::prefix::Prefix;
 use crate::source::framing::Framed;
 
-/// Whether the assembler starts a record at this line in any state: it carries the
-/// server's prefix (with a time or a pid, so it is judged the server's without the
-/// stream's evidence), a level that is not a DETAIL/HINT/..., and two spaces after the
-/// label, which settles what the evidence of the lines before could have said about
-/// single spaces.
+/// Whether the assembler starts a record at this line in any state the chunk before can
+/// leave (`carries_state` false: no quoted message learnt, no psql prompt just before):
+/// it has a prefix that parses as the server's and quotes nobody, a level that is not a
+/// DETAIL/HINT/..., and two spaces after the label, which settles what the lines before
+/// could have said about single spaces. Such a line is the server's or a program's
+/// record, and either starts one.
 pub fn starts_record(prefix: &Prefix, framed: &Framed<'_>) -> bool {
     if framed.continues || framed.other_program {
         return false;
@@ -29,9 +30,7 @@ pub fn starts_record(prefix: &Prefix, framed: &Framed<'_>) -> bool {
     if is_other_program(line, Some(l)) || libpq_lost_connection(line) {
         return false;
     }
-    prefix
-        .parse(&line[..l.prefix_len])
-        .is_some_and(|f| f.pid.is_some() || f.time.is_some())
+    prefix.parse(&line[..l.prefix_len]).is_some() && !quotes_server(&line[..l.prefix_len])
 }
 
 #[cfg(test)]
