@@ -48,9 +48,10 @@ struct Chunks<'a, 'c> {
     new_flow: &'a (dyn Fn(u64) -> Flow<'c> + Sync),
 }
 
+/// A job's result, boxed: flows are large and results wait in slots.
 enum Done<'c> {
-    Whole(Flow<'c>, InputSummary),
-    Part(io::Result<Part<'c>>),
+    Whole(Box<(Flow<'c>, InputSummary)>),
+    Part(Box<io::Result<Part<'c>>>),
 }
 
 /// Reads every input on `opts.threads` threads; one flow and summary per input, in order.
@@ -85,7 +86,7 @@ pub fn read_all<'c>(
                     .expect("read once");
                 let mut flow = new_flow(seq_base(i));
                 let summary = read_one(&mut flow, name, opened, opts);
-                Done::Whole(flow, summary)
+                Done::Whole(Box::new((flow, summary)))
             }
             Input::Split(name, file, plan) => {
                 let chunks = Chunks {
@@ -96,7 +97,7 @@ pub fn read_all<'c>(
                     opts,
                     new_flow,
                 };
-                Done::Part(chunks.read(part, None))
+                Done::Part(Box::new(chunks.read(part, None)))
             }
         }
     })
@@ -105,12 +106,12 @@ pub fn read_all<'c>(
     for (i, input) in inputs.iter().enumerate() {
         match input {
             Input::Whole(..) => match done.next() {
-                Some(Done::Whole(flow, summary)) => out.push((flow, summary)),
+                Some(Done::Whole(whole)) => out.push(*whole),
                 _ => unreachable!("one result per whole input"),
             },
             Input::Split(name, file, plan) => {
                 let parts = done.by_ref().take(plan.starts.len()).map(|d| match d {
-                    Done::Part(p) => p,
+                    Done::Part(p) => *p,
                     Done::Whole(..) => unreachable!("parts follow their input"),
                 });
                 let chunks = Chunks {
