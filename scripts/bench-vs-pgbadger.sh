@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# scripts/bench-vs-pgbadger.sh [SIZE_MB]      (default 1024)
+# scripts/bench-vs-pgbadger.sh [SIZE_MB]      (default 512)
 # scripts/bench-vs-pgbadger.sh --log-only     step 3 only: prints the base log's path
 #
 # pgtriage's throughput claim, measured against pgBadger on the SAME file in ONE
@@ -18,12 +18,15 @@
 #      /var/cache/pgtriage/bench) and reused; it is never hand-written;
 #   4. repeat-concatenates it into a temp file of SIZE_MB MiB (cut at a line end);
 #   5. times, on that file, with /usr/bin/time (wall seconds, CPU %, max RSS):
-#        pgtriage analyze --output json FILE   (3 times, the median run counts)
-#        pgbadger -j 1 -f stderr --prefix PREFIX -o out.html -o out.txt FILE
+#        pgtriage analyze --output json FILE              (statistics on, default threads;
+#                                                           3 times, the median run counts)
+#        pgtriage analyze --output json --threads 1 FILE  (the same, one thread)
+#        pgbadger -j 1 -f stderr --prefix PREFIX -o out.json FILE
 #        pgbadger -j 2 ... (the machine's other core; skip with PGBADGER_J2=0)
-#   6. prints one table (seconds, MB/s, CPU %, max RSS) and the speed ratio
-#      pgtriage / pgbadger, plus what each tool counted, as a sanity check that
-#      both read the whole file.
+#        grep -c duration: FILE and wc -l FILE            (the scan limits)
+#   6. prints one table (seconds, MB/s, CPU %, max RSS), the ratios pgBadger / pgtriage
+#      and pgtriage / grep, the machine's cores and load average, and what each tool
+#      counted, as a sanity check that all read the whole file.
 #
 # Exit status: 0 when every run succeeded, 1 with a message otherwise.
 # Temp files are removed; the cached base log is kept.
@@ -32,7 +35,8 @@
 #   PGBIN                 PostgreSQL binaries (default /usr/lib/postgresql/15/bin)
 #   PGTRIAGE_BENCH_CACHE  cache directory (default /var/cache/pgtriage/bench)
 #   PGBADGER_J2=0         skip the pgbadger -j 2 run
-#   PGTRIAGE_RUNS         how many times pgtriage runs; the median counts (default 3)
+#   PGTRIAGE_RUNS         how many times each pgtriage run is made; the median counts
+#                         (default 3)
 #   KEEP_WORK=1           keep the temp dir (the big log and the reports)
 
 set -Eeuo pipefail
@@ -60,7 +64,7 @@ case ${1:-} in
 	--log-only) LOG_ONLY=1; shift ;;
 esac
 [[ $# -le 1 ]] || { usage >&2; exit 1; }
-SIZE_MB=${1:-1024}
+SIZE_MB=${1:-512}
 [[ $SIZE_MB =~ ^[1-9][0-9]*$ ]] || die "SIZE_MB must be a positive integer, got '$SIZE_MB'"
 [[ $PGTRIAGE_RUNS =~ ^[1-9][0-9]*$ ]] || die "PGTRIAGE_RUNS must be a positive integer"
 
@@ -122,7 +126,7 @@ fi
 if ((!LOG_ONLY)); then
 	say "cargo build --release"
 	(cd "$REPO_DIR" && cargo build --release --quiet) || die "cargo build --release failed"
-	PGTRIAGE=$REPO_DIR/target/release/pgtriage
+	PGTRIAGE=${CARGO_TARGET_DIR:-$REPO_DIR/target}/release/pgtriage
 	[[ -x $PGTRIAGE ]] || die "$PGTRIAGE missing after the build"
 fi
 
@@ -260,17 +264,23 @@ timed() {
 }
 
 # pgtriage exits 1 when findings reach --fail-on: that is a successful run here.
-# It takes seconds, so it runs PGTRIAGE_RUNS times (default 3) and the table
-# shows the median run; pgBadger, which takes minutes, runs once.
+# It takes seconds, so each pgtriage run is made PGTRIAGE_RUNS times (default 3) and the
+# table shows the median; pgBadger, which takes minutes, runs once.
 for ((run = 1; run <= PGTRIAGE_RUNS; run++)); do
 	timed "pgtriage-run$run" "0 1" "$PGTRIAGE" analyze --output json "$FILE" >"$WORK/pgtriage.json"
+	timed "pgtriage-t1-run$run" "0 1" "$PGTRIAGE" analyze --output json --threads 1 "$FILE" \
+		>"$WORK/pgtriage-t1.json"
 done
+cmp -s "$WORK/pgtriage.json" "$WORK/pgtriage-t1.json" ||
+	die "the reports of the default threads and --threads 1 differ"
+timed grep "0 1" grep -c duration: "$FILE" >"$WORK/grep.count"
+timed wc "0" wc -l "$FILE" >"$WORK/wc.count"
 timed pgbadger-j1 "0" pgbadger -j 1 -f stderr --prefix "$PREFIX" --quiet \
-	-o "$WORK/pgbadger-j1.html" -o "$WORK/pgbadger-j1.txt" "$FILE"
-RUNS=(pgtriage pgbadger-j1)   # pgtriage first
+	-o "$WORK/pgbadger-j1.json" "$FILE"
+RUNS=(pgtriage pgtriage-t1 grep wc pgbadger-j1)   # pgtriage first
 if [[ $WITH_J2 != 0 ]]; then
 	timed pgbadger-j2 "0" pgbadger -j 2 -f stderr --prefix "$PREFIX" --quiet \
-		-o "$WORK/pgbadger-j2.html" -o "$WORK/pgbadger-j2.txt" "$FILE"
+		-o "$WORK/pgbadger-j2.json" "$FILE"
 	RUNS+=(pgbadger-j2)
 fi
 
@@ -279,55 +289,69 @@ fi
 # ---------------------------------------------------------------------------
 
 python3 - "$WORK" "$FILE_BYTES" "$FILE_LINES" "$(nproc)" "$PGTRIAGE_RUNS" "${RUNS[@]}" <<-'PY'
-	import json, os, re, sys
+	import json, os, sys
 	work, size, lines, cpus = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 	n_runs, runs = int(sys.argv[5]), sys.argv[6:]
 	mb = size / 1048576
 	def figures(name):
 	    secs, rss_kb, cpu = open(f"{work}/{name}.time").read().split()[-3:]
 	    return (float(secs), int(rss_kb) / 1024, cpu)
-	rows = {}
-	for r in runs[1:]:
-	    rows[r] = figures(r)
-	tries = sorted(figures(f"pgtriage-run{i}") for i in range(1, n_runs + 1))
-	rows["pgtriage"] = tries[(len(tries) - 1) // 2]
+	def median(name):
+	    tries = sorted(figures(f"{name}-run{i}") for i in range(1, n_runs + 1))
+	    return tries[(len(tries) - 1) // 2], tries
+	rows, tries = {}, {}
+	for r in runs:
+	    if r.startswith("pgtriage"):
+	        rows[r], tries[r] = median(r)
+	    else:
+	        rows[r] = figures(r)
 
 	# What each tool counted.
 	rep = json.load(open(f"{work}/pgtriage.json"))
 	inp = rep["inputs"][0]
 	if inp.get("error"):
 	    sys.exit(f"pgtriage stopped reading early: {inp['error']}")
+	q = rep.get("stats", {}).get("queries", {})
 	counts = {"pgtriage": f"{inp['lines']:,} lines, {rep['summary']['records']:,} records, "
-	                      f"{rep['summary']['classified']:,} classified"}
-	for r in runs[1:]:
-	    txt = open(f"{work}/{r}.txt", errors="replace").read()
-	    got = []
-	    for label in ("Number of queries", "Total query duration", "Total number of sessions",
-	                  "Total number of connections"):
-	        m = re.search(re.escape(label) + r":\s*(.+)", txt)
-	        if m:
-	            got.append(f"{label.lower()}: {m.group(1).strip()}")
-	    counts[r] = ", ".join(got) or "(no totals found in the text report)"
+	                      f"{rep['summary']['classified']:,} classified, "
+	                      f"{q.get('count', 0):,} statements with a duration",
+	          "pgtriage-t1": "the same report, byte for byte",
+	          "grep": f"{int(open(f'{work}/grep.count').read()):,} lines with duration:",
+	          "wc": f"{int(open(f'{work}/wc.count').read()):,} lines"}
+	for r in runs:
+	    if r.startswith("pgbadger"):
+	        d = json.load(open(f"{work}/{r}.json"))
+	        pick = lambda k: (d.get(k) or {}).get("postgres", {})
+	        counts[r] = (f"{pick('overall_stat').get('queries_number', '?'):,} queries, "
+	                     f"{pick('session_info').get('count', '?'):,} sessions, "
+	                     f"{pick('connection_info').get('count', '?'):,} connections")
 
 	print()
 	print(f"file: {mb:,.0f} MB, {lines:,} lines (real PostgreSQL 15 log under pgbench, repeated); "
-	      f"machine: {cpus} CPUs, load average now {os.getloadavg()[0]:.2f} (other work skews the figures)")
+	      f"machine: {cpus} CPUs, load average now "
+	      f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} (other work skews the figures)")
 	print()
-	hdr = f"{'tool':<12} {'seconds':>9} {'MB/s':>9} {'CPU':>6} {'max RSS MB':>11}"
+	hdr = f"{'tool':<13} {'seconds':>9} {'MB/s':>9} {'CPU':>6} {'max RSS MB':>11}"
 	print(hdr)
 	print("-" * len(hdr))
+	names = {"pgtriage": "pgtriage", "pgtriage-t1": "pgtriage -t1", "grep": "grep -c",
+	         "wc": "wc -l"}
 	for r in runs:
 	    s, rss, cpu = rows[r]
-	    print(f"{r:<12} {s:>9.2f} {mb / s:>9.1f} {cpu:>6} {rss:>11.1f}")
-	if n_runs > 1:
-	    print(f"(pgtriage: median of {n_runs} runs: {', '.join(f'{t[0]:.2f}' for t in tries)} s)")
+	    print(f"{names.get(r, r):<13} {s:>9.2f} {mb / s:>9.1f} {cpu:>6} {rss:>11.1f}")
+	for r, t in tries.items():
+	    if n_runs > 1:
+	        print(f"({names[r]}: median of {n_runs} runs: {', '.join(f'{x[0]:.2f}' for x in t)} s)")
 	print()
-	base = rows["pgtriage"][0]
-	for r in runs[1:]:
-	    print(f"speed ratio pgtriage / {r}: {rows[r][0] / base:.1f}x")
+	for mine in ("pgtriage", "pgtriage-t1"):
+	    for r in runs:
+	        if r.startswith("pgbadger"):
+	            print(f"speed ratio {r} / {names[mine]}: {rows[r][0] / rows[mine][0]:.1f}x")
+	    print(f"speed ratio {names[mine]} / grep -c: {rows['grep'][0] / rows[mine][0]:.2f} "
+	          f"(1 = as fast as grep)")
 	print()
 	for r in runs:
-	    print(f"{r} counted: {counts[r]}")
+	    print(f"{names.get(r, r)} counted: {counts[r]}")
 	if inp["lines"] != lines:
 	    sys.exit(f"pgtriage read {inp['lines']} lines, the file has {lines}")
 	PY

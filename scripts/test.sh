@@ -48,6 +48,7 @@ command -v patch >/dev/null || need+=(patch) # tests/fix.rs: fix's diff applies 
 command -v pip >/dev/null || command -v pip3 >/dev/null || need+=(python3-pip)
 command -v chromium >/dev/null || need+=(chromium)
 command -v rsyslogd >/dev/null || need+=(rsyslog)
+[[ -x /usr/bin/time ]] || need+=(time)  # peak RSS in tests/bounded_memory.rs
 if ((${#need[@]})); then
 	[[ $EUID -eq 0 ]] || die "needs root to install: ${need[*]}"
 	say "installing ${need[*]}"

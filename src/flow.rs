@@ -23,7 +23,7 @@ pub struct Flow<'c> {
 }
 
 /// The last `CONTEXT_RECORDS` entries seen, in no particular order.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Recent {
     entries: [usize; CONTEXT_RECORDS],
     len: usize,
@@ -40,6 +40,13 @@ impl Recent {
     fn entries(&self) -> &[usize] {
         &self.entries[..self.len]
     }
+}
+
+/// What a flow carries from one record of a source to the next (see `Flow::context`).
+#[derive(Debug, Clone)]
+pub struct Context {
+    recent: Recent,
+    episode: Option<usize>,
 }
 
 /// What one occurrence did, for live output.
@@ -242,6 +249,30 @@ impl<'c> Flow<'c> {
                 group,
             },
             None => Live::Nothing,
+        }
+    }
+
+    /// What this flow saw of `source` that could change how its next records are
+    /// classified or grouped: a context entry among its recent records, or an open crash
+    /// episode. `None` when there is none: a chunk of a split input that ends there
+    /// leaves the next one nothing to take over (ADR split-input).
+    pub fn carried(&self, source: &str) -> Option<Context> {
+        let recent = self.recent.get(source);
+        let entries = recent.map_or(&[][..], Recent::entries);
+        let episode = self.collectors.episodes.open_cause(source);
+        let reads = entries.iter().any(|p| self.catalogue.is_context(*p));
+        (reads || episode.is_some()).then(|| Context {
+            recent: recent.cloned().unwrap_or_default(),
+            episode,
+        })
+    }
+
+    /// Starts `source` where another flow left it (`carried`): the next chunk of a split
+    /// input, read again with what the chunk before ended with.
+    pub fn resume(&mut self, source: &str, context: Context) {
+        self.recent.insert(source.to_string(), context.recent);
+        if let Some(cause) = context.episode {
+            self.collectors.episodes.reopen(source, cause);
         }
     }
 

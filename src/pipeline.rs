@@ -116,6 +116,17 @@ impl LogStream {
         self.unframer.counts()
     }
 
+    /// Still holding lines back to learn the format or prefix.
+    pub fn detecting(&self) -> bool {
+        self.parser.detecting()
+    }
+
+    /// Whether a later line could be read differently for what this stream holds or
+    /// learnt (checked before `finish`): then it cannot end a chunk of a split input.
+    pub fn carries_state(&self) -> bool {
+        self.unframer.carries_state() || self.parser.carries_state()
+    }
+
     pub fn truncated_lines(&self) -> u64 {
         self.splitter.truncated()
     }

@@ -222,6 +222,13 @@ impl serde::Serialize for Fingerprint {
     }
 }
 
+/// 64-bit FNV-1a of `bytes`: the same value in every build and process.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h = Fnv::default();
+    h.write(bytes);
+    h.0
+}
+
 /// 64-bit FNV-1a.
 struct Fnv(u64);
 

@@ -303,6 +303,12 @@ impl Catalogue {
             .position(|p| p.checks.iter().any(|c| c == check))
     }
 
+    /// Whether some template's `after` names entry `pattern`: only such entries in an
+    /// input's recent records can change how a later record is classified.
+    pub fn is_context(&self, pattern: usize) -> bool {
+        self.compiled.iter().any(|c| c.after.contains(&pattern))
+    }
+
     /// The entry a record belongs to: of the templates that match its message at its
     /// level, the most specific (most literal text) wins.
     pub fn classify(&self, record: &Record<'_>) -> Option<Match> {

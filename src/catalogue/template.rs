@@ -306,7 +306,7 @@ fn match_from(pieces: &[Piece], msg: &[u8], at: usize, caps: &mut Captures) -> b
                 }
                 Some(Piece::Literal(next)) => {
                     // Shortest first: try each place the next literal occurs.
-                    for pos in memchr::memmem::find_iter(s, next) {
+                    for pos in occurrences(s, next) {
                         capture(caps, pos);
                         if match_from(rest, msg, at + pos, caps) {
                             return true;
@@ -328,6 +328,25 @@ fn match_from(pieces: &[Piece], msg: &[u8], at: usize, caps: &mut Captures) -> b
             }
         }
     }
+}
+
+/// Where `needle` occurs in `hay`, without overlaps, as `memmem::find_iter` finds them
+/// but without building a searcher per call, which cost more than the search on the
+/// short messages and literals templates have (one per record and candidate template).
+fn occurrences<'h>(hay: &'h [u8], needle: &'h [u8]) -> impl Iterator<Item = usize> + 'h {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let (&first, _) = needle.split_first()?;
+        while at + needle.len() <= hay.len() {
+            let p = at + memchr::memchr(first, &hay[at..])?;
+            if hay[p..].starts_with(needle) {
+                at = p + needle.len();
+                return Some(p);
+            }
+            at = p + 1;
+        }
+        None
+    })
 }
 
 fn utf8_len(s: &[u8]) -> usize {

@@ -108,6 +108,10 @@ pub struct AnalyzeArgs {
     /// Read only records logged at or before this time (same forms as --begin).
     #[arg(long)]
     pub end: Option<String>,
+    /// Threads reading the logs: files side by side, and a large plain file in chunks
+    /// [default: the available cores]. 1 reads everything in one thread.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
 }
 
 /// What decides the verdict: environment, threshold, policy, baseline. Shared by every

@@ -137,7 +137,26 @@ fn analyze_options(
             begin: bound("--begin", args.begin.as_deref())?,
             end: bound("--end", args.end.as_deref())?,
         },
+        threads: args.threads.map_or_else(
+            || std::thread::available_parallelism().map_or(1, |n| n.get()),
+            usize::from,
+        ),
+        chunk_bytes: chunk_bytes()?,
+        chunk_note: std::env::var_os("PGTRIAGE_CHUNK_BYTES").is_some(),
     })
+}
+
+/// Bytes per chunk of a split file, or `PGTRIAGE_CHUNK_BYTES`, a test knob that forces
+/// small chunks so that tests cut real logs at many places.
+fn chunk_bytes() -> Result<u64, Failure> {
+    match std::env::var("PGTRIAGE_CHUNK_BYTES") {
+        Err(_) => Ok(commands::analyze::CHUNK_BYTES),
+        Ok(v) => v.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+            Failure::Usage(format!(
+                "PGTRIAGE_CHUNK_BYTES must be a positive number of bytes, got {v:?}"
+            ))
+        }),
+    }
 }
 
 /// A `--begin`/`--end` time: `YYYY-MM-DD HH:MM:SS`, optionally with a zone, or RFC 3339.

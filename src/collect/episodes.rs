@@ -48,6 +48,18 @@ impl Episodes {
     }
 }
 
+impl Episodes {
+    /// The cause of `source`'s open crash episode, which the records after would join.
+    pub fn open_cause(&self, source: &str) -> Option<usize> {
+        self.open.get(source).copied()
+    }
+
+    /// Opens `source`'s episode as another collector left it (the chunk before).
+    pub fn reopen(&mut self, source: &str, cause: usize) {
+        self.open.insert(source.to_string(), cause);
+    }
+}
+
 impl Collector for Episodes {
     type Output = Causes;
 

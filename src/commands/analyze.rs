@@ -6,6 +6,7 @@ use crate::collect::seq_base;
 use crate::error::Failure;
 use crate::flow::{container_names, record_time, Flow};
 use crate::parse::prefix::Prefix;
+use crate::parse::record::Record;
 use crate::parse::Format;
 use crate::pipeline::{LogFormat, LogStream};
 use crate::report::term::Look;
@@ -15,6 +16,8 @@ use crate::timestamp::Timestamp;
 use crate::verdict::Verdict;
 use std::io::Read;
 
+/// About how many bytes of a large plain file one thread reads at a time (`--threads`).
+pub const CHUNK_BYTES: u64 = 64 << 20;
 /// Bytes read per call: large, so the per-line work dominates, not the system calls.
 const CHUNK: usize = 1 << 20;
 /// Bytes of an input's start checked for NUL bytes, which no text log contains.
@@ -36,6 +39,13 @@ pub struct Options {
     pub stats: bool,
     /// `--begin`/`--end`: records logged outside are skipped.
     pub window: Window,
+    /// Threads reading (`--threads`); 1 reads the inputs one after another.
+    pub threads: usize,
+    /// About how many bytes of a large plain file each thread reads at a time.
+    pub chunk_bytes: u64,
+    /// Say on stderr how each split file was read (with the `PGTRIAGE_CHUNK_BYTES` test
+    /// knob, so tests can tell a split read from a whole one).
+    pub chunk_note: bool,
 }
 
 /// The part of the logs to read. Records without a time are kept.
@@ -50,7 +60,7 @@ impl Window {
         self.begin.is_none() && self.end.is_none()
     }
 
-    fn contains(&self, r: &crate::parse::record::Record<'_>) -> bool {
+    fn contains(&self, r: &Record<'_>) -> bool {
         let Some(t) = record_time(r) else {
             return true;
         };
@@ -72,8 +82,8 @@ pub fn collect(catalogue: &Catalogue, opts: &Options) -> Result<(Report, bool), 
         .map(|p| source::open(p).map(|o| (*p, o)))
         .collect::<Result<Vec<_>, _>>()
         .map_err(Failure::Usage)?;
-    let new_flow = |index| {
-        let flow = Flow::new(catalogue, &opts.verdict, seq_base(index));
+    let new_flow = |first_seq| {
+        let flow = Flow::new(catalogue, &opts.verdict, first_seq);
         if opts.stats {
             flow.with_stats()
         } else {
@@ -83,15 +93,24 @@ pub fn collect(catalogue: &Catalogue, opts: &Options) -> Result<(Report, bool), 
     let mut flow = new_flow(0);
     let mut inputs = Vec::new();
     let mut read_failed = false;
-    for (index, (name, opened)) in opened.into_iter().enumerate() {
-        let mut one = new_flow(index);
-        let summary = read_one(&mut one, name, opened, opts);
+    let mut take = |one, summary: InputSummary| {
         flow.merge(one);
         if let Some(e) = &summary.error {
-            eprintln!("pgtriage: {name}: {e}");
+            eprintln!("pgtriage: {}: {e}", summary.name);
             read_failed = true;
         }
         inputs.push(summary);
+    };
+    if opts.threads > 1 {
+        for (one, summary) in super::parallel::read_all(opened, opts, &new_flow) {
+            take(one, summary);
+        }
+    } else {
+        for (index, (name, opened)) in opened.into_iter().enumerate() {
+            let mut one = new_flow(seq_base(index));
+            let summary = read_one(&mut one, name, opened, opts);
+            take(one, summary);
+        }
     }
     let report = report::build(catalogue, &opts.verdict, flow.finish(), inputs);
     Ok((report, read_failed))
@@ -104,16 +123,17 @@ pub fn run(catalogue: &Catalogue, opts: Options) -> Result<u8, Failure> {
     Ok(report.exit_code(read_failed))
 }
 
-fn read_one(
-    flow: &mut Flow<'_>,
-    name: &str,
-    mut opened: source::Opened,
-    opts: &Options,
-) -> InputSummary {
-    let mut stream = LogStream::with_format(opts.format, opts.prefix.clone());
-    let window = opts.window;
+/// Where an input's records go: into `flow`, those outside the window skipped.
+pub(super) fn record_sink<'a, 'c>(
+    flow: &'a mut Flow<'c>,
+    name: &'a str,
+    window: Window,
+) -> impl FnMut(&Record<'_>) + use<'a, 'c>
+where
+    'c: 'a,
+{
     let all = window.is_all();
-    let mut sink = |r: &crate::parse::record::Record<'_>| {
+    move |r: &Record<'_>| {
         if !all && !window.contains(r) {
             return;
         }
@@ -122,7 +142,17 @@ fn read_one(
         let names = service.map(|s| container_names(s, None));
         let names = names.as_ref().map_or(&[][..], |n| &n[..]);
         flow.record(r, name, names, &mut |_| {});
-    };
+    }
+}
+
+pub(super) fn read_one(
+    flow: &mut Flow<'_>,
+    name: &str,
+    mut opened: source::Opened,
+    opts: &Options,
+) -> InputSummary {
+    let mut stream = LogStream::with_format(opts.format, opts.prefix.clone());
+    let mut sink = record_sink(flow, name, opts.window);
     let mut buf = vec![0u8; CHUNK];
     let mut error = None;
     let mut total = 0u64;

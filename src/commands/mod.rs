@@ -4,5 +4,7 @@ pub mod analyze;
 pub mod explain;
 pub mod fix;
 pub mod lint;
+mod parallel;
 pub mod policy;
 mod progress;
+mod split;

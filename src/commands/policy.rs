@@ -51,6 +51,9 @@ pub fn init(catalogue: &'static Catalogue, opts: &InitOptions) -> Result<u8, Fai
             verdict,
             stats: false,
             window: analyze::Window::default(),
+            threads: 1,
+            chunk_bytes: analyze::CHUNK_BYTES,
+            chunk_note: false,
         };
         let (report, _) = analyze::collect(catalogue, &a)?;
         (report, opts.paths.join(", "))

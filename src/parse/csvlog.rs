@@ -17,7 +17,7 @@ pub const ENTRY: FormatEntry = FormatEntry {
 const MIN_COLUMNS: usize = 22;
 
 /// A row with csvlog's columns, a time first and a level in error_severity.
-fn detect(first: &[u8]) -> bool {
+pub(crate) fn detect(first: &[u8]) -> bool {
     let Some(fields) = split_csv(first) else {
         return false;
     };
@@ -146,6 +146,10 @@ impl RecordParser for CsvlogParser {
 
     fn format(&self) -> Format {
         Format::Csvlog
+    }
+
+    fn carries_state(&self) -> bool {
+        !self.pending.is_empty()
     }
 }
 

@@ -42,6 +42,17 @@ pub trait RecordParser: Send + std::fmt::Debug {
     fn prefix_alternatives(&self) -> &[String] {
         &[]
     }
+
+    /// Still holding lines back to learn the format or prefix.
+    fn detecting(&self) -> bool {
+        false
+    }
+    /// Whether what it holds or learnt so far could change how a later line is read (a
+    /// csvlog row still open, a quoted message remembered): a split input cannot be
+    /// read from a later line on without it (ADR split-input).
+    fn carries_state(&self) -> bool {
+        false
+    }
 }
 
 /// How one format is recognised and read.
@@ -74,6 +85,18 @@ pub fn parser(format: Option<Format>, prefix: Option<Prefix>) -> Box<dyn RecordP
             prefix,
             parser: None,
         }),
+    }
+}
+
+/// Whether a split input may start a chunk at this line: every parser in any state starts
+/// a record there (ADR split-input). jsonlog is one record per line; a csvlog row is one
+/// when it is complete on its own line (a chunk that ends inside a quoted field says so
+/// through `carries_state`); stderr needs the prefix to tell.
+pub fn starts_record(format: Format, prefix: Option<&Prefix>, framed: &Framed<'_>) -> bool {
+    match format {
+        Format::Jsonlog => !framed.continues,
+        Format::Csvlog => !framed.other_program && csvlog::detect(framed.text),
+        Format::Stderr => prefix.is_some_and(|p| stderr::boundary::starts_record(p, framed)),
     }
 }
 
@@ -136,6 +159,14 @@ impl RecordParser for Detecting {
         self.parser
             .as_ref()
             .map_or(&[], |p| p.prefix_alternatives())
+    }
+
+    fn detecting(&self) -> bool {
+        self.parser.as_ref().is_none_or(|p| p.detecting())
+    }
+
+    fn carries_state(&self) -> bool {
+        self.parser.as_ref().is_some_and(|p| p.carries_state())
     }
 }
 

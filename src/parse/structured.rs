@@ -3,6 +3,7 @@
 //! person would read.
 
 use super::record::{LineCounts, Record};
+use std::io::Write;
 
 /// The fields a record is made from, borrowed from the parsed line.
 #[derive(Debug, Default)]
@@ -47,7 +48,8 @@ impl Emitter {
             self.display.push(b' ');
         }
         if let Some(p) = f.pid {
-            self.display.extend_from_slice(format!("[{p}] ").as_bytes());
+            // Written in place: a `format!` here was one allocation per record.
+            let _ = write!(self.display, "[{p}] ");
         }
         self.display.extend_from_slice(f.severity.as_bytes());
         self.display.extend_from_slice(b":  ");

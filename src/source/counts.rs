@@ -50,6 +50,42 @@ impl FramingCounts {
             .map_or(Framing::None, |(_, framing)| *framing)
     }
 
+    /// Adds the counts of another part of the same input (a chunk read apart).
+    pub fn merge(&mut self, o: &FramingCounts) {
+        let FramingCounts {
+            plain,
+            json_file,
+            cloud_logging,
+            cri,
+            compose,
+            docker_timestamps,
+            syslog,
+            journald,
+            logplex,
+            fly,
+            kubernetes,
+            loki,
+            glued_time,
+            ansi,
+            padded,
+        } = o;
+        self.plain += plain;
+        self.json_file += json_file;
+        self.cloud_logging += cloud_logging;
+        self.cri += cri;
+        self.compose += compose;
+        self.docker_timestamps += docker_timestamps;
+        self.syslog += syslog;
+        self.journald += journald;
+        self.logplex += logplex;
+        self.fly += fly;
+        self.kubernetes += kubernetes;
+        self.loki += loki;
+        self.glued_time += glued_time;
+        self.ansi += ansi;
+        self.padded += padded;
+    }
+
     pub(super) fn add(&mut self, framing: Framing) {
         let n = match framing {
             Framing::Syslog => &mut self.syslog,

@@ -52,6 +52,11 @@ impl Unframer {
         &self.counts
     }
 
+    /// A json-file or CRI line whose chunks are still arriving.
+    pub fn carries_state(&self) -> bool {
+        !self.partial.is_empty()
+    }
+
     pub fn push(&mut self, line: &[u8], out: &mut dyn FnMut(Framed<'_>)) {
         if line.first() == Some(&b'{') && self.push_json(line, out) {
             return;

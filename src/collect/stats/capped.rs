@@ -1,69 +1,104 @@
 //! A table keyed by text with a fixed number of rows. Keys past the cap are summed into one
 //! `other` row, so a log with a million distinct statements costs what one with `cap` costs.
+//!
+//! Which keys keep a row is a property of the keys, not of their order: the `cap` keys of
+//! lowest rank (FNV-1a of the text, then the text) among all keys seen. A key ranked
+//! among them in the whole input is ranked among them in any part of it, so tables filled
+//! from parts (chunks read by threads, inputs) and merged hold exactly what one table
+//! filled from the whole holds (ADR split-input). A newcomer of lower rank than the
+//! highest kept key evicts it into `other`.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
-/// A row of a statistics table: how two rows of the same key combine.
+/// A row of a statistics table: how two rows of the same key combine. Folding must not
+/// depend on order (sums, maxima, minima), as rows are folded in whatever order keys meet.
 pub trait Row: Default {
     fn fold(&mut self, other: Self);
 }
 
 #[derive(Debug, Clone)]
 pub struct Capped<V> {
-    rows: HashMap<String, V>,
+    rows: HashMap<Arc<str>, V>,
+    /// The kept keys by rank: the last is the one a lower-ranked newcomer evicts.
+    ranks: BTreeSet<(u64, Arc<str>)>,
     other: V,
-    /// Keys folded into `other`, counted per observation.
-    other_hits: u64,
+    /// Something was summed into `other`.
+    overflowed: bool,
     cap: usize,
+}
+
+fn rank(key: &str) -> u64 {
+    crate::verdict::fnv1a(key.as_bytes())
 }
 
 impl<V: Row> Capped<V> {
     pub fn new(cap: usize) -> Self {
         Capped {
             rows: HashMap::new(),
+            ranks: BTreeSet::new(),
             other: V::default(),
-            other_hits: 0,
+            overflowed: false,
             cap,
         }
     }
 
-    /// The row of `key`, created while there is room (the only allocation), else `other`.
+    /// The row of `key`: its own when it ranks among the kept keys (created then, the only
+    /// allocation), else `other`.
     pub fn row(&mut self, key: &str) -> &mut V {
-        if !self.rows.contains_key(key) {
-            if self.rows.len() >= self.cap {
-                self.other_hits += 1;
-                return &mut self.other;
-            }
-            self.rows.insert(key.to_string(), V::default());
+        if self.rows.contains_key(key) {
+            return self.rows.get_mut(key).expect("row just checked");
         }
-        self.rows.get_mut(key).expect("row just ensured")
+        let r = rank(key);
+        if !self.make_room(r, key) {
+            return &mut self.other;
+        }
+        let key: Arc<str> = key.into();
+        self.ranks.insert((r, key.clone()));
+        self.rows.entry(key).or_default()
+    }
+
+    /// Whether a new key of rank `r` gets a row, evicting the highest kept key if need be.
+    fn make_room(&mut self, r: u64, key: &str) -> bool {
+        if self.rows.len() < self.cap {
+            return true;
+        }
+        self.overflowed = true;
+        let Some((top, top_key)) = self.ranks.last() else {
+            return false;
+        };
+        if (r, key) >= (*top, &**top_key) {
+            return false;
+        }
+        let (_, evicted) = self.ranks.pop_last().expect("a last rank");
+        let row = self.rows.remove(&evicted).expect("ranked keys have rows");
+        self.other.fold(row);
+        true
     }
 
     pub fn merge(&mut self, other: Capped<V>) {
-        let mut incoming: Vec<(String, V)> = other.rows.into_iter().collect();
-        // Existing keys first, then new ones in key order: the outcome past the cap does
-        // not depend on hash order.
-        incoming.sort_by(|a, b| {
-            (!self.rows.contains_key(&a.0), &a.0).cmp(&(!self.rows.contains_key(&b.0), &b.0))
-        });
-        for (k, v) in incoming {
-            if let Some(row) = self.rows.get_mut(&k) {
+        self.other.fold(other.other);
+        self.overflowed |= other.overflowed;
+        for (key, v) in other.rows {
+            if let Some(row) = self.rows.get_mut(&key) {
                 row.fold(v);
-            } else if self.rows.len() < self.cap {
-                self.rows.insert(k, v);
+                continue;
+            }
+            let r = rank(&key);
+            if self.make_room(r, &key) {
+                self.ranks.insert((r, key.clone()));
+                self.rows.insert(key, v);
             } else {
-                self.other_hits += 1;
                 self.other.fold(v);
             }
         }
-        self.other.fold(other.other);
-        self.other_hits += other.other_hits;
     }
 
     /// The rows, and `other` when anything was folded into it.
     pub fn into_rows(self) -> (Vec<(String, V)>, Option<V>) {
-        let other = (self.other_hits > 0).then_some(self.other);
-        (self.rows.into_iter().collect(), other)
+        let other = self.overflowed.then_some(self.other);
+        let rows = self.rows.into_iter().map(|(k, v)| (k.to_string(), v));
+        (rows.collect(), other)
     }
 
     pub fn len(&self) -> usize {
@@ -114,15 +149,55 @@ pub fn named(t: Capped<u64>, n: usize) -> Vec<Named> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn past_the_cap_rows_go_to_other() {
-        let mut t: Capped<u64> = Capped::new(2);
-        for k in ["a", "b", "a", "c", "d"] {
-            *t.row(k) += 1;
-        }
+    fn rows_of(t: Capped<u64>) -> (Vec<(String, u64)>, Option<u64>) {
         let (mut rows, other) = t.into_rows();
         rows.sort();
-        assert_eq!(rows, vec![("a".into(), 2), ("b".into(), 1)]);
-        assert_eq!(other, Some(2));
+        (rows, other)
+    }
+
+    /// The two lowest-ranked of four keys keep rows, whatever the order they come in;
+    /// the others' counts are in `other`.
+    #[test]
+    fn past_the_cap_rows_go_to_other() {
+        let keys = ["a", "b", "a", "c", "d"];
+        let mut ranked: Vec<&str> = vec!["a", "b", "c", "d"];
+        ranked.sort_by_key(|k| (rank(k), *k));
+        let kept = &ranked[..2];
+        let mut t: Capped<u64> = Capped::new(2);
+        keys.iter().for_each(|k| *t.row(k) += 1);
+        let mut reversed: Capped<u64> = Capped::new(2);
+        keys.iter().rev().for_each(|k| *reversed.row(k) += 1);
+        let (rows, other) = rows_of(t);
+        let count = |k: &str| keys.iter().filter(|x| **x == k).count() as u64;
+        let mut want: Vec<(String, u64)> = kept.iter().map(|k| (k.to_string(), count(k))).collect();
+        want.sort();
+        assert_eq!(rows, want);
+        assert_eq!(other, Some(5 - want.iter().map(|(_, n)| n).sum::<u64>()));
+        assert_eq!(rows_of(reversed), (rows, other));
+    }
+
+    /// Tables filled from the parts of a stream and merged, in either order, hold what
+    /// one table filled from the whole stream holds, past the cap too.
+    #[test]
+    fn merged_parts_equal_the_whole() {
+        let keys: Vec<String> = (0..500)
+            .map(|i| format!("select {}", i * 7 % 130))
+            .collect();
+        let fill = |part: &[String]| {
+            let mut t: Capped<u64> = Capped::new(50);
+            part.iter().for_each(|k| *t.row(k) += 1);
+            t
+        };
+        let whole = rows_of(fill(&keys));
+        for cut in [1, 100, 250, 499] {
+            let mut a = fill(&keys[..cut]);
+            a.merge(fill(&keys[cut..]));
+            assert_eq!(rows_of(a), whole, "cut at {cut}");
+            let mut b = fill(&keys[cut..]);
+            b.merge(fill(&keys[..cut]));
+            assert_eq!(rows_of(b), whole, "cut at {cut}, merged the other way");
+        }
+        assert_eq!(whole.0.len(), 50);
+        assert!(whole.1.is_some());
     }
 }

@@ -3,8 +3,8 @@
 //! observations as the findings; they recognise their events by catalogue id (resolved
 //! once to entry numbers, see `Kinds`) and read values through the entry's named captures.
 //! Tables keyed by free text (queries, tables, users, messages) are capped (`Capped`):
-//! memory stays bounded and what does not fit is summed in an `other` row. Merging is exact
-//! while a table stays under its cap; past it, which keys are kept depends on the split.
+//! memory stays bounded and what does not fit is summed in an `other` row. Which keys keep a
+//! row does not depend on their order, so merging is exact past the cap too.
 
 pub mod autovacuum;
 pub mod capped;

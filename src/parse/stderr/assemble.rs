@@ -127,6 +127,11 @@ impl Assembler {
         &self.counts
     }
 
+    /// The open record is not state: a record-starting line hands it out.
+    pub fn carries_state(&self) -> bool {
+        self.evidence.carries_state()
+    }
+
     pub fn push(&mut self, framed: Framed<'_>, sink: &mut dyn FnMut(&Record<'_>)) {
         let line = framed.text;
         self.counts.lines += 1;

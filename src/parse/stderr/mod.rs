@@ -2,6 +2,7 @@
 //! the first lines (or given), then lines are assembled into records.
 
 pub mod assemble;
+pub mod boundary;
 pub mod infer;
 pub mod label;
 mod other;
@@ -169,6 +170,14 @@ impl RecordParser for StderrParser {
 
     fn prefix_alternatives(&self) -> &[String] {
         &self.prefix_alternatives
+    }
+
+    fn detecting(&self) -> bool {
+        self.held.is_some()
+    }
+
+    fn carries_state(&self) -> bool {
+        self.held.is_some() || self.assembler.carries_state()
     }
 }
 

@@ -47,6 +47,13 @@ fn quote(service: Option<&[u8]>, level: Level, message: &[u8]) -> Quote {
 }
 
 impl Evidence {
+    /// Quoted messages and a psql prompt just before change how later lines are judged;
+    /// `double_spaced` does not past a line with two spaces after its label (see
+    /// `boundary`), which sets it.
+    pub fn carries_state(&self) -> bool {
+        !self.quoted.is_empty() || self.after_prompt
+    }
+
     /// Learns from one line. Held lines are seen again when replayed: learning twice from
     /// a line changes nothing.
     pub fn observe(&mut self, line: &[u8], label: Option<Labelled>, service: Option<&[u8]>) {

@@ -1,0 +1,118 @@
+//! Statistics tables stay within their caps on a log with a million distinct statements,
+//! users and clients: pgtriage's peak RSS stays at or under 64 MB (issue 13).
+//!
+//! The log is a stress input generated here, not server output: three real lines of
+//! sample-logs (a `duration: ... statement:` line of sql-statements.log, `connection
+//! received` and `connection authorized` of access-connection-lifecycle.log) repeated a
+//! million times each, with the table name, the host and the user numbered so that every
+//! repetition is a new key.
+
+mod common;
+
+use std::io::{BufWriter, Write};
+
+const DISTINCT: usize = 1_000_000;
+const MAX_RSS_KB: u64 = 64 * 1024;
+
+/// The sample line of `file` that contains `needle`.
+fn sample_line(file: &str, needle: &str) -> String {
+    let text = std::fs::read_to_string(common::repo().join("sample-logs").join(file)).unwrap();
+    text.lines()
+        .find(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("{file} has no line with {needle:?}"))
+        .to_string()
+}
+
+#[test]
+#[ignore = "slow: writes and reads a 350 MB log"]
+fn a_million_distinct_queries_users_and_clients_stay_within_64_mb() {
+    let Some(time) = common::require_tool("time") else {
+        return;
+    };
+    let statement = sample_line(
+        "sql-statements.log",
+        "statement: SELECT id FROM customers WHERE",
+    );
+    let received = sample_line(
+        "access-connection-lifecycle.log",
+        "connection received: host=[local]",
+    );
+    let authorized = sample_line(
+        "access-connection-lifecycle.log",
+        "connection authorized: user=postgres",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("distinct.log");
+    let mut out = BufWriter::new(std::fs::File::create(&log).unwrap());
+    for i in 0..DISTINCT {
+        let (a, b) = (i / 256 % 256, i % 256);
+        writeln!(
+            out,
+            "{}",
+            statement.replace("FROM customers", &format!("FROM customers_{i}"))
+        )
+        .unwrap();
+        writeln!(
+            out,
+            "{}",
+            received.replace("host=[local]", &format!("host=10.{}.{a}.{b}", i >> 16))
+        )
+        .unwrap();
+        writeln!(
+            out,
+            "{}",
+            authorized.replace("user=postgres", &format!("user=u{i}"))
+        )
+        .unwrap();
+    }
+    out.into_inner().unwrap().sync_all().unwrap();
+    let rss = dir.path().join("rss");
+    let run = std::process::Command::new(time)
+        .args([
+            "-f",
+            "%M",
+            "-o",
+            common::path_str(&rss),
+            env!("CARGO_BIN_EXE_pgtriage"),
+        ])
+        .args([
+            "analyze",
+            "--output",
+            "json",
+            "--no-policy",
+            common::path_str(&log),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        matches!(run.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    let stats = &report["stats"];
+    // Every key was seen: the tables are full and the rest is in `other`.
+    assert_eq!(stats["queries"]["count"], DISTINCT as u64);
+    assert_eq!(stats["queries"]["normalized"], stats["queries"]["cap"]);
+    assert!(
+        stats["queries"]["other"].is_object(),
+        "{}",
+        stats["queries"]
+    );
+    let last_name =
+        |table: &str| stats["sessions"][table].as_array().unwrap().last().unwrap()["name"].clone();
+    assert_eq!(last_name("by_user"), "other");
+    assert_eq!(last_name("by_client"), "other");
+    let kb: u64 = std::fs::read_to_string(&rss)
+        .unwrap()
+        .trim()
+        .lines()
+        .last()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        kb <= MAX_RSS_KB,
+        "peak RSS {kb} kB, more than {MAX_RSS_KB} kB"
+    );
+}
