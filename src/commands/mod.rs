@@ -7,4 +7,5 @@ pub mod lint;
 mod parallel;
 pub mod policy;
 mod progress;
+mod read;
 mod split;

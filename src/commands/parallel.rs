@@ -4,7 +4,7 @@
 //! holding something the next one would have needed makes its input be read again
 //! sequentially, so the report is the one `--threads 1` gives.
 
-use super::analyze::{read_one, record_sink, Options};
+use super::read::{read_one, record_sink, Options};
 use super::split::{self, read_full_at, Plan};
 use crate::collect::seq_base;
 use crate::flow::{Context, Flow};
