@@ -23,7 +23,14 @@ const READ: usize = 1 << 20;
 /// One input, as it will be read.
 enum Input<'n> {
     Whole(&'n str, Mutex<Option<Opened>>),
-    Split(&'n str, File, Plan),
+    Split(SplitFile<'n>),
+}
+
+/// A plain file cut into chunks at `plan`'s starts.
+struct SplitFile<'n> {
+    name: &'n str,
+    file: File,
+    plan: Plan,
 }
 
 /// One chunk read into its own flow.
@@ -40,9 +47,7 @@ struct Part<'c> {
 
 /// What reading one chunk needs.
 struct Chunks<'a, 'c> {
-    file: &'a File,
-    name: &'a str,
-    plan: &'a Plan,
+    split: &'a SplitFile<'a>,
     input: usize,
     opts: &'a Options,
     new_flow: &'a (dyn Fn(u64) -> Flow<'c> + Sync),
@@ -70,7 +75,7 @@ pub fn read_all<'c>(
         .flat_map(|(i, input)| {
             let parts = match input {
                 Input::Whole(..) => 1,
-                Input::Split(_, _, plan) => plan.starts.len(),
+                Input::Split(split) => split.plan.starts.len(),
             };
             (0..parts).map(move |p| (i, p))
         })
@@ -88,11 +93,9 @@ pub fn read_all<'c>(
                 let summary = read_one(&mut flow, name, opened, opts);
                 Done::Whole(Box::new((flow, summary)))
             }
-            Input::Split(name, file, plan) => {
+            Input::Split(split) => {
                 let chunks = Chunks {
-                    file,
-                    name,
-                    plan,
+                    split,
                     input: i,
                     opts,
                     new_flow,
@@ -109,15 +112,14 @@ pub fn read_all<'c>(
                 Some(Done::Whole(whole)) => out.push(*whole),
                 _ => unreachable!("one result per whole input"),
             },
-            Input::Split(name, file, plan) => {
+            Input::Split(split) => {
+                let (name, plan) = (split.name, &split.plan);
                 let parts = done.by_ref().take(plan.starts.len()).map(|d| match d {
                     Done::Part(p) => *p,
                     Done::Whole(..) => unreachable!("parts follow their input"),
                 });
                 let chunks = Chunks {
-                    file,
-                    name,
-                    plan,
+                    split,
                     input: i,
                     opts,
                     new_flow,
@@ -152,7 +154,7 @@ fn prepare<'n>(name: &'n str, opened: Opened, opts: &Options) -> Input<'n> {
         Some((file, plan.ok()??))
     });
     match plan {
-        Some((file, plan)) => Input::Split(name, file, plan),
+        Some((file, plan)) => Input::Split(SplitFile { name, file, plan }),
         None => Input::Whole(name, Mutex::new(Some(opened))),
     }
 }
@@ -162,7 +164,7 @@ impl<'c> Chunks<'_, 'c> {
     /// before left) if given. The first chunk learns the format and prefix as a
     /// sequential read does; the others are given them.
     fn read(&self, part: usize, context: Option<Context>) -> io::Result<Part<'c>> {
-        let (plan, opts, name) = (self.plan, self.opts, self.name);
+        let (plan, opts, name) = (&self.split.plan, self.opts, self.split.name);
         let start = plan.starts[part];
         let end = plan.starts.get(part + 1).copied();
         let mut stream = match part {
@@ -180,7 +182,7 @@ impl<'c> Chunks<'_, 'c> {
         let mut sink = record_sink(&mut flow, name, opts.window);
         while end.is_none_or(|e| at < e) {
             let want = end.map_or(READ, |e| READ.min((e - at) as usize));
-            let n = read_full_at(self.file, &mut buf[..want], at)?;
+            let n = read_full_at(&self.split.file, &mut buf[..want], at)?;
             if n == 0 {
                 break;
             }
@@ -231,7 +233,7 @@ impl<'c> Chunks<'_, 'c> {
         let streams: Vec<&LogStream> = streams.iter().collect();
         let summary = InputSummary::of(
             Source::File,
-            self.name.to_string(),
+            self.split.name.to_string(),
             framing.dominant(),
             Compression::None,
             &streams,
