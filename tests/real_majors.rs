@@ -30,9 +30,9 @@ fn scenarios_match_on(major: u32) {
         status.success(),
         "gen-sample-logs.sh failed on PostgreSQL {major}"
     );
-    let want = common::expected_counts(out.path());
+    let want = common::planned::expected_counts(out.path());
     let failures =
-        common::beyond_catalogue_gaps(major, common::count_mismatches(out.path(), &want));
+        common::beyond_catalogue_gaps(major, common::planned::count_mismatches(out.path(), &want));
     assert!(
         failures.is_empty(),
         "PostgreSQL {major}:\n{}",

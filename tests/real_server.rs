@@ -21,12 +21,12 @@ fn findings_on_a_real_server_match_what_the_scenarios_caused() {
         .expect("run scripts/gen-sample-logs.sh");
     assert!(status.success(), "gen-sample-logs.sh failed");
 
-    let want = common::expected_counts(out.path());
-    let failures = common::count_mismatches(out.path(), &want);
+    let want = common::planned::expected_counts(out.path());
+    let failures = common::planned::count_mismatches(out.path(), &want);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     let ids_seen: std::collections::BTreeSet<&String> = want
         .iter()
-        .filter(|(_, (n, _))| *n > 0)
+        .filter(|(_, planned)| planned.certain())
         .map(|((_, id), _)| id)
         .collect();
     assert!(

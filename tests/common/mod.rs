@@ -7,6 +7,7 @@
 pub mod compose;
 pub mod docker;
 pub mod pipes;
+pub mod planned;
 pub mod screen;
 
 use std::collections::BTreeMap;
@@ -123,76 +124,6 @@ fn server_runs_from(bin: &Path, what: &str, hint: &str) -> bool {
         return false;
     }
     true
-}
-
-/// `(file, id) → (count, at_least)`: what scripts/gen-sample-logs.sh planned and checked
-/// against the server's output, from every `expected-counts*.tsv` in `dir` (one per area
-/// of scenarios). A count written `>=N` is "at least N".
-pub fn expected_counts(dir: &Path) -> BTreeMap<(String, String), (u64, bool)> {
-    let mut tsv = String::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let name = e.unwrap().file_name().into_string().unwrap();
-        if name.starts_with("expected-counts") && name.ends_with(".tsv") {
-            tsv.push_str(&std::fs::read_to_string(dir.join(&name)).unwrap());
-        }
-    }
-    assert!(
-        !tsv.is_empty(),
-        "no expected-counts*.tsv in {}",
-        dir.display()
-    );
-    tsv.lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .map(|l| {
-            let cols: Vec<&str> = l.split('\t').collect();
-            assert_eq!(cols.len(), 3, "bad line in expected-counts.tsv: {l}");
-            let (at_least, n) = match cols[2].strip_prefix(">=") {
-                Some(n) => (true, n),
-                None => (false, cols[2]),
-            };
-            (
-                (cols[0].to_string(), cols[1].to_string()),
-                (n.parse().unwrap(), at_least),
-            )
-        })
-        .collect()
-}
-
-/// Analyzes every log `want` names in `dir` and compares pgtriage's count of each of its
-/// ids with the planned one; the mismatches, one line each (`file: id: want N, got M`).
-pub fn count_mismatches(dir: &Path, want: &BTreeMap<(String, String), (u64, bool)>) -> Vec<String> {
-    let files: Vec<&String> = want
-        .keys()
-        .map(|(f, _)| f)
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    par_map(&files, |file| {
-        let path = dir.join(file);
-        let run = pgtriage(&["analyze", "--output", "json", path_str(&path)]);
-        assert!(
-            matches!(run.status.code(), Some(0 | 1)),
-            "{file}: {:?}",
-            run
-        );
-        let report: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
-        let got = finding_counts(&report);
-        let mut failures = Vec::new();
-        for ((f, id), (n, at_least)) in want.range(((*file).clone(), String::new())..) {
-            if f != *file {
-                break;
-            }
-            let g = got.get(id).copied().unwrap_or(0);
-            if !(if *at_least { g >= *n } else { g == *n }) {
-                let op = if *at_least { ">=" } else { "" };
-                failures.push(format!("{file}: {id}: want {op}{n}, got {g}"));
-            }
-        }
-        failures
-    })
-    .into_iter()
-    .flatten()
-    .collect()
 }
 
 /// `f` over every item, on as many threads as the machine has cores, results in the
@@ -322,7 +253,7 @@ pub fn analyze_json(args: &[&str], expect_code: i32) -> serde_json::Value {
 }
 
 /// `id → count` of a report's findings.
-pub fn finding_counts(report: &serde_json::Value) -> std::collections::BTreeMap<String, u64> {
+pub fn finding_counts(report: &serde_json::Value) -> BTreeMap<String, u64> {
     report["findings"]
         .as_array()
         .expect("findings")
