@@ -4,15 +4,20 @@
 //! matters is the cause's. An episode opens at a PANIC or at the first aftermath event
 //! (`aftermath = true` in the catalogue) of a source, and closes when that source's
 //! server is ready again; every aftermath event inside it is a consequence of its opener.
+//! An opener that is no problem on its own (a start-up from a base backup looks like one
+//! after a crash) gives way to the first FATAL or PANIC that is not aftermath: when the
+//! restored copy then fails, the failure is what the rest follows from.
 
 use super::{Collector, Event, Observation};
 use crate::catalogue::Catalogue;
-use crate::severity::Level;
+use crate::severity::{Level, Severity};
 use std::collections::HashMap;
 
 #[derive(Debug)]
 pub struct Episodes {
     aftermath: Vec<bool>,
+    /// Aftermath entries that are informational in prod: causes only until a failure.
+    provisional: Vec<bool>,
     /// The entry that ends an episode (`server.ready`).
     ready: Option<usize>,
     /// The cause of each source's open episode.
@@ -41,6 +46,9 @@ impl Episodes {
     pub fn new(catalogue: &Catalogue) -> Self {
         Episodes {
             aftermath: catalogue.patterns().iter().map(|p| p.aftermath).collect(),
+            provisional: (catalogue.patterns().iter())
+                .map(|p| p.aftermath && p.severity.prod == Severity::Info)
+                .collect(),
             ready: catalogue.index_of("server.ready"),
             open: HashMap::new(),
             causes: Causes::default(),
@@ -73,10 +81,15 @@ impl Collector for Episodes {
             return;
         }
         let crash = record.level == Some(Level::Panic) || self.aftermath[pattern];
-        if !crash {
+        let failure =
+            !self.aftermath[pattern] && matches!(record.level, Some(Level::Panic | Level::Fatal));
+        if !crash && !failure {
             return;
         }
         match self.open.get(o.source) {
+            Some(&cause) if failure && self.provisional[cause] => {
+                self.open.insert(o.source.to_string(), pattern);
+            }
             Some(&cause) if cause != pattern && self.aftermath[pattern] => {
                 *self
                     .causes
@@ -87,9 +100,10 @@ impl Collector for Episodes {
                     .or_default() += 1;
             }
             Some(_) => {}
-            None => {
+            None if crash => {
                 self.open.insert(o.source.to_string(), pattern);
             }
+            None => {}
         }
     }
 
