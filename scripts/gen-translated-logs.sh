@@ -1,11 +1,20 @@
 #!/usr/bin/env bash
 # gen-translated-logs.sh [--out DIR] [LANG[:VERBOSITY][@PREFIX]...]
 # gen-translated-logs.sh --locales [LANG...]    only generate the locales (scripts/test.sh)
+# gen-translated-logs.sh --prefixes             print each named prefix, NAME<TAB>VALUE
 #
 # Runs one workload on a REAL PostgreSQL 15 server (Debian's postgresql-15) once per
 # `lc_messages` language and saves what the server printed as DIR/LANG.log (DIR defaults
 # to sample-logs/translated/; LANG is C or a catalogue language: de es fr it ja ka ko ru
-# sv uk zh_CN; default: all of them, and C:verbose, C:terse, de:verbose). LANG:VERBOSITY
+# sv uk zh_CN; default: all of them, and C:verbose, C:terse, de:verbose). PGBIN runs
+# another major instead (PGBIN=$(scripts/pg-major.sh 17) ... --out
+# sample-logs/translated/pg17 C C:verbose C:terse all-prefixes); the wheels that
+# scripts/pg-major.sh installs for 14, 16, 17 and 18 are C only: they were configured
+# without --enable-nls (`pg_config --configure`; ENABLE_NLS is undefined in their
+# pg_config.h, and they ship no share/locale), so PostgreSQL compiles gettext out and
+# lc_messages cannot change their language. The script refuses a language on such a build
+# (it would save an English log under a language's name), and languages are tested on
+# Debian's 15, which is built with NLS and installs the catalogues. LANG:VERBOSITY
 # runs with `log_error_verbosity = VERBOSITY` (verbose writes the SQLSTATE before each
 # message and a LOCATION line after it; terse leaves DETAIL, HINT and CONTEXT out) and is
 # saved as DIR/LANG-VERBOSITY.log. LANG@PREFIX runs with the log_line_prefix PREFIX names
@@ -36,6 +45,8 @@ OUT_DIR="$REPO_DIR/sample-logs/translated"
 LOCALES_ONLY=0
 if [[ ${1:-} == --out ]]; then OUT_DIR=${2:?--out needs a directory}; shift 2; fi
 if [[ ${1:-} == --locales ]]; then LOCALES_ONLY=1; shift; fi
+LIST_PREFIXES=0
+if [[ ${1:-} == --prefixes ]]; then LIST_PREFIXES=1; shift; fi
 LANGS=("$@")
 ((${#LANGS[@]})) || LANGS=(C de es fr it ja ka ko ru sv uk zh_CN C:verbose C:terse de:verbose all-prefixes)
 
@@ -82,6 +93,12 @@ declare -A PREFIXES=(
     # 18 prints `[none]` in background processes).
     [addresses]='%m [%p] %L %r %h %u %d %a: '
 )
+
+# The tests read the prefixes from here (which escapes each holds, which has no time).
+if ((LIST_PREFIXES)); then
+    for p in "${!PREFIXES[@]}"; do printf '%s\t%s\n' "$p" "${PREFIXES[$p]}"; done | sort
+    exit 0
+fi
 
 declare -A LOCALE=([C]=C [de]=de_DE [es]=es_ES [fr]=fr_FR [it]=it_IT [ja]=ja_JP [ka]=ka_GE
     [ko]=ko_KR [ru]=ru_RU [sv]=sv_SE [uk]=uk_UA [zh_CN]=zh_CN)
@@ -286,6 +303,9 @@ stop_syslog() {
     rm -f /dev/log
 }
 
+# nls: this build translates its messages (configured with --enable-nls).
+nls() { "$PGBIN/pg_config" --configure | grep -q -- "'--enable-nls"; }
+
 specs=()
 for spec in "${LANGS[@]}"; do
     if [[ $spec == all-prefixes ]]; then
@@ -310,6 +330,7 @@ for spec in "${specs[@]}"; do
     [[ $spec == *:* ]] && verbosity=${spec#*:}
     [[ -n ${LOCALE[$l]:-} ]] || { echo "unknown language $l" >&2; exit 2; }
     [[ $verbosity =~ ^(default|terse|verbose)$ ]] || { echo "unknown verbosity $verbosity" >&2; exit 2; }
+    [[ $l == C ]] || nls || { echo "$PGBIN was built without NLS (no --enable-nls in pg_config --configure): lc_messages cannot make it log in $l" >&2; exit 2; }
     ensure_locales "${LOCALE[$l]}"
     run "$l" "$verbosity" "$prefix"
 done
