@@ -396,13 +396,27 @@ pub fn succeed(program: &str, args: &[&str]) -> Output {
     out
 }
 
-/// Runs scripts/gen-translated-logs.sh with `specs` into a new directory (real servers).
-pub fn gen_translated(specs: &[&str]) -> tempfile::TempDir {
+/// Runs scripts/gen-translated-logs.sh with `specs` into a new directory (real servers):
+/// Debian's 15, or the major whose binaries `pgbin` holds.
+pub fn gen_translated(pgbin: Option<&Path>, specs: &[&str]) -> tempfile::TempDir {
     let out = tempfile::tempdir().unwrap();
-    let script = repo().join("scripts/gen-translated-logs.sh");
-    let mut args = vec![path_str(&script), "--out", path_str(out.path())];
-    args.extend(specs);
-    succeed("bash", &args);
+    let mut cmd = Command::new("bash");
+    cmd.arg(repo().join("scripts/gen-translated-logs.sh"))
+        .arg("--out")
+        .arg(out.path())
+        .args(specs);
+    if let Some(bin) = pgbin {
+        cmd.env("PGBIN", bin);
+    }
+    let run = cmd
+        .stdin(Stdio::null())
+        .output()
+        .expect("run gen-translated-logs.sh");
+    assert!(
+        run.status.success(),
+        "gen-translated-logs.sh {specs:?} (PGBIN {pgbin:?}): {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     out
 }
 
