@@ -400,23 +400,12 @@ pub fn succeed(program: &str, args: &[&str]) -> Output {
 /// Debian's 15, or the major whose binaries `pgbin` holds.
 pub fn gen_translated(pgbin: Option<&Path>, specs: &[&str]) -> tempfile::TempDir {
     let out = tempfile::tempdir().unwrap();
-    let mut cmd = Command::new("bash");
-    cmd.arg(repo().join("scripts/gen-translated-logs.sh"))
-        .arg("--out")
-        .arg(out.path())
-        .args(specs);
-    if let Some(bin) = pgbin {
-        cmd.env("PGBIN", bin);
-    }
-    let run = cmd
-        .stdin(Stdio::null())
-        .output()
-        .expect("run gen-translated-logs.sh");
-    assert!(
-        run.status.success(),
-        "gen-translated-logs.sh {specs:?} (PGBIN {pgbin:?}): {}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    let script = repo().join("scripts/gen-translated-logs.sh");
+    let pgbin = pgbin.map(|bin| format!("PGBIN={}", bin.display()));
+    let mut args: Vec<&str> = pgbin.iter().map(String::as_str).collect();
+    args.extend(["bash", path_str(&script), "--out", path_str(out.path())]);
+    args.extend(specs);
+    succeed("env", &args);
     out
 }
 
