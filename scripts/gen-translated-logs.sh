@@ -164,6 +164,12 @@ wait_sql() {
     echo "timed out waiting for: $1" >&2
     return 1
 }
+# until_sql COND: a DO block that returns once COND holds (polled every 50 ms, 30 s at
+# most; each poll sees what other sessions committed). A session that must wait for
+# another one's step waits for it, not a guessed time a loaded machine outlasts (seen: a
+# deadlock missed when the second session's UPDATE came after the first had taken both
+# rows, a second after the first one's fixed sleep).
+until_sql() { echo "DO \$\$ BEGIN FOR i IN 1..600 LOOP EXIT WHEN $1; PERFORM pg_sleep(0.05); END LOOP; END \$\$"; }
 free_port() {
     local p
     for p in $(seq 25432 25532); do
@@ -216,7 +222,8 @@ run() {
         | as_pg tee -a "$WORK/data/postgresql.conf" >/dev/null
     start
     sql -c "ALTER ROLE postgres PASSWORD 'right'" -c "CREATE TABLE t (id int PRIMARY KEY)" \
-        -c "CREATE TABLE u (id int)" -c "INSERT INTO t VALUES (1), (2)"
+        -c "CREATE TABLE u (id int)" -c "INSERT INTO t VALUES (1), (2)" \
+        -c "CREATE TABLE released (step int)"
     local i
     for i in 1 2 3; do fails -h "$WORK/sock" -p "$PORT" -U nosuchrole -d postgres -c ''; done
     for i in 1 2; do fails -h "$WORK/sock" -p "$PORT" -U postgres -d nosuchdb -c ''; done
@@ -227,21 +234,25 @@ run() {
     fails -h "$WORK/sock" -p "$PORT" -U postgres -d postgres -c 'SELECT 1/0'
     fails -h "$WORK/sock" -p "$PORT" -U postgres -d postgres \
         -c "SET statement_timeout = '100ms'" -c 'SELECT pg_sleep(5)'
-    # A lock timeout: one session holds the table, another waits 200 ms for it.
-    sql -c 'BEGIN' -c 'LOCK u' -c 'SELECT pg_sleep(3)' -c 'COMMIT' &
+    # A lock timeout: one session holds the table until the other has waited 200 ms for
+    # it and given up (the script then writes a row to `released`).
+    sql -c 'BEGIN' -c 'LOCK u' -c "$(until_sql 'EXISTS (SELECT FROM released)')" -c 'COMMIT' &
     local holder=$!
     wait_sql "SELECT count(*) > 0 FROM pg_locks WHERE relation = 'u'::regclass AND granted"
     fails -h "$WORK/sock" -p "$PORT" -U postgres -d postgres \
         -c "BEGIN; SET lock_timeout = '200ms'; LOCK u"
+    sql -c 'INSERT INTO released VALUES (1)'
     # Waits for its own children only: a syslog run has rsyslogd running too.
     wait "$holder"
-    # A deadlock: two sessions lock t's rows in opposite orders.
-    sql -c 'BEGIN' -c 'UPDATE t SET id = id WHERE id = 1' -c 'SELECT pg_sleep(1)' \
+    # A deadlock: two sessions lock t's rows in opposite orders. The first takes row 2 only
+    # once the second holds it (its advisory lock, taken after its UPDATE, says so).
+    sql -c 'BEGIN' -c 'UPDATE t SET id = id WHERE id = 1' \
+        -c "$(until_sql "EXISTS (SELECT FROM pg_locks WHERE locktype = 'advisory' AND granted)")" \
         -c 'UPDATE t SET id = id WHERE id = 2' -c 'COMMIT' >/dev/null 2>&1 &
     holder=$!
-    wait_sql "SELECT count(*) > 0 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(1)%' AND pid <> pg_backend_pid()"
-    sql -c 'BEGIN' -c 'UPDATE t SET id = id WHERE id = 2' -c 'SELECT pg_sleep(0.3)' \
-        -c 'UPDATE t SET id = id WHERE id = 1' -c 'COMMIT' >/dev/null 2>&1 || true
+    wait_sql "SELECT count(*) > 0 FROM pg_stat_activity WHERE query LIKE 'DO %' AND pid <> pg_backend_pid()"
+    sql -c 'BEGIN' -c 'UPDATE t SET id = id WHERE id = 2' -c 'SELECT pg_advisory_xact_lock(1)' \
+        -c 'SELECT pg_sleep(0.3)' -c 'UPDATE t SET id = id WHERE id = 1' -c 'COMMIT' >/dev/null 2>&1 || true
     wait "$holder" || true
     sql -c 'CHECKPOINT'
     if [[ -n $syslog ]]; then
