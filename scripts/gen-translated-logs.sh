@@ -1,11 +1,20 @@
 #!/usr/bin/env bash
 # gen-translated-logs.sh [--out DIR] [LANG[:VERBOSITY][@PREFIX]...]
 # gen-translated-logs.sh --locales [LANG...]    only generate the locales (scripts/test.sh)
+# gen-translated-logs.sh --prefixes             print each named prefix, NAME<TAB>VALUE
 #
 # Runs one workload on a REAL PostgreSQL 15 server (Debian's postgresql-15) once per
 # `lc_messages` language and saves what the server printed as DIR/LANG.log (DIR defaults
 # to sample-logs/translated/; LANG is C or a catalogue language: de es fr it ja ka ko ru
-# sv uk zh_CN; default: all of them, and C:verbose, C:terse, de:verbose). LANG:VERBOSITY
+# sv uk zh_CN; default: all of them, and C:verbose, C:terse, de:verbose). PGBIN runs
+# another major instead (PGBIN=$(scripts/pg-major.sh 17) ... --out
+# sample-logs/translated/pg17 C C:verbose C:terse all-prefixes); the wheels that
+# scripts/pg-major.sh installs for 14, 16, 17 and 18 are C only: they were configured
+# without --enable-nls (`pg_config --configure`; ENABLE_NLS is undefined in their
+# pg_config.h, and they ship no share/locale), so PostgreSQL compiles gettext out and
+# lc_messages cannot change their language. The script refuses a language on such a build
+# (it would save an English log under a language's name), and languages are tested on
+# Debian's 15, which is built with NLS and installs the catalogues. LANG:VERBOSITY
 # runs with `log_error_verbosity = VERBOSITY` (verbose writes the SQLSTATE before each
 # message and a LOCATION line after it; terse leaves DETAIL, HINT and CONTEXT out) and is
 # saved as DIR/LANG-VERBOSITY.log. LANG@PREFIX runs with the log_line_prefix PREFIX names
@@ -36,6 +45,8 @@ OUT_DIR="$REPO_DIR/sample-logs/translated"
 LOCALES_ONLY=0
 if [[ ${1:-} == --out ]]; then OUT_DIR=${2:?--out needs a directory}; shift 2; fi
 if [[ ${1:-} == --locales ]]; then LOCALES_ONLY=1; shift; fi
+LIST_PREFIXES=0
+if [[ ${1:-} == --prefixes ]]; then LIST_PREFIXES=1; shift; fi
 LANGS=("$@")
 ((${#LANGS[@]})) || LANGS=(C de es fr it ja ka ko ru sv uk zh_CN C:verbose C:terse de:verbose all-prefixes)
 
@@ -82,6 +93,12 @@ declare -A PREFIXES=(
     # 18 prints `[none]` in background processes).
     [addresses]='%m [%p] %L %r %h %u %d %a: '
 )
+
+# The tests read the prefixes from here (which escapes each holds, which has no time).
+if ((LIST_PREFIXES)); then
+    for p in "${!PREFIXES[@]}"; do printf '%s\t%s\n' "$p" "${PREFIXES[$p]}"; done | sort
+    exit 0
+fi
 
 declare -A LOCALE=([C]=C [de]=de_DE [es]=es_ES [fr]=fr_FR [it]=it_IT [ja]=ja_JP [ka]=ka_GE
     [ko]=ko_KR [ru]=ru_RU [sv]=sv_SE [uk]=uk_UA [zh_CN]=zh_CN)
@@ -147,6 +164,12 @@ wait_sql() {
     echo "timed out waiting for: $1" >&2
     return 1
 }
+# until_sql COND: a DO block that returns once COND holds (polled every 50 ms, 30 s at
+# most; each poll sees what other sessions committed). A session that must wait for
+# another one's step waits for it, not a guessed time a loaded machine outlasts (seen: a
+# deadlock missed when the second session's UPDATE came after the first had taken both
+# rows, a second after the first one's fixed sleep).
+until_sql() { echo "DO \$\$ BEGIN FOR i IN 1..600 LOOP EXIT WHEN $1; PERFORM pg_sleep(0.05); END LOOP; END \$\$"; }
 free_port() {
     local p
     for p in $(seq 25432 25532); do
@@ -199,7 +222,8 @@ run() {
         | as_pg tee -a "$WORK/data/postgresql.conf" >/dev/null
     start
     sql -c "ALTER ROLE postgres PASSWORD 'right'" -c "CREATE TABLE t (id int PRIMARY KEY)" \
-        -c "CREATE TABLE u (id int)" -c "INSERT INTO t VALUES (1), (2)"
+        -c "CREATE TABLE u (id int)" -c "INSERT INTO t VALUES (1), (2)" \
+        -c "CREATE TABLE released (step int)"
     local i
     for i in 1 2 3; do fails -h "$WORK/sock" -p "$PORT" -U nosuchrole -d postgres -c ''; done
     for i in 1 2; do fails -h "$WORK/sock" -p "$PORT" -U postgres -d nosuchdb -c ''; done
@@ -210,21 +234,25 @@ run() {
     fails -h "$WORK/sock" -p "$PORT" -U postgres -d postgres -c 'SELECT 1/0'
     fails -h "$WORK/sock" -p "$PORT" -U postgres -d postgres \
         -c "SET statement_timeout = '100ms'" -c 'SELECT pg_sleep(5)'
-    # A lock timeout: one session holds the table, another waits 200 ms for it.
-    sql -c 'BEGIN' -c 'LOCK u' -c 'SELECT pg_sleep(3)' -c 'COMMIT' &
+    # A lock timeout: one session holds the table until the other has waited 200 ms for
+    # it and given up (the script then writes a row to `released`).
+    sql -c 'BEGIN' -c 'LOCK u' -c "$(until_sql 'EXISTS (SELECT FROM released)')" -c 'COMMIT' &
     local holder=$!
     wait_sql "SELECT count(*) > 0 FROM pg_locks WHERE relation = 'u'::regclass AND granted"
     fails -h "$WORK/sock" -p "$PORT" -U postgres -d postgres \
         -c "BEGIN; SET lock_timeout = '200ms'; LOCK u"
+    sql -c 'INSERT INTO released VALUES (1)'
     # Waits for its own children only: a syslog run has rsyslogd running too.
     wait "$holder"
-    # A deadlock: two sessions lock t's rows in opposite orders.
-    sql -c 'BEGIN' -c 'UPDATE t SET id = id WHERE id = 1' -c 'SELECT pg_sleep(1)' \
+    # A deadlock: two sessions lock t's rows in opposite orders. The first takes row 2 only
+    # once the second holds it (its advisory lock, taken after its UPDATE, says so).
+    sql -c 'BEGIN' -c 'UPDATE t SET id = id WHERE id = 1' \
+        -c "$(until_sql "EXISTS (SELECT FROM pg_locks WHERE locktype = 'advisory' AND granted)")" \
         -c 'UPDATE t SET id = id WHERE id = 2' -c 'COMMIT' >/dev/null 2>&1 &
     holder=$!
-    wait_sql "SELECT count(*) > 0 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(1)%' AND pid <> pg_backend_pid()"
-    sql -c 'BEGIN' -c 'UPDATE t SET id = id WHERE id = 2' -c 'SELECT pg_sleep(0.3)' \
-        -c 'UPDATE t SET id = id WHERE id = 1' -c 'COMMIT' >/dev/null 2>&1 || true
+    wait_sql "SELECT count(*) > 0 FROM pg_stat_activity WHERE query LIKE 'DO %' AND pid <> pg_backend_pid()"
+    sql -c 'BEGIN' -c 'UPDATE t SET id = id WHERE id = 2' -c 'SELECT pg_advisory_xact_lock(1)' \
+        -c 'SELECT pg_sleep(0.3)' -c 'UPDATE t SET id = id WHERE id = 1' -c 'COMMIT' >/dev/null 2>&1 || true
     wait "$holder" || true
     sql -c 'CHECKPOINT'
     if [[ -n $syslog ]]; then
@@ -286,6 +314,9 @@ stop_syslog() {
     rm -f /dev/log
 }
 
+# nls: this build translates its messages (configured with --enable-nls).
+nls() { "$PGBIN/pg_config" --configure | grep -q -- "'--enable-nls"; }
+
 specs=()
 for spec in "${LANGS[@]}"; do
     if [[ $spec == all-prefixes ]]; then
@@ -310,6 +341,7 @@ for spec in "${specs[@]}"; do
     [[ $spec == *:* ]] && verbosity=${spec#*:}
     [[ -n ${LOCALE[$l]:-} ]] || { echo "unknown language $l" >&2; exit 2; }
     [[ $verbosity =~ ^(default|terse|verbose)$ ]] || { echo "unknown verbosity $verbosity" >&2; exit 2; }
+    [[ $l == C ]] || nls || { echo "$PGBIN was built without NLS (no --enable-nls in pg_config --configure): lc_messages cannot make it log in $l" >&2; exit 2; }
     ensure_locales "${LOCALE[$l]}"
     run "$l" "$verbosity" "$prefix"
 done

@@ -135,7 +135,7 @@ fn sample_logs_read_in_chunks_give_the_sequential_report() {
 }
 
 #[test]
-#[ignore = "slow: every major's sample logs, framed and translated ones (about 180 logs)"]
+#[ignore = "slow: every major's sample logs, framed and translated ones (about 260 logs)"]
 fn every_majors_sample_logs_read_in_chunks_give_the_sequential_report() {
     let logs = sample_logs(&["pg14", "pg16", "pg17", "pg18", "framed", "translated"]);
     assert!(logs.len() > 150, "{} sample logs", logs.len());

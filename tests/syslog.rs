@@ -86,7 +86,7 @@ fn a_real_rsyslogd_writes_what_stderr_tells() {
     if !common::require_postgres() {
         return;
     }
-    let out = common::gen_translated(&["syslog"]);
+    let out = common::gen_translated(None, &["syslog"]);
     compare(&out.path().join("syslog"));
 }
 

@@ -327,13 +327,16 @@ pub fn succeed(program: &str, args: &[&str]) -> Output {
     out
 }
 
-/// Runs scripts/gen-translated-logs.sh with `specs` into a new directory (real servers).
-pub fn gen_translated(specs: &[&str]) -> tempfile::TempDir {
+/// Runs scripts/gen-translated-logs.sh with `specs` into a new directory (real servers):
+/// Debian's 15, or the major whose binaries `pgbin` holds.
+pub fn gen_translated(pgbin: Option<&Path>, specs: &[&str]) -> tempfile::TempDir {
     let out = tempfile::tempdir().unwrap();
     let script = repo().join("scripts/gen-translated-logs.sh");
-    let mut args = vec![path_str(&script), "--out", path_str(out.path())];
+    let pgbin = pgbin.map(|bin| format!("PGBIN={}", bin.display()));
+    let mut args: Vec<&str> = pgbin.iter().map(String::as_str).collect();
+    args.extend(["bash", path_str(&script), "--out", path_str(out.path())]);
     args.extend(specs);
-    succeed("bash", &args);
+    succeed("env", &args);
     out
 }
 
