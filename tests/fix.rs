@@ -272,6 +272,34 @@ fn a_saved_reports_findings_are_answered_with_their_advice() {
     assert!(out.stdout.is_empty());
 }
 
+/// `--container` names a container that is not there: refused before any diff is printed
+/// or file written. (A running container's findings feeding the fix: tests/fix_boot.rs.)
+#[test]
+fn a_container_that_is_not_running_is_refused() {
+    if !common::require_docker() {
+        return;
+    }
+    let dir = copy_fixture("broken");
+    let before = snapshot(dir.path());
+    let out = run(
+        dir.path(),
+        &[
+            "fix",
+            "--apply",
+            "--container",
+            "pgtriage-no-such-container",
+        ],
+    );
+    let (stdout, err) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("no container named \"pgtriage-no-such-container\""),
+        "{err}"
+    );
+    assert!(stdout.is_empty());
+    assert_eq!(snapshot(dir.path()), before);
+}
+
 /// An option missing from a variable set in the `extends` base is added in the file that
 /// overrides it, with the base's options, since the override replaces the variable whole.
 #[test]
