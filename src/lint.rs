@@ -20,6 +20,8 @@ pub struct LintFinding {
     pub file: PathBuf,
     /// 1-based.
     pub line: usize,
+    /// The value the check computed for the fix, if any.
+    pub suggested: Option<String>,
 }
 
 impl LintFinding {
@@ -119,6 +121,7 @@ fn place(
         at: c.at,
         file: tidy(&file),
         line,
+        suggested: c.suggested,
     })
 }
 

@@ -197,6 +197,30 @@ fn layered_files_are_patched_where_the_value_is_written() {
     assert_eq!(lint_ids(dir.path()), BTreeSet::new());
 }
 
+/// Values the check computes: shm_size from the parallel settings (the comment keeps its
+/// column), max_wal_size from the volume, appended to postgresql.conf where it is unset.
+#[test]
+fn room_fixes_write_the_values_the_checks_compute() {
+    let dir = copy_fixture("room");
+    let out = run(
+        dir.path(),
+        &["fix", "--env", "prod", "--no-policy", "--apply"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out).1);
+    let compose = std::fs::read_to_string(dir.path().join("compose.yaml")).unwrap();
+    assert!(
+        compose.contains("    shm_size: 768mb   # raised for the old report job\n"),
+        "{compose}"
+    );
+    let conf = std::fs::read_to_string(dir.path().join("postgresql.conf")).unwrap();
+    assert!(
+        conf.ends_with("max_parallel_workers_per_gather = 2\nmax_wal_size = 128MB\n"),
+        "{conf}"
+    );
+    assert_valid_compose(dir.path());
+    assert_eq!(lint_ids(dir.path()), BTreeSet::new());
+}
+
 #[test]
 fn a_file_changed_after_it_was_read_is_not_overwritten() {
     let dir = copy_fixture("broken");

@@ -162,6 +162,7 @@ pub fn server_config(
         })
     };
     let mut files = HashMap::new();
+    let major = image_major(spec.image.as_deref().unwrap_or_default());
     let mut config = ServerConfig {
         memory_limit: svc
             .get("mem_limit")
@@ -173,7 +174,9 @@ pub fn server_config(
             })
             .and_then(bytes),
         initdb_args: spec.var("POSTGRES_INITDB_ARGS").map(str::to_string),
-        major: image_major(spec.image.as_deref().unwrap_or_default()),
+        major,
+        shm_size: spec.shm_size,
+        data_volume: super::volume::data_volume(svc, spec, major, project),
         ..Default::default()
     };
     if let Some((host, _)) = wanted("config_file", "/postgresql.conf") {
