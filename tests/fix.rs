@@ -10,15 +10,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-fn copy_fixture(name: &str) -> tempfile::TempDir {
-    let from = common::repo().join("tests/compose").join(name);
-    let dir = tempfile::tempdir().unwrap();
-    for e in std::fs::read_dir(&from).unwrap() {
-        let e = e.unwrap();
-        std::fs::copy(e.path(), dir.path().join(e.file_name())).unwrap();
-    }
-    dir
-}
+use common::compose::{assert_valid_compose, copy_fixture};
 
 fn run(dir: &Path, args: &[&str]) -> Output {
     common::compose::pgtriage_in(dir, args, &[])
@@ -53,32 +45,6 @@ fn lint_ids(dir: &Path) -> BTreeSet<String> {
     );
     let r: Value = serde_json::from_slice(&out.stdout).unwrap();
     common::finding_counts(&r).into_keys().collect()
-}
-
-/// docker-compose 1.29 and the Compose Specification accept every Compose file of `dir`.
-fn assert_valid_compose(dir: &Path) {
-    let schema = common::compose::schema();
-    let dc = common::require_tool("docker-compose");
-    for f in pgtriage::compose::default_files(dir).unwrap() {
-        let yaml = std::fs::read_to_string(&f).unwrap();
-        if let Some(schema) = &schema {
-            let doc: Value = serde_yaml_ng::from_str(&yaml).unwrap();
-            let errors = common::compose::errors(schema, &doc);
-            assert!(errors.is_empty(), "{}: {errors:#?}\n{yaml}", f.display());
-        }
-    }
-    if let Some(dc) = dc {
-        let out = Command::new(dc)
-            .args(["config", "-q"])
-            .current_dir(dir)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "docker-compose config: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
 }
 
 /// Parts of the diff `fix --env prod` prints for tests/compose/broken.

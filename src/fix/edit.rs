@@ -197,6 +197,9 @@ pub fn add_initdb_arg(
     let value = format!("{current} {arg}").trim().to_string();
     if let Some((at, from)) = flow_environment(text, &env_path) {
         let mut buf = Lines::of(text);
+        // Written here: its value as edited so far (an earlier option added), and `arg`.
+        let value = flow_style::var(&buf.lines[at], from, VAR)
+            .map_or(value, |now| format!("{now} {arg}").trim().to_string());
         buf.lines[at] = flow_style::set_var(&buf.lines[at], from, VAR, &value)?;
         return Ok(buf.text());
     }

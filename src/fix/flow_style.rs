@@ -169,6 +169,34 @@ pub fn set_var(line: &str, from: usize, name: &str, value: &str) -> Result<Strin
     Ok(rebuild(line, &c, &entries))
 }
 
+/// The value of the variable `name` in the flow `environment` at `from`, unquoted.
+pub fn var(line: &str, from: usize, name: &str) -> Option<String> {
+    let c = parse(line, from)?;
+    let &(s, e) = c
+        .entries
+        .iter()
+        .find(|&&(s, e)| key_of(&line[s..e], c.mapping) == name)?;
+    let value = if c.mapping {
+        &line[value_at(line, (s, e))..e]
+    } else {
+        let item = unquote(&line[s..e]);
+        return item.split_once('=').map(|(_, v)| v.to_string());
+    };
+    Some(unquote(value))
+}
+
+/// A scalar without its quotes (`''` and `\"` read back).
+fn unquote(s: &str) -> String {
+    let s = s.trim();
+    if let Some(inner) = s.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
+        return inner.replace("\\\"", "\"").replace("\\\\", "\\");
+    }
+    if let Some(inner) = s.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')) {
+        return inner.replace("''", "'");
+    }
+    s.to_string()
+}
+
 /// A double-quoted YAML scalar.
 fn quoted(s: &str) -> String {
     format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
@@ -194,6 +222,7 @@ mod tests {
             "    environment: {POSTGRES_PASSWORD: x}  # dev"
         );
         assert_eq!(remove(l, from, "PGDATA"), None);
+        assert_eq!(var(l, from, "POSTGRES_PASSWORD").as_deref(), Some("x"));
         assert_eq!(
             set_var(l, from, "POSTGRES_INITDB_ARGS", "-k").unwrap(),
             "    environment: {POSTGRES_PASSWORD: x, POSTGRES_HOST_AUTH_METHOD: trust, POSTGRES_INITDB_ARGS: \"-k\"}  # dev"
@@ -204,6 +233,7 @@ mod tests {
             remove(seq, from, "A").unwrap(),
             "    environment: [ \"B=2, 3\" ]"
         );
+        assert_eq!(var(seq, from, "B").as_deref(), Some("2, 3"));
         assert_eq!(
             set_var(seq, from, "B", "4").unwrap(),
             "    environment: [ A=1, \"B=4\" ]"

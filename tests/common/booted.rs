@@ -27,20 +27,19 @@ pub struct Booted {
     dc: PathBuf,
     pub name: String,
     pub dir: tempfile::TempDir,
+    /// The `db` container of the last boot (docker-compose takes a second to ask).
+    id: std::cell::RefCell<String>,
 }
 
 impl Booted {
     /// A copy of tests/compose/`fixture`, as the project `name`.
     pub fn copy(dc: &Path, fixture: &str, name: String) -> Booted {
-        let dir = tempfile::tempdir().unwrap();
-        for e in std::fs::read_dir(super::repo().join("tests/compose").join(fixture)).unwrap() {
-            let e = e.unwrap();
-            std::fs::copy(e.path(), dir.path().join(e.file_name())).unwrap();
-        }
+        let dir = super::compose::copy_fixture(fixture);
         Booted {
             dc: dc.to_path_buf(),
             name,
             dir,
+            id: Default::default(),
         }
     }
 
@@ -60,8 +59,11 @@ impl Booted {
 
     /// The id of the `db` container.
     pub fn container(&self) -> String {
-        let id = String::from_utf8(self.compose(&["ps", "-q", "db"]).stdout).unwrap();
-        id.trim().to_string()
+        if self.id.borrow().is_empty() {
+            let id = String::from_utf8(self.compose(&["ps", "-q", "db"]).stdout).unwrap();
+            *self.id.borrow_mut() = id.trim().to_string();
+        }
+        self.id.borrow().clone()
     }
 
     /// Starts `db` on a fresh volume and follows it until ready under `--env prod
@@ -127,21 +129,11 @@ impl Booted {
 
     /// docker-compose and the Compose Specification accept the (patched) Compose file.
     pub fn assert_valid(&self) {
-        let config = self.compose(&["config", "-q"]);
-        assert!(
-            config.status.success(),
-            "{}",
-            String::from_utf8_lossy(&config.stderr)
-        );
-        if let Some(schema) = super::compose::schema() {
-            let text = std::fs::read_to_string(self.path().join("docker-compose.yml")).unwrap();
-            let doc: Value = serde_yaml_ng::from_str(&text).unwrap();
-            let errors = super::compose::errors(&schema, &doc);
-            assert!(errors.is_empty(), "{errors:#?}");
-        }
+        super::compose::assert_valid_compose(self.path());
     }
 
     pub fn down(&self) {
+        self.id.borrow_mut().clear();
         let _ = self.compose(&["down", "-v", "-t", "30"]);
     }
 }
