@@ -29,6 +29,13 @@ fn lint(dir: &Path) -> BTreeMap<String, String> {
         .collect()
 }
 
+fn owned(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(id, at)| (id.to_string(), at.to_string()))
+        .collect()
+}
+
 fn fix(dir: &Path) -> (String, String) {
     let out = pgtriage_in(
         dir,
@@ -60,11 +67,7 @@ fn flow_collections_and_continued_hba_lines_are_read_and_edited_in_place() {
         ("container.shm-default", "docker-compose.yml:6"),
         ("container.stop-timeout-short", "docker-compose.yml:6"),
     ];
-    let want: BTreeMap<String, String> = want
-        .iter()
-        .map(|(id, at)| (id.to_string(), at.to_string()))
-        .collect();
-    assert_eq!(found, want);
+    assert_eq!(found, owned(&want));
     let before = read(dir.path(), "docker-compose.yml");
     fix(dir.path());
     let after = read(dir.path(), "docker-compose.yml");
@@ -112,11 +115,7 @@ fn an_included_project_is_linted_and_fixed_in_its_own_files() {
         ("container.shm-default", "db/compose.yaml:3"),
         ("container.stop-timeout-short", "db/compose.yaml:16"),
     ];
-    let want: BTreeMap<String, String> = want
-        .iter()
-        .map(|(id, at)| (id.to_string(), at.to_string()))
-        .collect();
-    assert_eq!(found, want);
+    assert_eq!(found, owned(&want));
     let top = read(dir.path(), "compose.yaml");
     let (diff, _) = fix(dir.path());
     assert!(

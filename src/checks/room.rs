@@ -4,17 +4,7 @@
 //! parallel queries or a write burst), which is why they are checked before it.
 
 use super::server::{memory_setting, ServerConfig};
-use super::{finding, key, CheckFinding, Where};
-
-/// The mount that holds the data directory, when its size is declared.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DataVolume {
-    pub size: i64,
-    /// What it is, for the evidence: `the tmpfs at /var/lib/postgresql/data`.
-    pub what: String,
-    /// Where the size is declared.
-    pub at: Where,
-}
+use super::{finding, key, CheckFinding};
 
 const MIB: i64 = 1 << 20;
 /// WAL may pass max_wal_size (a soft limit) and the data needs room too: above this share
@@ -25,9 +15,11 @@ const WAL_SUGGESTED_PERCENT: i64 = 25;
 /// max_wal_size below two 16 MB segments stops the server at start.
 const WAL_MIN: i64 = 32 * MIB;
 
-pub fn checks(c: &ServerConfig, out: &mut Vec<CheckFinding>) {
-    parallel_shm(c, out);
-    wal_size(c, out);
+pub fn checks(c: &ServerConfig) -> Vec<CheckFinding> {
+    let mut out = Vec::new();
+    parallel_shm(c, &mut out);
+    wal_size(c, &mut out);
+    out
 }
 
 /// An integer setting, or its default.
@@ -119,7 +111,7 @@ fn wal_size(c: &ServerConfig, out: &mut Vec<CheckFinding>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::server::parse_conf;
+    use crate::checks::server::{parse_conf, DataVolume};
 
     fn config(conf: &str, shm: Option<i64>, volume: Option<i64>) -> ServerConfig {
         ServerConfig {
@@ -135,9 +127,10 @@ mod tests {
     }
 
     fn raised(c: &ServerConfig) -> Vec<(&'static str, Option<String>)> {
-        let mut out = Vec::new();
-        checks(c, &mut out);
-        out.into_iter().map(|f| (f.check, f.suggested)).collect()
+        checks(c)
+            .into_iter()
+            .map(|f| (f.check, f.suggested))
+            .collect()
     }
 
     #[test]

@@ -3,7 +3,6 @@
 //! official image takes from POSTGRES_INITDB_ARGS. Only `lint` has these files (a running
 //! container's are inside it), so only it raises these checks.
 
-use super::room::{self, DataVolume};
 use super::{finding, key, CheckFinding, ConfigFile, Where};
 
 /// One setting, where it was made (the last one wins, as in the server).
@@ -21,6 +20,16 @@ pub struct HbaLine {
     pub line: usize,
     /// The line's words, comment removed.
     pub words: Vec<String>,
+}
+
+/// The mount that holds the data directory, when its size is declared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataVolume {
+    pub size: i64,
+    /// What it is, for the evidence: `the tmpfs at /var/lib/postgresql/data`.
+    pub what: String,
+    /// Where the size is declared.
+    pub at: Where,
 }
 
 /// The server's configuration as far as it can be read without running it.
@@ -64,7 +73,6 @@ pub fn checks(c: &ServerConfig) -> Vec<CheckFinding> {
         }
     }
     shared_buffers(c, &mut out);
-    room::checks(c, &mut out);
     log_line_prefix(c, &mut out);
     out
 }

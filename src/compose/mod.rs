@@ -8,6 +8,7 @@ pub mod interpolate;
 pub mod locate;
 pub mod merge;
 pub mod service;
+pub mod units;
 pub mod volume;
 
 use interpolate::{interpolate, Vars};

@@ -4,11 +4,11 @@
 //! volumes live on the host's disk, whose free space is not in the Compose file.
 
 use super::merge::volume_target;
-use super::service::bytes;
+use super::units::bytes;
 use super::Project;
 use crate::checks::container::ContainerSpec;
 use crate::checks::key;
-use crate::checks::room::DataVolume;
+use crate::checks::server::DataVolume;
 use serde_yaml_ng::{Mapping, Value};
 
 /// The official image's data directory: PGDATA, else its default (from 18 on, the major's

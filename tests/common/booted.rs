@@ -106,21 +106,12 @@ impl Booted {
 
     /// A query as the superuser over the container's socket, with its password.
     pub fn psql(&self, sql: &str) -> String {
-        let out = Command::new("docker")
-            .args([
-                "exec",
-                "-e",
-                "PGPASSWORD=fixture-password",
-                &self.container(),
-            ])
-            .args(["psql", "-U", "postgres", "-Atc", sql])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{sql}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let id = self.container();
+        let password = "PGPASSWORD=fixture-password";
+        let args = [
+            "exec", "-e", password, &id, "psql", "-U", "postgres", "-Atc", sql,
+        ];
+        let out = super::succeed("docker", &args);
         String::from_utf8(out.stdout).unwrap().trim().to_string()
     }
 
