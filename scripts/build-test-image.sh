@@ -291,8 +291,10 @@ build_variant() {
 	old=$(image_id "$tag")
 
 	progress "docker build $tag (postgresql-$PG_MAJOR $pg_version)"
-	# The legacy builder: it needs no buildx plugin and never pulls a local FROM.
-	if ! DOCKER_BUILDKIT=0 docker build --force-rm \
+	# The legacy builder: it needs no buildx plugin and never pulls a local FROM. The
+	# RUN step needs no network (the rootfs has every package): --network none keeps the
+	# build working on a daemon whose default bridge is missing (docker0 absent).
+	if ! DOCKER_BUILDKIT=0 docker build --force-rm --network none \
 		--build-arg BASE_IMAGE="$BASE_IMAGE" \
 		--build-arg VARIANT="$variant" \
 		--build-arg PG_VERSION="$pg_version" \

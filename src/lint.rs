@@ -3,7 +3,7 @@
 //! entry raised by a check (src/checks/) and points at the file and line that cause it.
 
 use crate::catalogue::Catalogue;
-use crate::checks::{container, server, CheckFinding, ConfigFile, Where};
+use crate::checks::{container, room, server, CheckFinding, ConfigFile, Where};
 use crate::compose::{self, locate, service, Project};
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
@@ -20,6 +20,8 @@ pub struct LintFinding {
     pub file: PathBuf,
     /// 1-based.
     pub line: usize,
+    /// The value the check computed for the fix, if any.
+    pub suggested: Option<String>,
 }
 
 impl LintFinding {
@@ -81,7 +83,8 @@ pub fn lint(catalogue: &Catalogue, paths: &[String], only: Option<&str>) -> Resu
             .map_err(|e| format!("services.{name}: {e}"))?;
         let raised = container::checks(&spec)
             .into_iter()
-            .chain(server::checks(&config));
+            .chain(server::checks(&config))
+            .chain(room::checks(&config));
         for c in raised {
             findings.push(place(catalogue, &project, name, &files, c)?);
         }
@@ -119,6 +122,7 @@ fn place(
         at: c.at,
         file: tidy(&file),
         line,
+        suggested: c.suggested,
     })
 }
 

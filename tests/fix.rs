@@ -10,15 +10,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-fn copy_fixture(name: &str) -> tempfile::TempDir {
-    let from = common::repo().join("tests/compose").join(name);
-    let dir = tempfile::tempdir().unwrap();
-    for e in std::fs::read_dir(&from).unwrap() {
-        let e = e.unwrap();
-        std::fs::copy(e.path(), dir.path().join(e.file_name())).unwrap();
-    }
-    dir
-}
+use common::compose::{assert_valid_compose, copy_fixture};
 
 fn run(dir: &Path, args: &[&str]) -> Output {
     common::compose::pgtriage_in(dir, args, &[])
@@ -53,32 +45,6 @@ fn lint_ids(dir: &Path) -> BTreeSet<String> {
     );
     let r: Value = serde_json::from_slice(&out.stdout).unwrap();
     common::finding_counts(&r).into_keys().collect()
-}
-
-/// docker-compose 1.29 and the Compose Specification accept every Compose file of `dir`.
-fn assert_valid_compose(dir: &Path) {
-    let schema = common::compose::schema();
-    let dc = common::require_tool("docker-compose");
-    for f in pgtriage::compose::default_files(dir).unwrap() {
-        let yaml = std::fs::read_to_string(&f).unwrap();
-        if let Some(schema) = &schema {
-            let doc: Value = serde_yaml_ng::from_str(&yaml).unwrap();
-            let errors = common::compose::errors(schema, &doc);
-            assert!(errors.is_empty(), "{}: {errors:#?}\n{yaml}", f.display());
-        }
-    }
-    if let Some(dc) = dc {
-        let out = Command::new(dc)
-            .args(["config", "-q"])
-            .current_dir(dir)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "docker-compose config: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
 }
 
 /// Parts of the diff `fix --env prod` prints for tests/compose/broken.
@@ -197,6 +163,30 @@ fn layered_files_are_patched_where_the_value_is_written() {
     assert_eq!(lint_ids(dir.path()), BTreeSet::new());
 }
 
+/// Values the check computes: shm_size from the parallel settings (the comment keeps its
+/// column), max_wal_size from the volume, appended to postgresql.conf where it is unset.
+#[test]
+fn room_fixes_write_the_values_the_checks_compute() {
+    let dir = copy_fixture("room");
+    let out = run(
+        dir.path(),
+        &["fix", "--env", "prod", "--no-policy", "--apply"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out).1);
+    let compose = std::fs::read_to_string(dir.path().join("compose.yaml")).unwrap();
+    assert!(
+        compose.contains("    shm_size: 768mb   # raised for the old report job\n"),
+        "{compose}"
+    );
+    let conf = std::fs::read_to_string(dir.path().join("postgresql.conf")).unwrap();
+    assert!(
+        conf.ends_with("max_parallel_workers_per_gather = 2\nmax_wal_size = 128MB\n"),
+        "{conf}"
+    );
+    assert_valid_compose(dir.path());
+    assert_eq!(lint_ids(dir.path()), BTreeSet::new());
+}
+
 #[test]
 fn a_file_changed_after_it_was_read_is_not_overwritten() {
     let dir = copy_fixture("broken");
@@ -270,6 +260,34 @@ fn a_saved_reports_findings_are_answered_with_their_advice() {
     let out = run(dir.path(), &["fix", "--report", "no-such-report.json"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
+}
+
+/// `--container` names a container that is not there: refused before any diff is printed
+/// or file written. (A running container's findings feeding the fix: tests/fix_boot.rs.)
+#[test]
+fn a_container_that_is_not_running_is_refused() {
+    if !common::require_docker() {
+        return;
+    }
+    let dir = copy_fixture("broken");
+    let before = snapshot(dir.path());
+    let out = run(
+        dir.path(),
+        &[
+            "fix",
+            "--apply",
+            "--container",
+            "pgtriage-no-such-container",
+        ],
+    );
+    let (stdout, err) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("no container named \"pgtriage-no-such-container\""),
+        "{err}"
+    );
+    assert!(stdout.is_empty());
+    assert_eq!(snapshot(dir.path()), before);
 }
 
 /// An option missing from a variable set in the `extends` base is added in the file that

@@ -141,6 +141,61 @@ fn every_problem_of_the_broken_setup_is_found_at_its_line() {
     assert_eq!(r["summary"]["by_severity"]["critical"], 0, "{r}");
 }
 
+/// The settings against the room the file declares: parallel query's /dev/shm against an
+/// explicit shm_size, max_wal_size (its default here) against a sized tmpfs data directory.
+/// Without declared sizes (tests/compose/broken: a named volume, no shm_size) neither
+/// check has anything to compare.
+#[test]
+fn settings_that_outgrow_the_declared_room_are_found() {
+    let out = common::pgtriage(&[
+        "lint",
+        "tests/compose/room/compose.yaml",
+        "--env",
+        "prod",
+        "--no-policy",
+        "--output",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let r = json(&out);
+    let want: BTreeSet<String> = ["config.shm-under-parallel", "config.wal-size-over-volume"]
+        .map(String::from)
+        .into();
+    assert_eq!(ids(&r), want);
+    let shm = sample(&r, "config.shm-under-parallel");
+    assert!(
+        shm.starts_with("tests/compose/room/compose.yaml:18: db: max_parallel_workers = 4 (2 per gather) with work_mem = 64 MiB"),
+        "{shm}"
+    );
+    let wal = sample(&r, "config.wal-size-over-volume");
+    assert!(
+        wal.starts_with("tests/compose/room/compose.yaml:14: db: max_wal_size = 1GB (the default) is 200% of the 512 MiB"),
+        "{wal}"
+    );
+    let dir = project(&[
+        ("compose.yaml", "services:\n  db:\n    image: postgres:17.2\n    command: postgres -c max_wal_size=64MB -c work_mem=1MB\n    shm_size: 64mb\n    volumes:\n      - pgdata:/var/lib/postgresql/data\nvolumes:\n  pgdata:\n    driver_opts: {type: tmpfs, device: tmpfs, o: 'size=512m,uid=999'}\n"),
+    ]);
+    let out = common::compose::pgtriage_in(
+        dir.path(),
+        &["lint", "--env", "prod", "--no-policy", "--output", "json"],
+        &[],
+    );
+    let found = ids(&json(&out));
+    assert!(
+        !found.contains("config.shm-under-parallel")
+            && !found.contains("config.wal-size-over-volume"),
+        "small enough for the room: {found:?}"
+    );
+    assert!(ids(&json(&common::pgtriage(&[
+        "lint",
+        "tests/compose/broken/docker-compose.yml",
+        "--no-policy",
+        "--output",
+        "json"
+    ])))
+    .is_disjoint(&want));
+}
+
 #[test]
 fn default_files_override_and_extends_are_merged_as_compose_does() {
     let dir = common::repo().join("tests/compose/layered");
@@ -264,7 +319,7 @@ fn the_examples_pass_their_own_gates() {
 fn every_lint_sample_in_the_catalogue_is_lint_output_on_the_fixtures() {
     let cat = pgtriage::catalogue::Catalogue::builtin().unwrap();
     let mut evidence = BTreeSet::new();
-    for dir in ["broken", "layered", "minimal"] {
+    for dir in ["broken", "layered", "minimal", "room"] {
         let dir = common::repo().join("tests/compose").join(dir);
         let files = pgtriage::compose::default_files(&dir).unwrap();
         let files: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();

@@ -49,16 +49,23 @@ pub fn page(p: &Pattern) -> String {
         );
     }
     if !p.checks.is_empty() {
-        let _ = writeln!(
-            s,
-            "## Raised by\n\n`pgtriage tail`'s container check{} {}.\n",
-            if p.checks.len() > 1 { "s" } else { "" },
-            p.checks
-                .iter()
-                .map(|c| format!("`{c}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+        let _ = writeln!(s, "## Raised by\n");
+        for c in &p.checks {
+            let _ = writeln!(s, "- check `{c}`: {}", crate::checks::raised_by(c));
+        }
+        let _ = writeln!(s, "\n## Automatic fix\n");
+        if p.fix.is_empty() {
+            let _ = writeln!(
+                s,
+                "None: `pgtriage fix` lists the finding with the advice above.\n"
+            );
+        }
+        for f in &p.fix {
+            let _ = writeln!(s, "- `pgtriage fix` {}", f.describe());
+        }
+        if !p.fix.is_empty() {
+            let _ = writeln!(s);
+        }
     }
     let _ = writeln!(s, "## Seen in real logs\n");
     for smp in &p.sample {

@@ -18,7 +18,8 @@ pub struct FixDef {
     /// pg_hba.conf method replaced.
     pub key: String,
     /// The new value, YAML or configuration text as it is to be written; a YAML value
-    /// with several lines is written as a block below the key.
+    /// with several lines is written as a block below the key. `{suggested}` stands for
+    /// the value the check computed for the finding (a size that depends on the settings).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     /// The edit acts only when the image initialises an empty data directory: on an
@@ -61,6 +62,43 @@ pub fn validate(fixes: &[FixDef], has_checks: bool) -> Result<(), String> {
 }
 
 impl FixDef {
+    /// What the edit does, for the rule docs.
+    pub fn describe(&self) -> String {
+        let value = self
+            .value
+            .as_deref()
+            .unwrap_or_default()
+            .replace("{suggested}", "(the value the check computes)");
+        let key = &self.key;
+        let mut s = match self.edit {
+            EditKind::ServiceSet => format!("sets `{key}: {value}` on the Compose service"),
+            EditKind::EnvRemove => format!("removes `{key}` from the service's `environment`"),
+            EditKind::InitdbArg => format!("adds `{key}` to `POSTGRES_INITDB_ARGS`"),
+            EditKind::ConfSet => format!("sets `{key} = {value}` in the mounted postgresql.conf"),
+            EditKind::HbaMethod => {
+                format!("replaces `{key}` with `{value}` on the finding's pg_hba.conf line")
+            }
+        };
+        if !self.env.is_empty() {
+            let envs: Vec<&str> = self.env.iter().map(|e| e.as_str()).collect();
+            s.push_str(&format!(" (in {} only)", envs.join(", ")));
+        }
+        if !self.requires_env.is_empty() {
+            s.push_str(&format!(
+                ", where {} is set",
+                self.requires_env.join(" or ")
+            ));
+        }
+        if self.empty_data_dir_only {
+            s.push_str("; it acts only on an empty data directory");
+            if let Some(i) = &self.in_place {
+                s.push_str(&format!(" (on an existing one: {i})"));
+            }
+        }
+        s.push('.');
+        s
+    }
+
     pub fn applies_in(&self, env: Env) -> bool {
         self.env.is_empty() || self.env.contains(&env)
     }

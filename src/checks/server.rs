@@ -22,6 +22,16 @@ pub struct HbaLine {
     pub words: Vec<String>,
 }
 
+/// The mount that holds the data directory, when its size is declared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataVolume {
+    pub size: i64,
+    /// What it is, for the evidence: `the tmpfs at /var/lib/postgresql/data`.
+    pub what: String,
+    /// Where the size is declared.
+    pub at: Where,
+}
+
 /// The server's configuration as far as it can be read without running it.
 #[derive(Debug, Clone, Default)]
 pub struct ServerConfig {
@@ -35,6 +45,10 @@ pub struct ServerConfig {
     pub initdb_args: Option<String>,
     /// The image's PostgreSQL major, when its tag says it.
     pub major: Option<u32>,
+    /// /dev/shm in bytes when the service sets it; `None` for Docker's default.
+    pub shm_size: Option<i64>,
+    /// The mount holding the data directory, when its size is declared.
+    pub data_volume: Option<DataVolume>,
 }
 
 impl ServerConfig {
@@ -276,17 +290,35 @@ fn conf_value(rest: &str) -> String {
     rest[..end].trim().to_string()
 }
 
-/// pg_hba.conf's records, with their line numbers (continuation lines are not joined:
-/// they are rare in containers and a trust record is never split by them in practice).
+/// pg_hba.conf's records, with the line each starts on. A line ending in a backslash
+/// continues on the next (PostgreSQL 16+): the lines are joined before comments are
+/// removed, as the server does, so a `#` comments out the rest of the joined record.
 pub fn parse_hba(text: &str) -> Vec<HbaLine> {
-    text.lines()
-        .enumerate()
-        .filter_map(|(i, line)| {
-            let content = line.split('#').next().unwrap_or("");
-            let words: Vec<String> = content.split_whitespace().map(str::to_string).collect();
-            (!words.is_empty()).then_some(HbaLine { line: i + 1, words })
-        })
-        .collect()
+    let mut out = Vec::new();
+    let mut record: Option<(usize, String)> = None;
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim_end_matches('\r');
+        let (body, more) = match line.strip_suffix('\\') {
+            Some(b) => (b, true),
+            None => (line, false),
+        };
+        let (start, mut joined) = record.take().unwrap_or((i + 1, String::new()));
+        joined.push_str(body);
+        if more {
+            record = Some((start, joined));
+        } else {
+            out.extend(hba_record(start, &joined));
+        }
+    }
+    // A backslash on the last line continues into nothing.
+    out.extend(record.and_then(|(start, joined)| hba_record(start, &joined)));
+    out
+}
+
+fn hba_record(line: usize, joined: &str) -> Option<HbaLine> {
+    let content = joined.split('#').next().unwrap_or("");
+    let words: Vec<String> = content.split_whitespace().map(str::to_string).collect();
+    (!words.is_empty()).then_some(HbaLine { line, words })
 }
 
 #[cfg(test)]
@@ -323,6 +355,24 @@ mod tests {
                 ("hba-trust-local", Where::File(ConfigFile::PgHba, 1)),
                 ("hba-trust-local", Where::File(ConfigFile::PgHba, 2)),
                 ("hba-trust-network", Where::File(ConfigFile::PgHba, 3)),
+            ]
+        );
+    }
+
+    /// Records continued with a backslash (PostgreSQL 16+) are one record, at the line
+    /// they start on; a comment takes the rest of the joined record, as in the server.
+    #[test]
+    fn hba_records_continue_after_a_backslash() {
+        let text = "host all \\\n     all 10.0.0.0/8 \\\n     trust\n# x \\\nlocal all all trust\nlocal all all peer\n";
+        let words: Vec<(usize, String)> = parse_hba(text)
+            .iter()
+            .map(|l| (l.line, l.words.join(" ")))
+            .collect();
+        assert_eq!(
+            words,
+            [
+                (1, "host all all 10.0.0.0/8 trust".to_string()),
+                (6, "local all all peer".to_string())
             ]
         );
     }

@@ -232,6 +232,10 @@ pub struct FixArgs {
     /// are answered too (by the edits when the files cause them, else with their advice).
     #[arg(long)]
     pub report: Option<String>,
+    /// A running container (name or id; repeatable): its findings so far, from its log and
+    /// its configuration as `tail` makes them, are answered like --report's.
+    #[arg(long)]
+    pub container: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -97,6 +97,7 @@ fn run(cli: Cli) -> Result<u8, Failure> {
                 apply: args.apply,
                 check: args.check,
                 report: args.report,
+                containers: args.container,
             },
         ),
         Command::Policy {

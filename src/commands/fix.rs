@@ -8,6 +8,7 @@ use crate::error::Failure;
 use crate::fix::report::Reported;
 use crate::fix::{self, diff, Plan};
 use crate::lint::Linted;
+use crate::tail::TailOptions;
 use crate::verdict::Verdict;
 
 /// What `fix` is asked to do.
@@ -20,25 +21,57 @@ pub struct Options {
     pub check: bool,
     /// `--report`: a saved JSON report whose findings are answered too.
     pub report: Option<String>,
+    /// `--container`: running containers whose findings (log so far, inspect data) are
+    /// answered too.
+    pub containers: Vec<String>,
 }
 
-pub fn run(catalogue: &Catalogue, opts: Options) -> Result<u8, Failure> {
+pub fn run(catalogue: &'static Catalogue, opts: Options) -> Result<u8, Failure> {
     let linted = opts.target.lint(catalogue)?;
     let verdict = &opts.target.verdict;
     let plan = fix::plan(catalogue, verdict, &linted).map_err(Failure::Usage)?;
-    let reported = match &opts.report {
-        Some(path) => fix::report::read(path).map_err(Failure::Usage)?,
-        None => Vec::new(),
-    };
+    // Each source of findings besides the lint, named as the answers name it.
+    let mut sources = Vec::new();
+    if let Some(path) = &opts.report {
+        sources.push((
+            path.clone(),
+            fix::report::read(path).map_err(Failure::Usage)?,
+        ));
+    }
+    for name in &opts.containers {
+        sources.push((
+            format!("container {name}"),
+            of_container(catalogue, verdict, name)?,
+        ));
+    }
     crate::error::write_stdout(&patch(&plan))?;
     eprint!("{}", summary(catalogue, verdict, &plan, opts.apply));
-    if let Some(path) = &opts.report {
-        eprint!("{}", answers(catalogue, verdict, path, &reported, &linted));
+    for (source, reported) in &sources {
+        eprint!("{}", answers(catalogue, verdict, source, reported, &linted));
     }
     if opts.apply && !plan.changes.is_empty() {
         fix::apply(&plan.changes).map_err(Failure::Usage)?;
     }
     Ok(u8::from(opts.check && !plan.changes.is_empty()))
+}
+
+/// What a running container shows now, as `tail --no-follow` would report it: its log so
+/// far and its inspect data, judged by the same policy and environment as the lint.
+fn of_container(
+    catalogue: &'static Catalogue,
+    verdict: &Verdict,
+    name: &str,
+) -> Result<Vec<Reported>, Failure> {
+    let judge = Verdict::new(
+        verdict.env,
+        verdict.fail_on,
+        verdict.policy.clone(),
+        None,
+        false,
+    );
+    let options = TailOptions::log_so_far(vec![name.to_string()], judge);
+    let collected = crate::tail::collect_blocking(catalogue, options)?;
+    Ok(fix::report::of(&collected.report))
 }
 
 /// The diff of every changed file, each preceded by its notes as `#` lines (which
@@ -94,7 +127,7 @@ fn summary(catalogue: &Catalogue, verdict: &Verdict, plan: &Plan, applied: bool)
 fn answers(
     catalogue: &Catalogue,
     verdict: &Verdict,
-    path: &str,
+    source: &str,
     reported: &[Reported],
     linted: &Linted,
 ) -> String {
@@ -121,7 +154,7 @@ fn answers(
             }
             None => "not in this pgtriage's catalogue".into(),
         };
-        out.push_str(&format!("{path}: {}: {line}\n", r.id));
+        out.push_str(&format!("{source}: {}: {line}\n", r.id));
     }
     out
 }

@@ -3,10 +3,13 @@
 //! each file's text kept so that findings and edits point at the user's own lines
 //! (docs/adr/0014-compose-lint-and-fix.md).
 
+pub mod include;
 pub mod interpolate;
 pub mod locate;
 pub mod merge;
 pub mod service;
+pub mod units;
+pub mod volume;
 
 use interpolate::{interpolate, Vars};
 use serde_yaml_ng::{Mapping, Value};
@@ -37,6 +40,8 @@ pub struct Project {
     pub files: Vec<SourceFile>,
     /// Services by name, merged and interpolated.
     pub services: Mapping,
+    /// Top-level named volumes, merged and interpolated.
+    pub volumes: Mapping,
     pub vars: Vars,
 }
 
@@ -68,6 +73,9 @@ pub fn default_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
     Ok(files)
 }
 
+/// `include:` nested deeper than this is taken for a loop.
+const MAX_INCLUDE_DEPTH: usize = 8;
+
 /// Reads and merges the files, in order.
 pub fn load(paths: &[PathBuf]) -> Result<Project, String> {
     let first = paths.first().ok_or("no Compose file given")?;
@@ -82,6 +90,13 @@ pub fn load(paths: &[PathBuf]) -> Result<Project, String> {
         })
         .unwrap_or(Path::new("."))
         .to_path_buf();
+    load_in(paths, dir, 0)
+}
+
+/// Reads and merges the files of a project whose directory is `dir`, `depth` includes
+/// below the first.
+fn load_in(paths: &[PathBuf], dir: PathBuf, depth: usize) -> Result<Project, String> {
+    let first = paths.first().ok_or("no Compose file given")?;
     let env_file = dir.join(".env");
     let vars = Vars {
         from_env_file: match std::fs::read_to_string(&env_file) {
@@ -93,11 +108,12 @@ pub fn load(paths: &[PathBuf]) -> Result<Project, String> {
         dir,
         files: Vec::new(),
         services: Mapping::new(),
+        volumes: Mapping::new(),
         vars,
     };
     let mut merged = Mapping::new();
     for path in paths {
-        let doc = project.read(path)?;
+        let doc = project.read(path, depth)?;
         merge::merge_file(&mut merged, doc);
     }
     project.services = match merged.remove("services") {
@@ -105,13 +121,22 @@ pub fn load(paths: &[PathBuf]) -> Result<Project, String> {
         None => Mapping::new(),
         Some(_) => return Err(format!("{}: services must be a mapping", first.display())),
     };
+    project.volumes = match merged.remove("volumes") {
+        Some(Value::Mapping(m)) => m,
+        None | Some(Value::Null) => Mapping::new(),
+        Some(_) => return Err(format!("{}: volumes must be a mapping", first.display())),
+    };
     Ok(project)
 }
 
 impl Project {
-    /// One file: parsed, checked, interpolated, its services' `extends` resolved.
-    fn read(&mut self, path: &Path) -> Result<Mapping, String> {
+    /// One file: parsed, checked, interpolated, its services' `extends` resolved, the
+    /// projects it includes joined in.
+    fn read(&mut self, path: &Path, depth: usize) -> Result<Mapping, String> {
         let mut doc = self.parse(path)?;
+        if let Some(include) = doc.remove("include") {
+            self.include(path, &mut doc, &include, depth)?;
+        }
         if let Some(services) = doc.get_mut("services") {
             let Value::Mapping(services) = services else {
                 return Err(format!("{}: services must be a mapping", path.display()));
@@ -123,6 +148,50 @@ impl Project {
             }
         }
         Ok(doc)
+    }
+
+    /// The projects `include` names, read each in its own directory, joined into `doc`.
+    fn include(
+        &mut self,
+        path: &Path,
+        doc: &mut Mapping,
+        include: &Value,
+        depth: usize,
+    ) -> Result<(), String> {
+        let shown = path.display();
+        if depth >= MAX_INCLUDE_DEPTH {
+            return Err(format!("{shown}: include loops"));
+        }
+        let here = path.parent().unwrap_or(Path::new("."));
+        for inc in include::entries(include, here).map_err(|e| format!("{shown}: {e}"))? {
+            let sub = load_in(&inc.paths, inc.dir.clone(), depth + 1)?;
+            let services = doc
+                .entry(Value::from("services"))
+                .or_insert_with(|| Value::Mapping(Mapping::new()))
+                .as_mapping_mut()
+                .ok_or_else(|| format!("{shown}: services must be a mapping"))?;
+            for (name, mut svc) in sub.services {
+                if services.contains_key(&name) {
+                    return Err(format!(
+                        "{shown}: service {} is defined here and in an included file",
+                        name.as_str().unwrap_or("?")
+                    ));
+                }
+                if let Value::Mapping(m) = &mut svc {
+                    include::rebase(m, &inc.dir);
+                }
+                services.insert(name, svc);
+            }
+            let mut volumes = Mapping::new();
+            volumes.insert("volumes".into(), Value::Mapping(sub.volumes));
+            merge::merge_file(doc, volumes);
+            for f in sub.files {
+                if !self.files.iter().any(|g| g.path == f.path) {
+                    self.files.push(f);
+                }
+            }
+        }
+        Ok(())
     }
 
     /// A file's top-level mapping, interpolated; its text is kept in `files`.

@@ -4,6 +4,7 @@
 //! as written (found with compose::locate), so comments, order, quoting and indentation
 //! of everything else stay as they are; nothing is re-serialised.
 
+use super::flow_style;
 use crate::compose::locate::{block_end, locate, locate_nearest, Span};
 
 /// The text's lines and whether it ended with a newline, to put back as found.
@@ -43,6 +44,14 @@ fn split_comment(s: &str) -> (&str, &str) {
         prev_space = c.is_whitespace();
     }
     (s.trim_end(), "")
+}
+
+/// The blanks before a comment after a value of `old` bytes replaced by one of `new`: the
+/// comment keeps its column when the value fits, else it gets two.
+fn comment_pad(gap: usize, old: usize, new: usize) -> usize {
+    gap.checked_sub(new.saturating_sub(old))
+        .filter(|p| *p >= 1)
+        .unwrap_or(2)
 }
 
 /// The indentation one level below `span` in this text: its children's, else two more.
@@ -87,16 +96,23 @@ pub fn set_key(text: &str, path: &[&str], value: &str) -> Result<String, String>
         let key = path[depth - 1];
         let mut new = key_lines(span.indent, key, value);
         if !comment.is_empty() && new.len() == 1 {
-            new[0] = format!("{}  {comment}", new[0]);
+            let old = inline.trim_start();
+            let gap = after.len() - inline.len() - comment.len();
+            let pad = comment_pad(gap, old.len(), value.len());
+            new[0] = format!("{}{}{comment}", new[0], " ".repeat(pad));
         }
         buf.lines.splice(span.line..span.end, new);
         return Ok(buf.text());
     }
     if !inline.trim().is_empty() {
-        return Err(format!(
-            "{} is written in flow style; edit it by hand",
-            path[depth - 1]
-        ));
+        let from = colon.map_or(line.len(), |c| c + 1);
+        if !flow_style::starts_at(line, from) {
+            return Err(format!("{} has a value here", path[depth - 1]));
+        }
+        buf.lines[span.line] =
+            flow_style::set(line, from, &path[depth..], &flow_style::inline(value)?)
+                .map_err(|e| format!("{}: {e}", path[depth - 1]))?;
+        return Ok(buf.text());
     }
     let indent = child_indent(&view, &span);
     let mut new = Vec::new();
@@ -116,9 +132,14 @@ pub fn set_key(text: &str, path: &[&str], value: &str) -> Result<String, String>
 /// nothing is left in it).
 pub fn remove_env(text: &str, service: &str, name: &str) -> Result<String, String> {
     let env_path = ["services", service, "environment"];
-    let span = locate(text, &[&env_path[..], &[name]].concat())
-        .ok_or_else(|| format!("{name} is not written in this file"))?;
     let mut buf = Lines::of(text);
+    let Some(span) = locate(text, &[&env_path[..], &[name]].concat()) else {
+        let gone = flow_environment(text, &env_path)
+            .and_then(|(at, from)| Some((at, flow_style::remove(&buf.lines[at], from, name)?)));
+        let (at, line) = gone.ok_or_else(|| format!("{name} is not written in this file"))?;
+        buf.lines[at] = line;
+        return Ok(buf.text());
+    };
     buf.lines.drain(span.line..span.end);
     let rest = buf.text();
     if let Some(env) = locate(&rest, &env_path) {
@@ -173,12 +194,20 @@ pub fn add_initdb_arg(
         buf.lines[span.line] = new;
         return Ok(buf.text());
     }
+    let value = format!("{current} {arg}").trim().to_string();
+    if let Some((at, from)) = flow_environment(text, &env_path) {
+        let mut buf = Lines::of(text);
+        // Written here: its value as edited so far (an earlier option added), and `arg`.
+        let value = flow_style::var(&buf.lines[at], from, VAR)
+            .map_or(value, |now| format!("{now} {arg}").trim().to_string());
+        buf.lines[at] = flow_style::set_var(&buf.lines[at], from, VAR, &value)?;
+        return Ok(buf.text());
+    }
     let list = locate(text, &env_path).is_some_and(|env| {
         let view: Vec<&str> = text.lines().collect();
         view.get(env.line + 1)
             .is_some_and(|l| l.trim_start().starts_with("- "))
     });
-    let value = format!("{current} {arg}").trim().to_string();
     if list {
         let env = locate(text, &env_path).expect("located above");
         let view: Vec<&str> = text.lines().collect();
@@ -193,6 +222,15 @@ pub fn add_initdb_arg(
         &[&env_path[..], &[VAR]].concat(),
         &format!("\"{value}\""),
     )
+}
+
+/// The line of a service's `environment` written in flow style, and where its value
+/// starts.
+fn flow_environment(text: &str, env_path: &[&str]) -> Option<(usize, usize)> {
+    let env = locate(text, env_path)?;
+    let line = text.lines().nth(env.line)?;
+    let from = env.indent + line[env.indent..].find(':')? + 1;
+    flow_style::starts_at(line, from).then_some((env.line, from))
 }
 
 /// Sets a postgresql.conf parameter where it is last set (keeping its comment), or
@@ -214,11 +252,7 @@ pub fn set_conf(text: &str, name: &str, value: &str) -> String {
             let value_at = start + rest.len() - rest.trim_start_matches([' ', '\t', '=']).len();
             let (old, comment) = split_comment(&line[value_at..]);
             let gap = line[value_at + old.len()..].len() - comment.len();
-            // Keep the comment's column when the value fits, else two spaces before it.
-            let pad = gap
-                .checked_sub(value.len().saturating_sub(old.len()))
-                .filter(|p| *p >= 1)
-                .unwrap_or(2);
+            let pad = comment_pad(gap, old.len(), value.len());
             let tail = if comment.is_empty() {
                 String::new()
             } else {
@@ -236,36 +270,41 @@ pub fn set_conf(text: &str, name: &str, value: &str) -> String {
     buf.text()
 }
 
-/// Replaces the authentication method `from` with `to` on line `line` (1-based).
+/// Replaces the authentication method `from` with `to` in the record that starts on line
+/// `line` (1-based): on its last line that names it, the record's lines being those joined
+/// by a trailing backslash.
 pub fn hba_method(text: &str, line: usize, from: &str, to: &str) -> Result<String, String> {
     let mut buf = Lines::of(text);
-    let l = buf
-        .lines
-        .get(line.wrapping_sub(1))
-        .ok_or("the line is gone")?
-        .clone();
-    let (content, comment) = split_comment(&l);
-    let at = content
-        .match_indices(from)
+    let first = line.wrapping_sub(1);
+    buf.lines.get(first).ok_or("the line is gone")?;
+    let mut last = first;
+    while buf.lines[last].trim_end().ends_with('\\') && last + 1 < buf.lines.len() {
+        last += 1;
+    }
+    let (i, at) = (first..=last)
+        .rev()
+        .find_map(|i| word_at(&buf.lines[i], from).map(|at| (i, at)))
+        .ok_or_else(|| format!("no {from} in the record of line {line}"))?;
+    let l = &buf.lines[i];
+    buf.lines[i] = format!("{}{to}{}", &l[..at], &l[at + from.len()..]);
+    Ok(buf.text())
+}
+
+/// Where `word` last stands alone (between blanks) before the line's comment.
+fn word_at(line: &str, word: &str) -> Option<usize> {
+    let (content, _) = split_comment(line);
+    content
+        .match_indices(word)
         .filter(|(i, _)| {
             let before = content[..*i].chars().last().is_none_or(char::is_whitespace);
-            let after = content[i + from.len()..]
+            let after = content[i + word.len()..]
                 .chars()
                 .next()
-                .is_none_or(char::is_whitespace);
+                .is_none_or(|c| c.is_whitespace() || c == '\\');
             before && after
         })
         .last()
         .map(|(i, _)| i)
-        .ok_or_else(|| format!("no {from} on line {line}"))?;
-    let tail = &l[content.len()..];
-    debug_assert!(tail.trim_start().starts_with('#') || comment.is_empty());
-    buf.lines[line - 1] = format!(
-        "{}{to}{}{tail}",
-        &content[..at],
-        &content[at + from.len()..]
-    );
-    Ok(buf.text())
 }
 
 #[cfg(test)]
@@ -277,7 +316,7 @@ mod tests {
     #[test]
     fn compose_edits_touch_only_their_lines() {
         let t = set_key(COMPOSE, &["services", "db", "stop_grace_period"], "90s").unwrap();
-        assert!(t.contains("    stop_grace_period: 90s  # short\n"), "{t}");
+        assert!(t.contains("    stop_grace_period: 90s # short\n"), "{t}");
         let t = set_key(
             COMPOSE,
             &["services", "db", "healthcheck", "test"],
@@ -332,6 +371,12 @@ mod tests {
         assert_eq!(
             t,
             "local all all trust\nhost  all all all   scram-sha-256  # open\n"
+        );
+        let continued = "host all all \\\n    0.0.0.0/0 trust\nlocal all all trust\n";
+        let t = hba_method(continued, 1, "trust", "scram-sha-256").unwrap();
+        assert_eq!(
+            t,
+            "host all all \\\n    0.0.0.0/0 scram-sha-256\nlocal all all trust\n"
         );
     }
 }

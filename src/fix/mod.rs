@@ -5,6 +5,7 @@
 
 pub mod diff;
 pub mod edit;
+pub mod flow_style;
 pub mod report;
 
 use crate::catalogue::fix::{EditKind, FixDef};
@@ -15,6 +16,9 @@ use crate::verdict::Verdict;
 use serde_yaml_ng::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+/// In a fix's value, the value the check computed for the finding.
+const SUGGESTED: &str = "{suggested}";
 
 /// One file's text before and after its edits.
 #[derive(Debug, Clone)]
@@ -131,7 +135,8 @@ fn one(
     {
         return Err(format!("needs {} set first", fx.requires_env.join(" or ")));
     }
-    if fx.edit == EditKind::ConfSet && !matches!(f.at, Where::File(ConfigFile::PostgresqlConf, _)) {
+    // A `-c` option of the command wins over postgresql.conf: editing the file would not do.
+    if fx.edit == EditKind::ConfSet && f.at == crate::checks::key(&["command"]) {
         return Err("the setting is made outside postgresql.conf (the command's -c)".into());
     }
     let path = target_file(linted, f, fx)?;
@@ -150,6 +155,12 @@ fn one(
     };
     let text = &change.after;
     let value = fx.value.as_deref().unwrap_or_default();
+    let value = match (&f.suggested, value.contains(SUGGESTED)) {
+        (_, false) => value.to_string(),
+        (Some(v), true) => value.replace(SUGGESTED, v),
+        (None, true) => return Err("no value fits the declared sizes".into()),
+    };
+    let value = value.as_str();
     let svc = f.service.as_str();
     let edited = match fx.edit {
         EditKind::ServiceSet => {

@@ -6,7 +6,6 @@ use super::readiness::{OomCorrelation, Readiness, Signal};
 use super::tally::{Noted, Occurrence};
 use super::{now_timestamp, Ctx};
 use crate::catalogue::Catalogue;
-use crate::checks::CHECKS;
 use crate::error::Failure;
 use crate::flow::container_names;
 use crate::parse::record::Record;
@@ -22,7 +21,7 @@ pub struct Ids {
     listening_tcp: usize,
     ready: usize,
     process_killed: usize,
-    /// By container check (`checks::CHECKS`).
+    /// By container check (`checks::all()`).
     checks: HashMap<&'static str, usize>,
 }
 
@@ -34,9 +33,8 @@ impl Ids {
                 .index_of(id)
                 .ok_or_else(|| missing(format!("entry {id}")))
         };
-        let checks = CHECKS
-            .iter()
-            .map(|&c| {
+        let checks = crate::checks::all()
+            .map(|c| {
                 Ok((
                     c,
                     catalogue
@@ -63,7 +61,7 @@ impl Ids {
         }
     }
 
-    /// The entry a container check raises; `check` is one of `CHECKS`.
+    /// The entry a container check raises; `check` is one of `checks::all()`.
     pub fn check(&self, check: &str) -> usize {
         self.checks[check]
     }
@@ -129,7 +127,7 @@ impl Recorder {
         }
     }
 
-    /// A finding that `check` (one of `checks::CHECKS`) raised on the container's
+    /// A finding that `check` (one of `checks::all()`) raised on the container's
     /// configuration or state.
     pub fn container_finding(&self, check: &str, evidence: &str) {
         let pattern = self.ctx.ids.check(check);
@@ -186,7 +184,7 @@ mod tests {
     #[test]
     fn the_builtin_catalogue_has_every_entry_tail_reacts_to() {
         let ids = Ids::resolve(Catalogue::builtin().unwrap()).unwrap();
-        assert_eq!(ids.checks.len(), CHECKS.len());
+        assert_eq!(ids.checks.len(), crate::checks::all().count());
     }
 
     /// Feeds a committed sample log, as one stream, through the catalogue and readiness;

@@ -26,6 +26,56 @@ pub fn pgtriage_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     cmd.output().expect("run pgtriage")
 }
 
+/// docker-compose 1.29 and the Compose Specification accept every Compose file of `dir`.
+pub fn assert_valid_compose(dir: &Path) {
+    let schema = schema();
+    let dc = super::require_tool("docker-compose");
+    for f in pgtriage::compose::default_files(dir).unwrap() {
+        let yaml = std::fs::read_to_string(&f).unwrap();
+        if let Some(schema) = &schema {
+            assert_schema(schema, &f, &yaml);
+        }
+    }
+    if let Some(dc) = dc {
+        let out = Command::new(dc)
+            .args(["config", "-q"])
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "docker-compose config: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+/// The Compose Specification accepts the Compose file `path` (text `yaml`).
+pub fn assert_schema(schema: &Value, path: &Path, yaml: &str) {
+    let doc: Value = serde_yaml_ng::from_str(yaml).unwrap();
+    let errors = errors(schema, &doc);
+    assert!(errors.is_empty(), "{}: {errors:#?}\n{yaml}", path.display());
+}
+
+/// A copy of tests/compose/`name` (subdirectories too) in a temporary directory.
+pub fn copy_fixture(name: &str) -> tempfile::TempDir {
+    fn copy(from: &Path, to: &Path) {
+        for e in std::fs::read_dir(from).unwrap() {
+            let e = e.unwrap();
+            let target = to.join(e.file_name());
+            if e.file_type().unwrap().is_dir() {
+                std::fs::create_dir(&target).unwrap();
+                copy(&e.path(), &target);
+            } else {
+                std::fs::copy(e.path(), target).unwrap();
+            }
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    copy(&super::repo().join("tests/compose").join(name), dir.path());
+    dir
+}
+
 /// The schema, ready for a draft-07 validator; `None` (a skip, or a failure under CI) when
 /// the shared data is missing.
 pub fn schema() -> Option<Value> {

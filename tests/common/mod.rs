@@ -4,6 +4,7 @@
 //! under CI, where a skip would let a run pass without testing, so it fails instead.
 #![allow(dead_code)] // each test crate uses its own subset
 
+pub mod booted;
 pub mod compose;
 pub mod docker;
 pub mod pipes;
