@@ -65,7 +65,6 @@ pub async fn follow(
         tty: false,
         since: 0,
         backoff: Backoff::default(),
-        unreachable_since: None,
         raised: HashSet::new(),
     };
     let Err(end) = s.follow_runs().await;
@@ -111,8 +110,6 @@ struct Session<'a> {
     /// Where the next attach starts, in Unix seconds.
     since: i64,
     backoff: Backoff,
-    /// When the engine stopped answering, while it does not.
-    unreachable_since: Option<Instant>,
     /// The configuration findings raised: a successor with the same configuration does not
     /// raise them again.
     raised: HashSet<(&'static str, String)>,
@@ -150,9 +147,7 @@ impl Session<'_> {
                 self.since = since;
             }
             // The stream ended: the container stopped, or the engine went away.
-            let Some(state) = self.inspect_after(failed).await? else {
-                continue;
-            };
+            let state = self.inspect_after(failed).await?;
             if !state
                 .state
                 .as_ref()
@@ -227,48 +222,49 @@ impl Session<'_> {
         }
     }
 
-    /// The container's state after its stream ended; `None` when the engine could not be
-    /// asked and the log is to be attached again after a pause. An engine away for
-    /// longer than `ENGINE_GONE_FOR` loses the container.
+    /// The container's state after its stream ended. An engine that does not answer is
+    /// asked again with backoff, for `ENGINE_GONE_FOR` at most.
     async fn inspect_after(
         &mut self,
         failed: Option<String>,
-    ) -> Result<Option<ContainerInspectResponse>, End> {
+    ) -> Result<ContainerInspectResponse, End> {
         let name = &self.target.name;
-        match self
-            .ctx
-            .docker
-            .inspect_container(&self.target.id, None)
-            .await
-        {
-            Ok(c) => {
-                self.backoff.reset();
-                if let Some(since) = self.unreachable_since.take() {
-                    let secs = since.elapsed().as_secs_f64();
-                    eprintln!("pgtriage: [{name}] the Docker daemon answers again after {secs:.1} s; following on");
+        let mut away: Option<Instant> = None;
+        loop {
+            let err = match self
+                .ctx
+                .docker
+                .inspect_container(&self.target.id, None)
+                .await
+            {
+                Ok(c) => {
+                    self.backoff.reset();
+                    if let Some(since) = away {
+                        let secs = since.elapsed().as_secs_f64();
+                        eprintln!("pgtriage: [{name}] the Docker daemon answers again after {secs:.1} s; following on");
+                    }
+                    return Ok(c);
                 }
-                Ok(Some(c))
+                Err(bollard::errors::Error::DockerResponseServerError {
+                    status_code: 404, ..
+                }) => return Err(End::Removed),
+                Err(e) => e,
+            };
+            let why = failed.clone().unwrap_or_else(|| err.to_string());
+            let since = *away.get_or_insert_with(|| {
+                eprintln!("pgtriage: [{name}] lost the Docker daemon ({why}); reconnecting");
+                Instant::now()
+            });
+            if since.elapsed() >= ENGINE_GONE_FOR {
+                return Err(End::Lost(format!(
+                    "the Docker daemon at {} did not answer for {} s ({err})",
+                    docker::endpoint_description(),
+                    ENGINE_GONE_FOR.as_secs()
+                )));
             }
-            Err(bollard::errors::Error::DockerResponseServerError {
-                status_code: 404, ..
-            }) => Err(End::Removed),
-            Err(e) => {
-                let why = failed.unwrap_or_else(|| e.to_string());
-                let since = *self.unreachable_since.get_or_insert_with(|| {
-                    eprintln!("pgtriage: [{name}] lost the Docker daemon ({why}); reconnecting");
-                    Instant::now()
-                });
-                if since.elapsed() >= ENGINE_GONE_FOR {
-                    return Err(End::Lost(format!(
-                        "the Docker daemon at {} did not answer for {} s ({why})",
-                        docker::endpoint_description(),
-                        ENGINE_GONE_FOR.as_secs()
-                    )));
-                }
-                tokio::select! {
-                    _ = tokio::time::sleep(self.backoff.next_delay()) => Ok(None),
-                    _ = self.stop.changed() => Err(End::Stopped),
-                }
+            tokio::select! {
+                _ = tokio::time::sleep(self.backoff.next_delay()) => {}
+                _ = self.stop.changed() => return Err(End::Stopped),
             }
         }
     }

@@ -125,8 +125,12 @@ fn a_taken_metrics_port_exits_2_before_anything_is_followed() {
     assert!(start.elapsed() < Duration::from_secs(10));
 }
 
-/// The value of the first series starting with `prefix` in a metrics scrape.
+/// The value of the first series starting with `prefix` in a metrics scrape; 0 before
+/// the endpoint listens.
 fn counter(addr: &str, prefix: &str) -> u64 {
+    if std::net::TcpStream::connect(addr).is_err() {
+        return 0;
+    }
     let text = super::follow::scrape(addr);
     text.lines()
         .find(|l| l.starts_with(prefix))
@@ -220,4 +224,8 @@ fn a_slow_reader_holds_the_follow_back_without_losing_a_line_or_growing() {
         .count();
     assert_eq!(events, ERRORS, "one live line per error, none lost");
     assert!(peak < before + 32 * 1024, "RSS {before} KiB, then {peak} KiB");
+    eprintln!(
+        "slow reader: {read_while_stalled} of {logged} lines read while stalled; \
+         RSS {before} KiB before, {stalled} KiB stalled, {peak} KiB caught up"
+    );
 }
