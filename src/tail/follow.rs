@@ -324,9 +324,7 @@ impl Session<'_> {
             self.run.oom_reported = true;
             self.ctx.metrics(|m| m.oom_kill(&self.target.name));
             let evidence = inspect::oom_evidence(state);
-            self.log
-                .recorder
-                .container_finding("oom-killed", &evidence);
+            self.log.recorder.container_finding("oom-killed", &evidence);
         }
     }
 
@@ -384,9 +382,7 @@ impl Session<'_> {
             "restarted after exit code {code} (OOMKilled: {})",
             run.oom_seen
         );
-        self.log
-            .recorder
-            .container_finding("restarted", &evidence);
+        self.log.recorder.container_finding("restarted", &evidence);
         *run = Run {
             restarts: run.restarts,
             ..Run::default()

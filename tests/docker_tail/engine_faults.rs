@@ -82,7 +82,13 @@ fn a_container_created_again_under_its_name_is_followed_on() {
     let old_logs = old.logs();
     // `docker compose up` after a change: removed, then created and started again.
     drop(old);
-    let args = ["-e", "POSTGRES_PASSWORD=secret", "--health-cmd", "true", DEBIAN];
+    let args = [
+        "-e",
+        "POSTGRES_PASSWORD=secret",
+        "--health-cmd",
+        "true",
+        DEBIAN,
+    ];
     let new = Container::named(name.clone(), &args);
     new.wait_for(READY, 2);
     login_as_nobody(&name, 3);
@@ -121,7 +127,11 @@ fn a_taken_metrics_port_exits_2_before_anything_is_followed() {
     );
     assert!(stderr.contains("in use"), "{stderr}");
     // Nothing followed: no live line, no report.
-    assert!(out.stdout.is_empty(), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     assert!(start.elapsed() < Duration::from_secs(10));
 }
 
@@ -176,7 +186,11 @@ fn a_slow_reader_holds_the_follow_back_without_losing_a_line_or_growing() {
         .spawn()
         .unwrap();
     let script = "select 1/0;\n".repeat(ERRORS);
-    psql.stdin.take().unwrap().write_all(script.as_bytes()).unwrap();
+    psql.stdin
+        .take()
+        .unwrap()
+        .write_all(script.as_bytes())
+        .unwrap();
     psql.wait().unwrap();
     std::thread::sleep(Duration::from_secs(3));
     let logged = c.logs().lines().count() as u64;
@@ -205,7 +219,10 @@ fn a_slow_reader_holds_the_follow_back_without_losing_a_line_or_growing() {
     let printed = logs.matches("ERROR:  division by zero").count();
     assert_eq!(printed, ERRORS);
     while counter(&addr, &lines) < logs.lines().count() as u64 {
-        assert!(start.elapsed() < Duration::from_secs(300), "never caught up");
+        assert!(
+            start.elapsed() < Duration::from_secs(300),
+            "never caught up"
+        );
         std::thread::sleep(Duration::from_millis(500));
     }
     let peak = rss_kib(tail.id());
@@ -223,7 +240,10 @@ fn a_slow_reader_holds_the_follow_back_without_losing_a_line_or_growing() {
         .filter(|e| e["event"] == "finding" && e["id"] == "sql.division-by-zero")
         .count();
     assert_eq!(events, ERRORS, "one live line per error, none lost");
-    assert!(peak < before + 32 * 1024, "RSS {before} KiB, then {peak} KiB");
+    assert!(
+        peak < before + 32 * 1024,
+        "RSS {before} KiB, then {peak} KiB"
+    );
     eprintln!(
         "slow reader: {read_while_stalled} of {logged} lines read while stalled; \
          RSS {before} KiB before, {stalled} KiB stalled, {peak} KiB caught up"

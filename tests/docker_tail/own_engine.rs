@@ -54,16 +54,17 @@ impl Engine {
             common::unavailable(&format!("a second dockerd did not start: {e}"));
             return None;
         }
-        let save = Command::new("docker")
+        let mut save = Command::new("docker")
             .args(["save", image])
             .stdout(Stdio::piped())
             .spawn()
             .unwrap();
         let load = Command::new("docker")
             .args(["-H", &engine.host, "load"])
-            .stdin(save.stdout.unwrap())
+            .stdin(save.stdout.take().unwrap())
             .output()
             .unwrap();
+        assert!(save.wait().unwrap().success(), "docker save {image}");
         assert!(load.status.success(), "docker load: {load:?}");
         Some(engine)
     }
@@ -83,7 +84,12 @@ impl Engine {
         let child = Command::new("dockerd")
             .args(["--config-file", &p("daemon.json"), "-H", &self.host])
             .args(["--data-root", &p("data"), "--exec-root", &p("exec")])
-            .args(["--pidfile", &p("dockerd.pid"), "--storage-driver", &self.driver])
+            .args([
+                "--pidfile",
+                &p("dockerd.pid"),
+                "--storage-driver",
+                &self.driver,
+            ])
             .args(["--bridge=none", "--iptables=false", "--ip6tables=false"])
             .arg("--live-restore")
             .stdin(Stdio::null())
@@ -101,7 +107,10 @@ impl Engine {
         }
         let log = std::fs::read_to_string(self.path("dockerd.log")).unwrap_or_default();
         let tail: Vec<&str> = log.lines().rev().take(15).collect();
-        Err(format!("no answer within 30 s; its log ends:\n{}", tail.join("\n")))
+        Err(format!(
+            "no answer within 30 s; its log ends:\n{}",
+            tail.join("\n")
+        ))
     }
 
     /// Stops the daemon as `systemctl restart docker` does (SIGTERM); its containers live on.
@@ -183,7 +192,15 @@ impl Drop for Engine {
 
 /// Starts a server in `engine` and a `tail --output json` of it that has read its start.
 fn server_and_tail(engine: &Engine, name: &str) -> Child {
-    engine.docker(&["run", "-d", "--name", name, "-e", "POSTGRES_PASSWORD=secret", DEBIAN]);
+    engine.docker(&[
+        "run",
+        "-d",
+        "--name",
+        name,
+        "-e",
+        "POSTGRES_PASSWORD=secret",
+        DEBIAN,
+    ]);
     engine.wait_for(name, READY, 2);
     let tail = engine.tail(&["--output", "json", name]);
     std::thread::sleep(Duration::from_secs(2));
@@ -246,7 +263,10 @@ fn a_daemon_that_stays_away_ends_the_tail_with_exit_2_and_the_findings() {
     assert!(stderr.contains("did not answer for 60 s"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
     // 60 s of retries, with waits of at most 5 s.
-    assert!(took >= Duration::from_secs(55) && took < Duration::from_secs(90), "{took:?}");
+    assert!(
+        took >= Duration::from_secs(55) && took < Duration::from_secs(90),
+        "{took:?}"
+    );
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let ids = common::finding_counts(&r);
     assert_eq!(ids.get("connection.role-missing"), Some(&2), "{ids:?}");
@@ -264,7 +284,15 @@ fn all_follows_the_servers_among_fifty_containers_coming_and_going() {
     };
     let servers = ["pg-a", "pg-b", "pg-c"];
     for s in servers {
-        engine.docker(&["run", "-d", "--name", s, "-e", "POSTGRES_PASSWORD=x", DEBIAN]);
+        engine.docker(&[
+            "run",
+            "-d",
+            "--name",
+            s,
+            "-e",
+            "POSTGRES_PASSWORD=x",
+            DEBIAN,
+        ]);
     }
     // 20 containers of the same image that are not PostgreSQL servers: `--all` skips them.
     let sleepers: Vec<String> = (0..20).map(|i| format!("sleeper-{i}")).collect();
