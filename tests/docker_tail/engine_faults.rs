@@ -138,14 +138,10 @@ fn a_taken_metrics_port_exits_2_before_anything_is_followed() {
 /// The value of the first series starting with `prefix` in a metrics scrape; 0 before
 /// the endpoint listens.
 fn counter(addr: &str, prefix: &str) -> u64 {
-    if std::net::TcpStream::connect(addr).is_err() {
-        return 0;
+    match std::net::TcpStream::connect(addr) {
+        Ok(_) => super::follow::counter(&super::follow::scrape(addr), prefix),
+        Err(_) => 0,
     }
-    let text = super::follow::scrape(addr);
-    text.lines()
-        .find(|l| l.starts_with(prefix))
-        .and_then(|l| l.rsplit(' ').next()?.parse().ok())
-        .unwrap_or(0)
 }
 
 fn rss_kib(pid: u32) -> u64 {
