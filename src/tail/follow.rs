@@ -32,17 +32,17 @@ const RECREATE_GRACE: Duration = RESTART_GRACE;
 /// The engine may be away this long (a daemon restart, an upgrade) before a follower gives
 /// up on its container; meanwhile it retries with `Backoff`.
 const ENGINE_GONE_FOR: Duration = Duration::from_secs(60);
+/// Attaches refused in a row, the engine answering, before a container's log is given up.
+const LOG_ATTEMPTS: u32 = 5;
 
 /// How following a target ended.
 #[derive(Debug)]
 pub enum End {
     /// Asked to stop (Ctrl-C, ready, timeout).
     Stopped,
-    /// The container exited, with this code when the engine said, and was not started
-    /// again; its log was read to the end.
+    /// The container exited (with this code) and was not started again; its log was read.
     Exited(Option<i64>),
-    /// The container was removed; a follower hands it over to a successor of its name, or
-    /// ends `Lost`.
+    /// The container was removed: followed on in a successor of its name, or `Lost`.
     Removed,
     /// The container disappeared, or the engine could not be reached.
     Lost(String),
@@ -65,6 +65,7 @@ pub async fn follow(
         tty: false,
         since: 0,
         backoff: Backoff::default(),
+        refusals: 0,
         raised: HashSet::new(),
     };
     let Err(end) = s.follow_runs().await;
@@ -110,6 +111,8 @@ struct Session<'a> {
     /// Where the next attach starts, in Unix seconds.
     since: i64,
     backoff: Backoff,
+    /// Attaches in a row whose stream failed while the engine answered.
+    refusals: u32,
     /// The configuration findings raised: a successor with the same configuration does not
     /// raise them again.
     raised: HashSet<(&'static str, String)>,
@@ -147,16 +150,29 @@ impl Session<'_> {
                 self.since = since;
             }
             // The stream ended: the container stopped, or the engine went away.
-            let state = self.inspect_after(failed).await?;
-            if !state
-                .state
-                .as_ref()
-                .and_then(|s| s.running)
-                .unwrap_or(false)
-            {
+            let state = self.inspect_after(failed.clone()).await?;
+            let running = state.state.as_ref().and_then(|s| s.running);
+            if !running.unwrap_or(false) {
                 self.exited(&state);
                 self.await_restart(will_restart(&state)).await?;
+            } else if let Some(why) = failed {
+                self.refused(why).await?;
             }
+        }
+    }
+
+    /// The engine answers and the container runs, but the log failed: a logging driver the
+    /// engine cannot read back (`none`) refuses every attach; lost rather than followed blind.
+    async fn refused(&mut self, why: String) -> Result<(), End> {
+        self.refusals += 1;
+        if self.refusals >= LOG_ATTEMPTS {
+            return Err(End::Lost(format!(
+                "the engine does not give its log ({why})"
+            )));
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_millis(200 << self.refusals)) => Ok(()),
+            _ = self.stop.changed() => Err(End::Stopped),
         }
     }
 
@@ -202,6 +218,7 @@ impl Session<'_> {
                 item = logs.next() => match item {
                     Some(Ok(out)) => {
                         last_data = Instant::now();
+                        self.refusals = 0;
                         self.log.output(out, self.tty);
                     }
                     Some(Err(e)) => return Ok(Some(e.to_string())),

@@ -1,8 +1,9 @@
 //! Faults of the engine's containers under `pgtriage tail`, each with its defined outcome
 //! (docs/reliability.md, "Engine faults"): a container that stops ends its follow with its
 //! whole log, one created again under its name is followed on, a taken metrics port is a
-//! usage error before anything is followed, and a slow reader holds the follow back
-//! without losing a line. Counts are checked against what the server printed.
+//! usage error before anything is followed, a log the engine cannot give ends the tail
+//! with exit 2, and
+//! a slow reader holds the follow back without losing a line. Counts are checked against what the server printed.
 
 use super::common::docker::{interrupt, spawn_tail, Container};
 use super::{common, docker, DEBIAN};
@@ -133,6 +134,38 @@ fn a_taken_metrics_port_exits_2_before_anything_is_followed() {
         String::from_utf8_lossy(&out.stdout)
     );
     assert!(start.elapsed() < Duration::from_secs(10));
+}
+
+#[test]
+#[ignore = "slow: needs a Docker daemon and the test images (scripts/build-test-image.sh: root, debootstrap)"]
+fn a_log_the_engine_cannot_give_exits_2_instead_of_a_blind_follow() {
+    if !common::require_docker() {
+        return;
+    }
+    // The engine keeps no log it can read back: before, the tail re-attached without end
+    // and reported a clean container.
+    let args = [
+        "--log-driver",
+        "none",
+        "-e",
+        "POSTGRES_PASSWORD=secret",
+        DEBIAN,
+    ];
+    let c = Container::run("nolog", &args);
+    let start = Instant::now();
+    let out = common::pgtriage(&["tail", "--output", "json", &c.0]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("the engine does not give its log"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("does not support reading"), "{stderr}");
+    assert!(start.elapsed() < Duration::from_secs(30));
+    // The report still comes, with what inspect found.
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids = common::finding_counts(&r);
+    assert_eq!(ids.get("container.no-healthcheck"), Some(&1), "{ids:?}");
 }
 
 /// The value of the first series starting with `prefix` in a metrics scrape; 0 before
