@@ -2,8 +2,8 @@
 //! (docs/reliability.md, "Engine faults"): a container that stops ends its follow with its
 //! whole log, one created again under its name is followed on, a taken metrics port is a
 //! usage error before anything is followed, a log the engine cannot give ends the tail
-//! with exit 2, and
-//! a slow reader holds the follow back without losing a line. Counts are checked against what the server printed.
+//! with exit 2, and a slow reader holds the follow back without losing a line. Counts are
+//! checked against what the server printed.
 
 use super::common::docker::{interrupt, spawn_tail, Container};
 use super::{common, docker, DEBIAN};
