@@ -21,11 +21,13 @@ pub enum Lifecycle {
     Oom,
 }
 
-/// Dispatches the engine's container events to the followers of their containers (keyed by
-/// container id), re-subscribing after the engine goes away; runs until aborted.
+/// Dispatches the engine's container events to the followers of their containers, keyed
+/// by container name: a container created again under its name reaches the same follower.
+/// Re-subscribes after the engine goes away; runs until aborted.
 pub async fn watch_events(docker: Docker, senders: HashMap<String, UnboundedSender<Lifecycle>>) {
     let mut filters = HashMap::new();
     filters.insert("type".to_string(), vec!["container".to_string()]);
+    // The engine matches these as prefixes of names and ids: the dispatch is exact.
     filters.insert("container".to_string(), senders.keys().cloned().collect());
     let mut backoff = Backoff::default();
     loop {
@@ -35,8 +37,12 @@ pub async fn watch_events(docker: Docker, senders: HashMap<String, UnboundedSend
         }));
         while let Some(Ok(ev)) = stream.next().await {
             backoff.reset();
-            let id = ev.actor.as_ref().and_then(|a| a.id.as_deref());
-            if let (Some(kind), Some(tx)) = (lifecycle(&ev), id.and_then(|id| senders.get(id))) {
+            let name = ev
+                .actor
+                .as_ref()
+                .and_then(|a| a.attributes.as_ref())
+                .and_then(|a| a.get("name"));
+            if let (Some(kind), Some(tx)) = (lifecycle(&ev), name.and_then(|n| senders.get(n))) {
                 let _ = tx.send(kind);
             }
         }

@@ -1,20 +1,19 @@
 //! Following one container through the engine: its log as two streams, re-attached after
-//! the engine goes away or the container restarts, and its lifecycle events.
+//! the engine goes away or the container restarts, handed over to a container created again
+//! under its name, and its lifecycle events (docs/adr/00XX-engine-faults.md).
 
-use super::recorder::Recorder;
+use super::container_log::ContainerLog;
 use super::Ctx;
 use crate::docker::events::Lifecycle;
 use crate::docker::frames::Frames;
 use crate::docker::{self, inspect, Backoff, Target};
-use crate::pipeline::LogStream;
-use crate::report::{InputSummary, Source};
-use crate::source::framing::Framing;
-use crate::source::Compression;
+use crate::report::InputSummary;
 use crate::timestamp;
-use bollard::container::LogOutput;
 use bollard::models::ContainerInspectResponse;
 use bollard::query_parameters::LogsOptions;
+use bollard::Docker;
 use futures::StreamExt;
+use std::collections::HashSet;
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -27,15 +26,25 @@ const IDLE_FLUSH: Duration = Duration::from_millis(10);
 /// A stopped container whose restart policy will not restart it is given this long to be
 /// started again (`docker restart` stops, then starts) before it is let go.
 const RESTART_GRACE: Duration = Duration::from_secs(10);
+/// A removed container is followed on in a container created under its name and started
+/// within this long: `docker compose up` recreating a service removes, creates and starts.
+const RECREATE_GRACE: Duration = RESTART_GRACE;
+/// The engine may be away this long (a daemon restart, an upgrade) before a follower gives
+/// up on its container; meanwhile it retries with `Backoff`.
+const ENGINE_GONE_FOR: Duration = Duration::from_secs(60);
+/// Attaches refused in a row, the engine answering, before a container's log is given up.
+const LOG_ATTEMPTS: u32 = 5;
 
 /// How following a target ended.
 #[derive(Debug)]
 pub enum End {
     /// Asked to stop (Ctrl-C, ready, timeout).
     Stopped,
-    /// The container exited and was not started again.
-    Exited,
-    /// The container disappeared (removed), or the engine could not be reached.
+    /// The container exited (with this code) and was not started again; its log was read.
+    Exited(Option<i64>),
+    /// The container was removed: followed on in a successor of its name, or `Lost`.
+    Removed,
+    /// The container disappeared, or the engine could not be reached.
     Lost(String),
 }
 
@@ -47,81 +56,35 @@ pub async fn follow(
     stop: watch::Receiver<bool>,
 ) -> (InputSummary, End) {
     let mut s = Session {
-        follower: Follower::new(ctx.clone(), target.name.clone()),
+        log: ContainerLog::new(ctx.clone(), target.name.clone()),
         ctx: &ctx,
-        target: &target,
+        target,
         events,
         stop,
         run: Run::default(),
         tty: false,
         since: 0,
         backoff: Backoff::default(),
+        refusals: 0,
+        raised: HashSet::new(),
     };
     let Err(end) = s.follow_runs().await;
-    (s.follower.summary(), end)
-}
-
-/// One container's log, as two streams (stdout, stderr) of the same pipeline.
-struct Follower {
-    streams: [LogStream; 2],
-    frames: Frames,
-    recorder: Recorder,
-}
-
-impl Follower {
-    fn new(ctx: Arc<Ctx>, name: String) -> Follower {
-        let stream = || LogStream::new(ctx.prefix.clone());
-        Follower {
-            streams: [stream(), stream()],
-            frames: Frames::default(),
-            recorder: Recorder::new(ctx.clone(), name),
-        }
+    if let End::Exited(code) = &end {
+        let code = code.map_or("unknown".into(), |c| c.to_string());
+        eprintln!(
+            "pgtriage: [{}] exited with code {code} and was not started again within {} s; its log was read to the end",
+            s.target.name,
+            RESTART_GRACE.as_secs()
+        );
     }
-
-    /// A frame of the engine's log stream; a TTY merges both streams into one.
-    fn output(&mut self, out: LogOutput, tty: bool) {
-        match out {
-            LogOutput::StdOut { message } => self.frame(0, &message),
-            LogOutput::StdErr { message } => self.frame(1, &message),
-            LogOutput::Console { message } => self.frame(usize::from(!tty), &message),
-            LogOutput::StdIn { .. } => {}
-        }
-    }
-
-    fn frame(&mut self, stream: usize, bytes: &[u8]) {
-        let Follower {
-            streams,
-            frames,
-            recorder,
-        } = self;
-        let lines = frames.split(stream, bytes, &mut |chunk| {
-            streams[stream].feed(chunk, &mut |r| recorder.record(stream, r))
-        });
-        recorder.count_lines(lines);
-    }
-
-    /// Hands out held records: on a pause, or when the stream ends.
-    fn flush(&mut self) {
-        let recorder = &mut self.recorder;
-        for (stream, s) in self.streams.iter_mut().enumerate() {
-            s.flush(&mut |r| recorder.record(stream, r));
-        }
-    }
-
-    fn summary(mut self) -> InputSummary {
-        let recorder = &mut self.recorder;
-        for (stream, s) in self.streams.iter_mut().enumerate() {
-            s.finish(&mut |r| recorder.record(stream, r));
-        }
-        let [out, err] = &self.streams;
-        InputSummary::of(
-            Source::Docker,
-            self.recorder.name.clone(),
-            Framing::DockerApi,
-            Compression::None,
-            &[err, out],
-        )
-    }
+    let end = match end {
+        End::Removed => End::Lost(format!(
+            "the container was removed, and none of its name started within {} s",
+            RECREATE_GRACE.as_secs()
+        )),
+        end => end,
+    };
+    (s.log.summary(), end)
 }
 
 /// What the engine said about the container's current run.
@@ -134,11 +97,12 @@ struct Run {
     oom_seen: bool,
 }
 
-/// Following one container, across its runs and the engine's reconnects.
+/// Following one container, across its runs, the engine's reconnects and its successors.
 struct Session<'a> {
     ctx: &'a Ctx,
-    target: &'a Target,
-    follower: Follower,
+    /// The container followed now: a successor of the same name replaces its id.
+    target: Target,
+    log: ContainerLog,
     events: mpsc::UnboundedReceiver<Lifecycle>,
     stop: watch::Receiver<bool>,
     run: Run,
@@ -147,55 +111,84 @@ struct Session<'a> {
     /// Where the next attach starts, in Unix seconds.
     since: i64,
     backoff: Backoff,
+    /// Attaches in a row whose stream failed while the engine answered.
+    refusals: u32,
+    /// The configuration findings raised: a successor with the same configuration does not
+    /// raise them again.
+    raised: HashSet<(&'static str, String)>,
 }
 
 impl Session<'_> {
-    /// Reads the log until told to stop or the container is gone, attaching again when
-    /// the stream ends while the container runs, or once it starts again.
+    /// Follows the container and, when it is removed, its successor of the same name.
     async fn follow_runs(&mut self) -> Result<Infallible, End> {
-        self.start().await?;
-        loop {
-            let failed = self.read_logs().await?;
-            self.follower.flush();
-            if self.ctx.no_follow && failed.is_none() {
-                return Err(End::Stopped);
-            }
-            // Re-attach from the earlier of the two streams' last lines; repeats are skipped.
-            if let Some(since) = self.follower.frames.resume_secs() {
-                self.since = since;
-            }
-            // The stream ended: the container stopped, or the engine went away.
-            let Some(state) = self.inspect_after(failed).await? else {
-                continue;
-            };
-            if !state
-                .state
-                .as_ref()
-                .and_then(|s| s.running)
-                .unwrap_or(false)
-            {
-                self.exited(&state);
-                self.await_restart(will_restart(&state)).await?;
-            }
-        }
-    }
-
-    /// Reads the configuration (its findings, the compose service, TTY) and where the
-    /// first attach starts: by default, the container's current run, init phase included.
-    async fn start(&mut self) -> Result<(), End> {
-        let ctx = self.ctx;
-        let inspect = ctx
+        let first = self
+            .ctx
             .docker
             .inspect_container(&self.target.id, None)
             .await
             .map_err(|e| End::Lost(format!("cannot inspect: {e}")))?;
-        let recorder = &mut self.follower.recorder;
-        recorder.service = docker::compose_service(&inspect);
-        for c in inspect::checks(&inspect) {
-            recorder.container_finding(c.check, &c.evidence);
+        self.configure(&first, self.ctx.since);
+        loop {
+            match self.follow_container().await {
+                Err(End::Removed) => self.await_successor().await?,
+                other => return other,
+            }
+        }
+    }
+
+    /// Reads the log until told to stop or the container is gone, attaching again when
+    /// the stream ends while the container runs, or once it starts again.
+    async fn follow_container(&mut self) -> Result<Infallible, End> {
+        loop {
+            let failed = self.read_logs().await?;
+            self.log.flush();
+            if self.ctx.no_follow && failed.is_none() {
+                return Err(End::Stopped);
+            }
+            // Re-attach from the earlier of the two streams' last lines; repeats are skipped.
+            if let Some(since) = self.log.frames.resume_secs() {
+                self.since = since;
+            }
+            // The stream ended: the container stopped, or the engine went away.
+            let state = self.inspect_after(failed.clone()).await?;
+            let running = state.state.as_ref().and_then(|s| s.running);
+            if !running.unwrap_or(false) {
+                self.exited(&state);
+                self.await_restart(will_restart(&state)).await?;
+            } else if let Some(why) = failed {
+                self.refused(why).await?;
+            }
+        }
+    }
+
+    /// The engine answers and the container runs, but the log failed: a logging driver the
+    /// engine cannot read back (`none`) refuses every attach; lost rather than followed blind.
+    async fn refused(&mut self, why: String) -> Result<(), End> {
+        self.refusals += 1;
+        if self.refusals >= LOG_ATTEMPTS {
+            return Err(End::Lost(format!(
+                "the engine does not give its log ({why})"
+            )));
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_millis(200 << self.refusals)) => Ok(()),
+            _ = self.stop.changed() => Err(End::Stopped),
+        }
+    }
+
+    /// Takes a container's configuration (its findings, the compose service, TTY) and
+    /// where the first attach starts: `since`, by default the container's current run,
+    /// init phase included.
+    fn configure(&mut self, inspect: &ContainerInspectResponse, since: Option<i64>) {
+        let recorder = &mut self.log.recorder;
+        recorder.service = docker::compose_service(inspect);
+        for c in inspect::checks(inspect) {
+            if self.raised.insert((c.check, c.evidence.clone())) {
+                recorder.container_finding(c.check, &c.evidence);
+            }
         }
         self.tty = inspect.config.as_ref().and_then(|c| c.tty).unwrap_or(false);
-        self.since = ctx.since.unwrap_or_else(|| {
+        self.since = since.unwrap_or_else(|| {
             inspect
                 .state
                 .as_ref()
@@ -203,7 +196,6 @@ impl Session<'_> {
                 .and_then(|t| timestamp::rfc3339_nanos(t.as_bytes()))
                 .map_or(0, |ns| (ns / 1_000_000_000) as i64)
         });
-        Ok(())
     }
 
     /// Reads one attach of the log until it ends; `Ok(Some(why))` when it failed.
@@ -226,67 +218,130 @@ impl Session<'_> {
                 item = logs.next() => match item {
                     Some(Ok(out)) => {
                         last_data = Instant::now();
-                        self.follower.output(out, self.tty);
+                        self.refusals = 0;
+                        self.log.output(out, self.tty);
                     }
                     Some(Err(e)) => return Ok(Some(e.to_string())),
                     None => return Ok(None),
                 },
                 _ = tokio::time::sleep(IDLE_FLUSH), if last_data.elapsed() < IDLE_FLUSH * 50 => {
-                    self.follower.flush();
+                    self.log.flush();
                 }
                 _ = self.stop.changed() => {
-                    self.follower.flush();
+                    self.log.flush();
                     return Err(End::Stopped);
                 }
                 Some(ev) = self.events.recv() => {
-                    self.follower.flush();
+                    self.log.flush();
                     self.on_event(ev).await?;
                 }
             }
         }
     }
 
-    /// The container's state after its stream ended; `None` when the engine could not be
-    /// asked and the log is to be attached again after a pause.
+    /// The container's state after its stream ended. An engine that does not answer is
+    /// asked again with backoff, for `ENGINE_GONE_FOR` at most.
     async fn inspect_after(
         &mut self,
         failed: Option<String>,
-    ) -> Result<Option<ContainerInspectResponse>, End> {
-        match self
-            .ctx
-            .docker
-            .inspect_container(&self.target.id, None)
-            .await
-        {
-            Ok(c) => {
-                self.backoff.reset();
-                Ok(Some(c))
-            }
-            Err(bollard::errors::Error::DockerResponseServerError {
-                status_code: 404, ..
-            }) => Err(End::Lost("the container was removed".into())),
-            Err(e) => {
-                let why = failed.unwrap_or_else(|| e.to_string());
-                let name = &self.target.name;
-                eprintln!("pgtriage: [{name}] lost the Docker daemon ({why}); reconnecting");
-                tokio::select! {
-                    _ = tokio::time::sleep(self.backoff.next_delay()) => Ok(None),
-                    _ = self.stop.changed() => Err(End::Stopped),
+    ) -> Result<ContainerInspectResponse, End> {
+        let name = &self.target.name;
+        let mut away: Option<Instant> = None;
+        loop {
+            let err = match self
+                .ctx
+                .docker
+                .inspect_container(&self.target.id, None)
+                .await
+            {
+                Ok(c) => {
+                    self.backoff.reset();
+                    if let Some(since) = away {
+                        let secs = since.elapsed().as_secs_f64();
+                        eprintln!("pgtriage: [{name}] the Docker daemon answers again after {secs:.1} s; following on");
+                    }
+                    return Ok(c);
                 }
+                Err(bollard::errors::Error::DockerResponseServerError {
+                    status_code: 404, ..
+                }) => return Err(End::Removed),
+                Err(e) => e,
+            };
+            let why = failed.clone().unwrap_or_else(|| err.to_string());
+            let since = *away.get_or_insert_with(|| {
+                eprintln!("pgtriage: [{name}] lost the Docker daemon ({why}); reconnecting");
+                Instant::now()
+            });
+            if since.elapsed() >= ENGINE_GONE_FOR {
+                return Err(End::Lost(format!(
+                    "the Docker daemon at {} did not answer for {} s ({err})",
+                    docker::endpoint_description(),
+                    ENGINE_GONE_FOR.as_secs()
+                )));
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(self.backoff.next_delay()) => {}
+                _ = self.stop.changed() => return Err(End::Stopped),
             }
         }
+    }
+
+    /// The container was removed: a container of its name that starts within
+    /// `RECREATE_GRACE` is its successor, followed from its start.
+    async fn await_successor(&mut self) -> Result<(), End> {
+        let grace = tokio::time::sleep(RECREATE_GRACE);
+        tokio::pin!(grace);
+        loop {
+            tokio::select! {
+                ev = self.events.recv() => match ev {
+                    Some(Lifecycle::Start) => {
+                        if let Some(c) = successor(&self.ctx.docker, &self.target).await {
+                            return self.hand_over(&c);
+                        }
+                    }
+                    Some(_) => {}
+                    None => break,
+                },
+                _ = &mut grace => break,
+                _ = self.stop.changed() => return Err(End::Stopped),
+            }
+        }
+        // Its start event may have been missed while the engine was away: asked by name.
+        match successor(&self.ctx.docker, &self.target).await {
+            Some(c) => self.hand_over(&c),
+            None => Err(End::Removed),
+        }
+    }
+
+    /// Follows `c` in place of the removed container: a new log from its first line, a
+    /// new server to become ready, and only the configuration findings not raised yet.
+    fn hand_over(&mut self, c: &ContainerInspectResponse) -> Result<(), End> {
+        let id = c.id.clone().unwrap_or_default();
+        let short = id.get(..12).unwrap_or(&id);
+        let name = &self.target.name;
+        eprintln!("pgtriage: [{name}] was removed and created again (id {short}); following the new container");
+        self.target.id = id;
+        self.log.frames = Frames::default();
+        self.log.recorder.restarted();
+        self.run = Run {
+            restarts: self.run.restarts,
+            ..Run::default()
+        };
+        // All of the successor's log is new.
+        self.configure(c, Some(0));
+        Ok(())
     }
 
     /// The container stopped: an OOM kill that ended it is a finding, unless the engine's
     /// OOM event already reported it.
     fn exited(&mut self, state: &ContainerInspectResponse) {
+        let code = state.state.as_ref().and_then(|s| s.exit_code);
+        self.run.last_exit = self.run.last_exit.or(code);
         if state.state.as_ref().and_then(|s| s.oom_killed) == Some(true) && !self.run.oom_reported {
             self.run.oom_reported = true;
             self.ctx.metrics(|m| m.oom_kill(&self.target.name));
             let evidence = inspect::oom_evidence(state);
-            self.follower
-                .recorder
-                .container_finding("oom-killed", &evidence);
+            self.log.recorder.container_finding("oom-killed", &evidence);
         }
     }
 
@@ -306,9 +361,9 @@ impl Session<'_> {
             tokio::select! {
                 ev = self.events.recv() => match ev {
                     Some(ev) => self.on_event(ev).await?,
-                    None => return Err(End::Exited),
+                    None => return Err(End::Exited(self.run.last_exit)),
                 },
-                _ = &mut grace => return Err(End::Exited),
+                _ = &mut grace => return Err(End::Exited(self.run.last_exit)),
                 _ = self.stop.changed() => return Err(End::Stopped),
             }
         }
@@ -327,7 +382,7 @@ impl Session<'_> {
                 }
             }
             Lifecycle::Start => self.on_start(),
-            Lifecycle::Destroy => return Err(End::Lost("the container was removed".into())),
+            Lifecycle::Destroy => return Err(End::Removed),
         }
         Ok(())
     }
@@ -344,14 +399,12 @@ impl Session<'_> {
             "restarted after exit code {code} (OOMKilled: {})",
             run.oom_seen
         );
-        self.follower
-            .recorder
-            .container_finding("restarted", &evidence);
+        self.log.recorder.container_finding("restarted", &evidence);
         *run = Run {
             restarts: run.restarts,
             ..Run::default()
         };
-        self.follower.recorder.restarted();
+        self.log.recorder.restarted();
     }
 
     /// An OOM kill inside a running container: reported with the limit from inspect, and
@@ -374,7 +427,7 @@ impl Session<'_> {
         } else {
             "OOM kill in the container (docker event oom), no memory limit".to_string()
         };
-        self.follower.recorder.oom_event(&evidence);
+        self.log.recorder.oom_event(&evidence);
     }
 }
 
@@ -387,4 +440,11 @@ fn will_restart(state: &ContainerInspectResponse) -> bool {
         .and_then(|p| p.name.map(|n| n.to_string()))
         .unwrap_or_default();
     matches!(policy.as_str(), "always" | "unless-stopped" | "on-failure")
+}
+
+/// A running container of `removed`'s name that is not `removed`.
+async fn successor(docker: &Docker, removed: &Target) -> Option<ContainerInspectResponse> {
+    let c = docker.inspect_container(&removed.name, None).await.ok()?;
+    let running = c.state.as_ref().and_then(|s| s.running).unwrap_or(false);
+    (running && c.id.as_deref() != Some(removed.id.as_str())).then_some(c)
 }

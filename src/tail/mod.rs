@@ -5,6 +5,7 @@
 //! (`follow`), and waits for a stop condition (Ctrl-C, SIGTERM, `--until-ready`, the
 //! timeout, or every container gone) before building the report.
 
+mod container_log;
 mod follow;
 mod live;
 pub mod options;
@@ -208,7 +209,7 @@ async fn start(
         .iter()
         .map(|t| {
             let (tx, rx) = mpsc::unbounded_channel::<Lifecycle>();
-            senders.insert(t.id.clone(), tx);
+            senders.insert(t.name.clone(), tx);
             tokio::spawn(follow::follow(ctx.clone(), t.clone(), rx, stop_rx.clone()))
         })
         .collect();

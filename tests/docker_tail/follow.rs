@@ -121,7 +121,8 @@ pub fn scrape(addr: &str) -> String {
     body
 }
 
-fn counter(metrics: &str, prefix: &str) -> u64 {
+/// The value of the first series starting with `prefix` in a metrics text; 0 when absent.
+pub fn counter(metrics: &str, prefix: &str) -> u64 {
     metrics
         .lines()
         .find(|l| l.starts_with(prefix))

@@ -6,7 +6,9 @@ mod common;
 
 mod canaries;
 mod closed_stdout;
+mod engine_faults;
 mod follow;
+mod own_engine;
 
 use common::docker::{docker, Container, ALPINE_LIKE, DEBIAN};
 use std::process::Command;
