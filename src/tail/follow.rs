@@ -1,6 +1,6 @@
 //! Following one container through the engine: its log as two streams, re-attached after
 //! the engine goes away or the container restarts, handed over to a container created again
-//! under its name, and its lifecycle events (docs/adr/00XX-engine-faults.md).
+//! under its name, and its lifecycle events (docs/adr/0017-engine-faults.md).
 
 use super::container_log::ContainerLog;
 use super::Ctx;

@@ -33,8 +33,9 @@ impl Engine {
     /// failure under CI) where a second daemon cannot run.
     fn start(image: &str) -> Option<Engine> {
         let root = std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0);
-        if !root || common::find_on_path("dockerd").is_none() {
-            common::unavailable("a dockerd of the test's own needs root and dockerd");
+        let tools = ["dockerd", "unshare"].map(common::find_on_path);
+        if !root || tools.iter().any(Option::is_none) {
+            common::unavailable("a dockerd of the test's own needs root, dockerd and unshare");
             return None;
         }
         let info = common::docker::docker(&["info", "--format", "{{.Driver}}"]);
@@ -81,7 +82,10 @@ impl Engine {
             .open(self.path("dockerd.log"))
             .unwrap();
         let p = |name: &str| self.path(name).display().to_string();
-        let child = Command::new("dockerd")
+        // A network namespace of its own: a dockerd started with `--bridge=none` deletes
+        // the `docker0` bridge it finds, which would be the shared daemon's.
+        let child = Command::new("unshare")
+            .args(["--net", "--", "dockerd"])
             .args(["--config-file", &p("daemon.json"), "-H", &self.host])
             .args(["--data-root", &p("data"), "--exec-root", &p("exec")])
             .args([
