@@ -143,34 +143,48 @@ pub fn literals(text: &str) -> String {
         }
     }
     out.push_str(rest);
-    // An application_name the template did not capture (a combination of SSL and GSS
-    // parts it does not list): up to those parts, which PostgreSQL writes after the name
-    // (SSL, then GSS), or the end. The last of each is the server's: a name may hold the
-    // same words, and then more is masked, not less.
-    if let Some(at) = out.find("application_name=") {
-        let value = at + "application_name=".len();
-        let mut end = out.len();
-        for part in [" GSS (authenticated=", " SSL enabled (protocol="] {
-            if let Some(e) = out[value..end].rfind(part) {
-                end = value + e;
-            }
-        }
-        if end > value && !out[value..].starts_with(MASK) {
-            out = format!("{}{MASK}{}", &out[..value], &out[end..]);
-        }
-    }
-    // `Failing row contains (...)`: a check or not-null violation's whole row.
-    if let Some(at) = out.find("Failing row contains (") {
-        let value = at + "Failing row contains (".len();
-        let line_end = out[value..].find('\n').map_or(out.len(), |e| value + e);
-        let end = out[value..line_end]
-            .rfind(')')
-            .map_or(line_end, |e| value + e);
-        if !out[value..].starts_with(MASK) {
-            out = format!("{}{MASK}{}", &out[..value], &out[end..]);
+    passwords(failing_row(application_name(out)))
+}
+
+/// An application_name the template did not capture (a combination of SSL and GSS parts
+/// it does not list): up to those parts, which PostgreSQL writes after the name (SSL, then
+/// GSS), or the end. The last of each is the server's: a name may hold the same words,
+/// and then more is masked, not less.
+fn application_name(out: String) -> String {
+    let Some(at) = out.find("application_name=") else {
+        return out;
+    };
+    let value = at + "application_name=".len();
+    let mut end = out.len();
+    for part in [" GSS (authenticated=", " SSL enabled (protocol="] {
+        if let Some(e) = out[value..end].rfind(part) {
+            end = value + e;
         }
     }
-    // `PASSWORD md5...` unquoted, and `password=...` in connection strings: each of them.
+    if end > value && !out[value..].starts_with(MASK) {
+        return format!("{}{MASK}{}", &out[..value], &out[end..]);
+    }
+    out
+}
+
+/// `Failing row contains (...)`: a check or not-null violation's whole row.
+fn failing_row(out: String) -> String {
+    let Some(at) = out.find("Failing row contains (") else {
+        return out;
+    };
+    let value = at + "Failing row contains (".len();
+    let line_end = out[value..].find('\n').map_or(out.len(), |e| value + e);
+    let end = out[value..line_end]
+        .rfind(')')
+        .map_or(line_end, |e| value + e);
+    if out[value..].starts_with(MASK) {
+        return out;
+    }
+    format!("{}{MASK}{}", &out[..value], &out[end..])
+}
+
+/// `PASSWORD md5...` unquoted, and `password=...` in connection strings: each of them.
+fn passwords(mut out: String) -> String {
     for key in ["PASSWORD ", "password="] {
         let mut from = 0;
         while let Some(pw) = out[from..].find(key).map(|p| from + p + key.len()) {
