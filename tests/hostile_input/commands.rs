@@ -153,8 +153,6 @@ fn on_a_terminal(log: &str, compose: &str) -> Vec<Case> {
         &["explain", "locale.no-system-locales"],
         &["explain", "locale.no-system-locales", "--color", "always"],
         &["patterns"],
-        &["policy", "init", "--file", "-", log],
-        &["tail", "db", "--no-policy", "--timeout", "5s"],
     ]
     .iter()
     .map(|args| Case::new(args))
@@ -341,6 +339,7 @@ fn every_command_under_odd_environments_and_arguments_ends_with_a_documented_sta
     let dir = tempfile::tempdir().unwrap();
     let mut cases = every_command(&log, &compose);
     cases.extend(on_a_terminal(&log, &compose));
+    cases.push(Case::new(&["policy", "init", "--file", "-", &log]));
     for env in environments() {
         cases.extend(
             on_a_terminal(&log, &compose)
