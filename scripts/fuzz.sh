@@ -20,7 +20,7 @@ SECONDS_EACH=${1:-60}
 shift || true
 TARGETS=("$@")
 if [ ${#TARGETS[@]} -eq 0 ]; then
-    TARGETS=(prefix records framing templates policy_baseline)
+    TARGETS=(prefix records framing templates policy_baseline redaction)
 fi
 MAIN_TARGET_DIR=${CARGO_TARGET_DIR:-target}
 export CARGO_TARGET_DIR=$MAIN_TARGET_DIR/fuzz
@@ -48,6 +48,7 @@ seed() {
             prefix) { printf '%%m [%%p] \n'; head -n 20 "$f"; } >"$dir/seed-$n" ;;
             framing) head -c 3000 "$f" >"$dir/seed-$n" ;;
             policy_baseline) ;;
+            redaction) { printf '\001postgres\000report-for-jane@example.com\000'; grep -m 1 -o 'statement: .*' "$f" || true; } >"$dir/seed-$n" ;;
         esac
     done
     local shared=${PGTRIAGE_SHARED_DATA:-}/pgbadger-fixtures

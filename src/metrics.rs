@@ -1,16 +1,34 @@
 //! Log-derived Prometheus metrics for `tail --metrics ADDR`: what postgres_exporter cannot
 //! see (authentication failures, crashes, OOM kills as the log and the engine tell them).
+//!
+//! Label cardinality is bounded (docs/reliability.md, "Resource bounds"): `id` is a
+//! catalogue id and `severity` one of four words, both fixed by the build; `container` is
+//! the only label that comes from outside, and a `tail --all` over containers that come
+//! and go for weeks would grow it without end. The first `MAX_CONTAINERS` names keep
+//! their own series; later ones are counted under `OTHER_CONTAINER`, so a scrape never
+//! grows past (`MAX_CONTAINERS` + 1) × (entries × 4 + 4) series.
 
 use crate::collect::{Collector, Event, Observation};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
+/// Distinct `container` label values kept. First come, first kept: a live scrape must not
+/// move a container's counts from one series to another, which ranking keys as the
+/// statistics tables do (src/collect/stats/capped.rs) would.
+pub const MAX_CONTAINERS: usize = 100;
+
+/// The `container` of every container past the cap. Docker names start with a letter or
+/// a digit, so no container is called this.
+pub const OTHER_CONTAINER: &str = "_other";
+
 /// Counters, keyed by container (and entry id and severity for events).
 #[derive(Debug, Default)]
 pub struct Metrics {
+    /// The containers that have a label value of their own, at most `MAX_CONTAINERS`.
+    containers: BTreeSet<String>,
     events: BTreeMap<(String, String, &'static str), u64>,
     lines: BTreeMap<String, u64>,
     restarts: BTreeMap<String, u64>,
@@ -29,20 +47,22 @@ impl Collector for Metrics {
     }
 
     fn merge(&mut self, other: Self) {
-        for (k, n) in other.events {
-            *self.events.entry(k).or_default() += n;
+        for ((c, id, sev), n) in other.events {
+            let c = self.label(&c);
+            *self.events.entry((c, id, sev)).or_default() += n;
         }
-        for (into, from) in [
-            (&mut self.lines, other.lines),
-            (&mut self.restarts, other.restarts),
-            (&mut self.oom_kills, other.oom_kills),
+        for (from, pick) in [
+            (other.lines, Self::lines as fn(&mut Self, &str, u64)),
+            (other.restarts, Self::restarts),
+            (other.oom_kills, Self::oom_kills),
         ] {
-            for (k, n) in from {
-                *into.entry(k).or_default() += n;
+            for (c, n) in from {
+                pick(self, &c, n);
             }
         }
-        for (k, t) in other.last_event {
-            let mine = self.last_event.entry(k).or_insert(t);
+        for (c, t) in other.last_event {
+            let c = self.label(&c);
+            let mine = self.last_event.entry(c).or_insert(t);
             *mine = mine.max(t);
         }
     }
@@ -60,24 +80,49 @@ pub fn now_unix() -> f64 {
 }
 
 impl Metrics {
+    /// The `container` label value of `name`: its own while there is room, else
+    /// `OTHER_CONTAINER`.
+    fn label(&mut self, name: &str) -> String {
+        if !self.containers.contains(name) {
+            if self.containers.len() >= MAX_CONTAINERS {
+                return OTHER_CONTAINER.to_string();
+            }
+            self.containers.insert(name.to_string());
+        }
+        name.to_string()
+    }
+
     fn event(&mut self, container: &str, id: &str, severity: &'static str, unix_time: f64) {
+        let c = self.label(container);
         *self
             .events
-            .entry((container.to_string(), id.to_string(), severity))
+            .entry((c.clone(), id.to_string(), severity))
             .or_default() += 1;
-        self.last_event.insert(container.to_string(), unix_time);
+        let last = self.last_event.entry(c).or_insert(unix_time);
+        *last = last.max(unix_time);
     }
 
     pub fn lines(&mut self, container: &str, n: u64) {
-        *self.lines.entry(container.to_string()).or_default() += n;
+        let c = self.label(container);
+        *self.lines.entry(c).or_default() += n;
     }
 
     pub fn restart(&mut self, container: &str) {
-        *self.restarts.entry(container.to_string()).or_default() += 1;
+        self.restarts(container, 1);
+    }
+
+    fn restarts(&mut self, container: &str, n: u64) {
+        let c = self.label(container);
+        *self.restarts.entry(c).or_default() += n;
     }
 
     pub fn oom_kill(&mut self, container: &str) {
-        *self.oom_kills.entry(container.to_string()).or_default() += 1;
+        self.oom_kills(container, 1);
+    }
+
+    fn oom_kills(&mut self, container: &str, n: u64) {
+        let c = self.label(container);
+        *self.oom_kills.entry(c).or_default() += n;
     }
 
     /// The Prometheus text exposition format (version 0.0.4).

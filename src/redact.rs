@@ -36,20 +36,31 @@ pub fn shown(text: &[u8], show_sensitive: bool) -> String {
 }
 
 /// `line` with the session's application_name masked where the prefix shows it (`%a`,
-/// before `message_at`): a client sets it freely, so it can carry personal data.
+/// before `message_at`): a client sets it freely, so it can carry personal data. `app` is
+/// the record's own field, a slice of `line` when the prefix holds it: it is masked right
+/// there, not where the same text first appears (a user named like the application would
+/// be masked instead, and the application shown). A field read from elsewhere (csvlog,
+/// jsonlog) is not in the line.
 pub fn without_application<'a>(
     line: &'a [u8],
     message_at: usize,
     app: Option<&[u8]>,
 ) -> Cow<'a, [u8]> {
-    let head = &line[..message_at.min(line.len())];
-    let found = app
+    let head = ..message_at.min(line.len());
+    let at = app
         .filter(|a| !a.is_empty())
-        .and_then(|a| memchr::memmem::find(head, a).map(|at| (at, a.len())));
-    match found {
+        .and_then(|a| Some((offset_in(line, a)?, a.len())))
+        .filter(|&(at, len)| head.contains(&(at + len - 1)));
+    match at {
         Some((at, len)) => Cow::Owned([&line[..at], MASK.as_bytes(), &line[at + len..]].concat()),
         None => Cow::Borrowed(line),
     }
+}
+
+/// Where `part` starts in `whole`, when it is a slice of it.
+fn offset_in(whole: &[u8], part: &[u8]) -> Option<usize> {
+    let at = (part.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)?;
+    (at + part.len() <= whole.len()).then_some(at)
 }
 
 /// A stable stand-in for a name a client chose freely (`application_name`), which can
@@ -69,7 +80,8 @@ pub fn pseudonym(kind: &str, name: &[u8]) -> String {
 
 /// Masks the places free text can carry secrets: SQL string literals (`'...'`, which hold
 /// passwords in `ALTER ROLE ... PASSWORD '...'` and values in statements), bind parameters
-/// (`$1 = '...'`) and row values in `Key (col)=(value)` details.
+/// (`$1 = '...'`) and row values in `Key (col)=(value)` and `Failing row contains (...)`
+/// details.
 pub fn literals(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -105,8 +117,14 @@ pub fn literals(text: &str) -> String {
                 None => rest = "",
             }
         } else if let Some(value) = from.strip_prefix("=(") {
-            // `Key (email)=(a@b.c)`: the row's values, parenthesised.
-            match value.find(')') {
+            // `Key (email)=(a@b.c)`: the row's values, parenthesised; a value may hold
+            // `)`, so after `Key (...)` they run to the line's last one.
+            let line = &value[..value.find('\n').unwrap_or(value.len())];
+            let close = match out.ends_with(')') {
+                true => line.rfind(')'),
+                false => value.find(')'),
+            };
+            match close {
                 Some(e) => {
                     out.push_str("=(");
                     out.push_str(MASK);
@@ -125,29 +143,59 @@ pub fn literals(text: &str) -> String {
         }
     }
     out.push_str(rest);
-    // An application_name the template did not capture (a combination of SSL and GSS
-    // parts it does not list): up to those parts, or the end.
-    if let Some(at) = out.find("application_name=") {
-        let value = at + "application_name=".len();
-        let end = [" SSL enabled", " GSS ("]
-            .iter()
-            .filter_map(|part| out[value..].find(part))
-            .min()
-            .map_or(out.len(), |e| value + e);
-        if end > value && !out[value..].starts_with(MASK) {
-            out = format!("{}{MASK}{}", &out[..value], &out[end..]);
+    passwords(failing_row(application_name(out)))
+}
+
+/// An application_name the template did not capture (a combination of SSL and GSS parts
+/// it does not list): up to those parts, which PostgreSQL writes after the name (SSL, then
+/// GSS), or the end. The last of each is the server's: a name may hold the same words,
+/// and then more is masked, not less.
+fn application_name(out: String) -> String {
+    let Some(at) = out.find("application_name=") else {
+        return out;
+    };
+    let value = at + "application_name=".len();
+    let mut end = out.len();
+    for part in [" GSS (authenticated=", " SSL enabled (protocol="] {
+        if let Some(e) = out[value..end].rfind(part) {
+            end = value + e;
         }
     }
-    // `PASSWORD md5...` unquoted, and `password=...` in connection strings.
+    if end > value && !out[value..].starts_with(MASK) {
+        return format!("{}{MASK}{}", &out[..value], &out[end..]);
+    }
+    out
+}
+
+/// `Failing row contains (...)`: a check or not-null violation's whole row.
+fn failing_row(out: String) -> String {
+    let Some(at) = out.find("Failing row contains (") else {
+        return out;
+    };
+    let value = at + "Failing row contains (".len();
+    let line_end = out[value..].find('\n').map_or(out.len(), |e| value + e);
+    let end = out[value..line_end]
+        .rfind(')')
+        .map_or(line_end, |e| value + e);
+    if out[value..].starts_with(MASK) {
+        return out;
+    }
+    format!("{}{MASK}{}", &out[..value], &out[end..])
+}
+
+/// `PASSWORD md5...` unquoted, and `password=...` in connection strings: each of them.
+fn passwords(mut out: String) -> String {
     for key in ["PASSWORD ", "password="] {
-        if let Some(pw) = out.find(key) {
-            let after = &out[pw + key.len()..];
-            if !after.starts_with('\'') && !after.starts_with(MASK) {
-                let end = after.find([' ', ';', ',']).unwrap_or(after.len());
-                if end > 0 {
-                    out = format!("{}{}{}", &out[..pw + key.len()], MASK, &after[end..]);
-                }
+        let mut from = 0;
+        while let Some(pw) = out[from..].find(key).map(|p| from + p + key.len()) {
+            let after = &out[pw..];
+            let end = after.find([' ', ';', ',']).unwrap_or(after.len());
+            if after.starts_with('\'') || after.starts_with(MASK) || end == 0 {
+                from = pw;
+                continue;
             }
+            out = format!("{}{MASK}{}", &out[..pw], &after[end..]);
+            from = pw + MASK.len();
         }
     }
     out
@@ -189,6 +237,18 @@ mod tests {
             "parameters: $1 = '[redacted]', $2 = '[redacted]"
         );
         assert_eq!(
+            literals("Key (email)=(a)b@c.d) already exists."),
+            "Key (email)=([redacted]) already exists."
+        );
+        assert_eq!(
+            literals("Failing row contains (7, jane@example.com, null)."),
+            "Failing row contains ([redacted])."
+        );
+        assert_eq!(
+            literals("ALTER ROLE a PASSWORD md5abc; ALTER ROLE b PASSWORD md5def"),
+            "ALTER ROLE a PASSWORD [redacted]; ALTER ROLE b PASSWORD [redacted]"
+        );
+        assert_eq!(
             literals("CREATE ROLE a PASSWORD md5abc LOGIN"),
             "CREATE ROLE a PASSWORD [redacted] LOGIN"
         );
@@ -208,11 +268,22 @@ mod tests {
     fn application_names_are_masked_in_the_prefix_and_the_message() {
         let line = b"2026-12-03 17:14:53.262 UTC [4670] u@d/jane doe LOG:  statement: SELECT 1";
         let at = line.len() - b"statement: SELECT 1".len();
-        let masked = without_application(line, at, Some(b"jane doe"));
+        let app = &line[at - b"jane doe LOG:  ".len()..][..8];
+        let masked = without_application(line, at, Some(app));
         assert_eq!(
             &masked[..],
             &b"2026-12-03 17:14:53.262 UTC [4670] u@d/[redacted] LOG:  statement: SELECT 1"[..]
         );
+        // A user named like the application keeps its name; the application is masked.
+        let line = b"2026-12-03 17:14:53.262 UTC [4670] jane@d/jane LOG:  statement: SELECT 1";
+        let at = line.len() - b"statement: SELECT 1".len();
+        let app = &line[at - b"jane LOG:  ".len()..][..4];
+        assert_eq!(
+            &without_application(line, at, Some(app))[..],
+            &b"2026-12-03 17:14:53.262 UTC [4670] jane@d/[redacted] LOG:  statement: SELECT 1"[..]
+        );
+        // The same text from elsewhere (a csvlog field) is not looked for in the line.
+        assert_eq!(&without_application(line, at, Some(b"jane"))[..], &line[..]);
         assert_eq!(
             literals("connection authorized: user=u database=d application_name=jane doe GSS (authenticated=yes)"),
             "connection authorized: user=u database=d application_name=[redacted] GSS (authenticated=yes)"
@@ -220,6 +291,11 @@ mod tests {
         assert_eq!(
             literals("connection authorized: user=u database=d application_name=jane"),
             "connection authorized: user=u database=d application_name=[redacted]"
+        );
+        // A name holding the words of the SSL part: masked up to the server's own.
+        assert_eq!(
+            literals("connection authorized: user=u database=d application_name=a SSL enabled b SSL enabled (protocol=TLSv1.3, cipher=X, bits=256)"),
+            "connection authorized: user=u database=d application_name=[redacted] SSL enabled (protocol=TLSv1.3, cipher=X, bits=256)"
         );
     }
 

@@ -8,6 +8,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod commands;
 mod compressed;
 mod config;
 mod moving;

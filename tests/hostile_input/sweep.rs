@@ -10,7 +10,7 @@ const FORMATS: [&str; 7] = [
 ];
 
 /// The hostile inputs that are cheap to read, each a file of its own.
-fn inputs() -> Vec<(&'static str, tempfile::NamedTempFile)> {
+pub(super) fn inputs() -> Vec<(&'static str, tempfile::NamedTempFile)> {
     let text = good();
     let mut after_garbage = text.clone();
     after_garbage.extend(garbage(50_000, 11));
