@@ -103,7 +103,8 @@ fn every_majors_committed_logs_give_their_planned_counts() {
     let mut failures = Vec::new();
     for (major, set) in MAJOR_SETS {
         let dir = common::repo().join(set);
-        let mismatches = common::planned::count_mismatches(&dir, &common::planned::expected_counts(&dir));
+        let mismatches =
+            common::planned::count_mismatches(&dir, &common::planned::expected_counts(&dir));
         failures.extend(
             common::beyond_catalogue_gaps(major, mismatches)
                 .into_iter()

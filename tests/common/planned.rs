@@ -106,4 +106,3 @@ pub fn count_mismatches(dir: &Path, want: &BTreeMap<(String, String), Planned>) 
     .flatten()
     .collect()
 }
-
