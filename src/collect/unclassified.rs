@@ -69,7 +69,10 @@ impl Unclassified {
         match self.ranks.last() {
             Some(top) if fingerprint < *top => {
                 let evicted = self.ranks.pop_last().expect("a last rank");
-                let g = self.groups.remove(&evicted).expect("ranked shapes have groups");
+                let g = self
+                    .groups
+                    .remove(&evicted)
+                    .expect("ranked shapes have groups");
                 self.overflow += g.count;
                 true
             }
