@@ -193,10 +193,9 @@ fn pgbadger_fixtures_read_in_chunks_give_the_sequential_report() {
 /// (numbers and quoted text make none), 2500 shapes met once to three times.
 #[test]
 fn unclassified_shapes_past_the_cap_give_the_sequential_report() {
-    let text = std::fs::read_to_string(
-        common::repo().join("sample-logs/pg18/access-login-refused.log"),
-    )
-    .unwrap();
+    let text =
+        std::fs::read_to_string(common::repo().join("sample-logs/pg18/access-login-refused.log"))
+            .unwrap();
     let line = text
         .lines()
         .find(|l| l.ends_with("WARNING:  setting an MD5-encrypted password"))
