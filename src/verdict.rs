@@ -146,7 +146,7 @@ impl Verdict {
 /// run and against a baseline. It reads only the message (no prefix, so no times, pids or
 /// zones) and the raw text (not the redacted sample, so `--show-sensitive` does not change
 /// it). FNV-1a, so the value is the same in every build and can be stored in reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Fingerprint(u64);
 
 /// Message bytes a fingerprint reads; messages that differ only later are one group.

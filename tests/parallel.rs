@@ -185,3 +185,46 @@ fn pgbadger_fixtures_read_in_chunks_give_the_sequential_report() {
         logs.len()
     );
 }
+
+/// Past the cap of unclassified message shapes, the groups and the overflow of a log read
+/// in chunks are those of one thread. The log is a stress input generated here, not
+/// server output: the real WARNING line `setting an MD5-encrypted password` of
+/// sample-logs/pg18, with a word of letters appended so that each copy is a new shape
+/// (numbers and quoted text make none), 2500 shapes met once to three times.
+#[test]
+fn unclassified_shapes_past_the_cap_give_the_sequential_report() {
+    let text =
+        std::fs::read_to_string(common::repo().join("sample-logs/pg18/access-login-refused.log"))
+            .unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.ends_with("WARNING:  setting an MD5-encrypted password"))
+        .unwrap();
+    let word = |mut n: usize| {
+        let mut w = String::new();
+        loop {
+            w.push((b'a' + (n % 26) as u8) as char);
+            n /= 26;
+            if n == 0 {
+                return w;
+            }
+        }
+    };
+    let mut log = String::new();
+    for i in 0..6000 {
+        let shape = i * 7919 % 2500;
+        if i < 2500 || shape % 3 == 0 {
+            log.push_str(&format!("{line} {}\n", word(shape)));
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shapes.log");
+    std::fs::write(&path, log).unwrap();
+    let notes = same_report(&path).unwrap();
+    assert_eq!(tally(&[notes]), (1, 0), "split and merged");
+    let (one, _) = report("1", &[common::path_str(&path)]);
+    let doc: serde_json::Value = serde_json::from_slice(&one).unwrap();
+    let kept = doc["unclassified"].as_array().unwrap().len();
+    assert_eq!(kept, 1000, "the cap is reached");
+    assert!(doc["stats"]["unclassified_overflow"].as_u64().unwrap() > 0);
+}

@@ -1,11 +1,17 @@
 //! WARNING-or-worse records no catalogue entry explains, grouped by fingerprint (level and
-//! message shape). Bounded: past `MAX_UNCLASSIFIED_SHAPES` groups, records are only counted.
+//! message shape). Bounded: `MAX_UNCLASSIFIED_SHAPES` groups are kept, the records of the
+//! other shapes are only counted.
+//!
+//! Which shapes keep a group is a property of the shapes, not of their order: the ones of
+//! lowest fingerprint, as `stats::capped` keeps keys. So groups filled from parts of a log
+//! (the chunks of a split file) and merged hold exactly what one filled from the whole log
+//! holds, past the cap too (ADR 18).
 
 use super::{Collector, Event, Observation, Seen};
 use crate::redact;
 use crate::severity::Level;
 use crate::verdict::Fingerprint;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 /// Distinct unclassified message shapes kept; past this they are counted in one bucket.
 pub const MAX_UNCLASSIFIED_SHAPES: usize = 1000;
@@ -25,35 +31,59 @@ pub struct Group {
 
 #[derive(Debug)]
 pub struct Unclassified {
-    groups: Vec<Group>,
-    by_fingerprint: HashMap<Fingerprint, usize>,
-    /// Records past the cap.
+    groups: HashMap<Fingerprint, Group>,
+    /// The kept fingerprints in order: the last is the one a lower newcomer evicts.
+    ranks: BTreeSet<Fingerprint>,
+    /// Records of the shapes not kept.
     overflow: u64,
+    cap: usize,
     show_sensitive: bool,
 }
 
 impl Unclassified {
     pub fn new(show_sensitive: bool) -> Self {
+        Unclassified::with_cap(MAX_UNCLASSIFIED_SHAPES, show_sensitive)
+    }
+
+    fn with_cap(cap: usize, show_sensitive: bool) -> Self {
         Unclassified {
-            groups: Vec::new(),
-            by_fingerprint: HashMap::new(),
+            groups: HashMap::new(),
+            ranks: BTreeSet::new(),
             overflow: 0,
+            cap,
             show_sensitive,
         }
     }
 
     /// The group with this fingerprint so far, for live output.
     pub fn group(&self, fingerprint: Fingerprint) -> Option<&Group> {
-        self.by_fingerprint
-            .get(&fingerprint)
-            .map(|&i| &self.groups[i])
+        self.groups.get(&fingerprint)
     }
 
-    /// Adds a group, or folds it into the one with its fingerprint; past the cap its
-    /// records are only counted.
+    /// Whether a new shape gets a group, evicting the highest kept one into the overflow
+    /// if need be.
+    fn make_room(&mut self, fingerprint: Fingerprint) -> bool {
+        if self.groups.len() < self.cap {
+            return true;
+        }
+        match self.ranks.last() {
+            Some(top) if fingerprint < *top => {
+                let evicted = self.ranks.pop_last().expect("a last rank");
+                let g = self
+                    .groups
+                    .remove(&evicted)
+                    .expect("ranked shapes have groups");
+                self.overflow += g.count;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Adds a group, or folds it into the one with its fingerprint; a shape that ranks
+    /// past the cap is only counted.
     fn add(&mut self, g: Group) {
-        if let Some(&i) = self.by_fingerprint.get(&g.fingerprint) {
-            let mine = &mut self.groups[i];
+        if let Some(mine) = self.groups.get_mut(&g.fingerprint) {
             mine.count += g.count;
             mine.seen.merge(g.seen);
             if g.seq < mine.seq {
@@ -62,11 +92,11 @@ impl Unclassified {
                 mine.detail = g.detail;
                 mine.statement = g.statement;
             }
-        } else if self.groups.len() >= MAX_UNCLASSIFIED_SHAPES {
-            self.overflow += g.count;
+        } else if self.make_room(g.fingerprint) {
+            self.ranks.insert(g.fingerprint);
+            self.groups.insert(g.fingerprint, g);
         } else {
-            self.by_fingerprint.insert(g.fingerprint, self.groups.len());
-            self.groups.push(g);
+            self.overflow += g.count;
         }
     }
 }
@@ -84,12 +114,16 @@ impl Collector for Unclassified {
         else {
             return;
         };
-        if let Some(&i) = self.by_fingerprint.get(fingerprint) {
+        if let Some(g) = self.groups.get_mut(fingerprint) {
             // A known shape: no text copied. Within one collector records arrive in
             // sequence order, so the group's sample stays the first.
-            let g = &mut self.groups[i];
             g.count += 1;
             g.seen.at(o.time);
+            return;
+        }
+        if self.groups.len() >= self.cap && self.ranks.last().is_some_and(|top| fingerprint > top) {
+            // Ranked past the cap: counted without copying its text.
+            self.overflow += 1;
             return;
         }
         let show = self.show_sensitive;
@@ -118,12 +152,69 @@ impl Collector for Unclassified {
 
     fn merge(&mut self, other: Self) {
         self.overflow += other.overflow;
-        for g in other.groups {
+        for g in other.groups.into_values() {
             self.add(g);
         }
     }
 
+    /// The groups in the order their shapes first appeared.
     fn finish(self) -> (Vec<Group>, u64) {
-        (self.groups, self.overflow)
+        let mut groups: Vec<Group> = self.groups.into_values().collect();
+        groups.sort_by_key(|g| g.seq);
+        (groups, self.overflow)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::record::Record;
+    use crate::verdict::fingerprint;
+
+    /// Groups of `messages` (numbered from `first_seq`), with a cap of 40.
+    fn fill(messages: &[String], first_seq: u64) -> Unclassified {
+        let mut u = Unclassified::with_cap(40, false);
+        for (i, m) in messages.iter().enumerate() {
+            let record = Record {
+                line: m.as_bytes(),
+                message: m.as_bytes(),
+                level: Some(Level::Error),
+                ..Record::default()
+            };
+            u.observe(&Observation {
+                seq: first_seq + i as u64,
+                time: None,
+                source: "test",
+                event: Event::Unclassified {
+                    record: &record,
+                    level: Level::Error,
+                    fingerprint: fingerprint(Level::Error, record.message),
+                },
+            });
+        }
+        u
+    }
+
+    /// Collectors filled from the parts of a stream and merged, in either order, hold
+    /// what one filled from the whole stream holds, past the cap too.
+    #[test]
+    fn merged_parts_equal_the_whole() {
+        // 120 shapes, told apart by two letters (digits make no shape), each met 5 times.
+        let letter = |n: usize| (b'a' + n as u8) as char;
+        let shape = |n: usize| format!("{}{}", letter(n % 26), letter(n / 26));
+        let messages: Vec<String> = (0..600)
+            .map(|i| format!("oops {} at {i}", shape(i * 7 % 120)))
+            .collect();
+        let whole = fill(&messages, 0).finish();
+        assert_eq!(whole.0.len(), 40, "the cap is reached");
+        assert!(whole.1 > 0);
+        for cut in [1, 150, 300, 599] {
+            let mut a = fill(&messages[..cut], 0);
+            a.merge(fill(&messages[cut..], cut as u64));
+            assert_eq!(a.finish(), whole, "cut at {cut}");
+            let mut b = fill(&messages[cut..], cut as u64);
+            b.merge(fill(&messages[..cut], 0));
+            assert_eq!(b.finish(), whole, "cut at {cut}, merged the other way");
+        }
     }
 }

@@ -42,9 +42,7 @@ pub fn collect(catalogue: &Catalogue, opts: &Options) -> Result<(Report, bool), 
         inputs.push(summary);
     };
     if opts.threads > 1 {
-        for (one, summary) in super::parallel::read_all(opened, opts, &new_flow) {
-            take(one, summary);
-        }
+        super::parallel::read_all(opened, opts, &new_flow, &mut take);
     } else {
         for (index, (name, opened)) in opened.into_iter().enumerate() {
             let mut one = new_flow(seq_base(index));

@@ -4,6 +4,7 @@ pub mod analyze;
 pub mod explain;
 pub mod fix;
 pub mod lint;
+mod ordered;
 mod parallel;
 pub mod policy;
 mod progress;

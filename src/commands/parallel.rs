@@ -1,9 +1,11 @@
 //! `analyze` on several threads (ADR split-input): inputs are read side by side, and a
 //! large plain file is cut into chunks (`split`) that are read side by side too, each
-//! into its own flow; the flows are merged in input and chunk order. A chunk that ended
+//! into its own flow; the flows are merged in input and chunk order as they come, so few
+//! wait (ADR 18). A chunk that ended
 //! holding something the next one would have needed makes its input be read again
 //! sequentially, so the report is the one `--threads 1` gives.
 
+use super::ordered;
 use super::read::{read_one, record_sink, Options};
 use super::split::{self, read_full_at, Plan};
 use crate::collect::seq_base;
@@ -14,7 +16,6 @@ use crate::source::framing::FramingCounts;
 use crate::source::{self, Compression, Opened};
 use std::fs::File;
 use std::io;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 /// Bytes read at a time by one chunk's reader.
@@ -31,6 +32,17 @@ struct SplitFile<'n> {
     name: &'n str,
     file: File,
     plan: Plan,
+}
+
+/// The chunks of one input merged so far, in order.
+struct Merge<'c> {
+    flow: Flow<'c>,
+    framing: FramingCounts,
+    streams: Vec<LogStream>,
+    /// What the last chunk merged left the next one: that one is read again from it.
+    carried: Option<Context>,
+    /// Why the input must be read again whole, once known.
+    failed: Option<&'static str>,
 }
 
 /// One chunk read into its own flow.
@@ -59,12 +71,15 @@ enum Done<'c> {
     Part(Box<io::Result<Part<'c>>>),
 }
 
-/// Reads every input on `opts.threads` threads; one flow and summary per input, in order.
+/// Reads every input on `opts.threads` threads; `take` gets one flow and summary per
+/// input, in input order, on this thread, as soon as the input is read: a split input's
+/// chunks are merged as they come, so only about `threads` chunks' flows are held at once.
 pub fn read_all<'c>(
     opened: Vec<(&str, Opened)>,
     opts: &Options,
     new_flow: &(dyn Fn(u64) -> Flow<'c> + Sync),
-) -> Vec<(Flow<'c>, InputSummary)> {
+    take: &mut dyn FnMut(Flow<'c>, InputSummary),
+) {
     let inputs: Vec<Input<'_>> = opened
         .into_iter()
         .map(|(name, o)| prepare(name, o, opts))
@@ -80,7 +95,13 @@ pub fn read_all<'c>(
             (0..parts).map(move |p| (i, p))
         })
         .collect();
-    let mut done = pool(opts.threads, jobs.len(), &|j| {
+    let chunks = |i: usize, split| Chunks {
+        split,
+        input: i,
+        opts,
+        new_flow,
+    };
+    let work = |j: usize| {
         let (i, part) = jobs[j];
         match &inputs[i] {
             Input::Whole(name, opened) => {
@@ -93,50 +114,30 @@ pub fn read_all<'c>(
                 let summary = read_one(&mut flow, name, opened, opts);
                 Done::Whole(Box::new((flow, summary)))
             }
-            Input::Split(split) => {
-                let chunks = Chunks {
-                    split,
-                    input: i,
-                    opts,
-                    new_flow,
-                };
-                Done::Part(Box::new(chunks.read(part, None)))
-            }
+            Input::Split(split) => Done::Part(Box::new(chunks(i, split).read(part, None))),
         }
-    })
-    .into_iter();
-    let mut out = Vec::with_capacity(inputs.len());
-    for (i, input) in inputs.iter().enumerate() {
-        match input {
-            Input::Whole(..) => match done.next() {
-                Some(Done::Whole(whole)) => out.push(*whole),
-                _ => unreachable!("one result per whole input"),
-            },
-            Input::Split(split) => {
-                let (name, plan) = (split.name, &split.plan);
-                let parts = done.by_ref().take(plan.starts.len()).map(|d| match d {
-                    Done::Part(p) => *p,
-                    Done::Whole(..) => unreachable!("parts follow their input"),
-                });
-                let chunks = Chunks {
-                    split,
-                    input: i,
-                    opts,
-                    new_flow,
-                };
-                let merged = chunks.merge(parts.collect());
-                if opts.chunk_note {
-                    let n = plan.starts.len();
-                    match &merged {
-                        Ok(_) => eprintln!("pgtriage: {name}: read in {n} chunks"),
-                        Err(why) => eprintln!("pgtriage: {name}: {n} chunks, read again: {why}"),
-                    }
+    };
+    let mut merging: Option<Merge<'c>> = None;
+    ordered::run(opts.threads, jobs.len(), &work, &mut |j, done| {
+        let (i, part) = jobs[j];
+        match (&inputs[i], done) {
+            (Input::Whole(..), Done::Whole(whole)) => {
+                let (flow, summary) = *whole;
+                take(flow, summary);
+            }
+            (Input::Split(split), Done::Part(p)) => {
+                let chunks = chunks(i, split);
+                let merge = merging.get_or_insert_with(|| chunks.start());
+                chunks.add(merge, part, *p);
+                if part + 1 == split.plan.starts.len() {
+                    let merge = merging.take().expect("merging this input");
+                    let (flow, summary) = chunks.finish(merge);
+                    take(flow, summary);
                 }
-                out.push(merged.unwrap_or_else(|_| sequential(name, i, opts, new_flow)));
             }
+            _ => unreachable!("a whole input's job reads it whole, a split one's a chunk"),
         }
-    }
-    out
+    });
 }
 
 /// A plain file worth splitting gets a plan; anything else is read whole.
@@ -204,41 +205,66 @@ impl<'c> Chunks<'_, 'c> {
         })
     }
 
-    /// The chunks' flows merged in order, a chunk read again (on this thread) when the
-    /// one before left it context; or why not: a chunk failed, or ended holding what the
-    /// next one's lines needed.
-    fn merge(
-        &self,
-        parts: Vec<io::Result<Part<'c>>>,
-    ) -> Result<(Flow<'c>, InputSummary), &'static str> {
-        const UNREADABLE: &str = "a chunk could not be read";
-        let mut flow = (self.new_flow)(seq_base(self.input));
-        let mut framing = FramingCounts::default();
-        let mut streams = Vec::with_capacity(parts.len());
-        let last = parts.len() - 1;
-        let mut carried = None;
-        for (k, part) in parts.into_iter().enumerate() {
-            let mut part = part.map_err(|_| UNREADABLE)?;
-            if let Some(c) = carried.take() {
-                part = self.read(k, Some(c)).map_err(|_| UNREADABLE)?;
-            }
-            if part.holds && k < last {
-                return Err("a chunk ended inside a record");
-            }
-            carried = part.context.take();
-            flow.merge(part.flow);
-            framing.merge(part.stream.framing());
-            streams.push(part.stream);
+    /// The merge of this input's chunks, before the first.
+    fn start(&self) -> Merge<'c> {
+        Merge {
+            flow: (self.new_flow)(seq_base(self.input)),
+            framing: FramingCounts::default(),
+            streams: Vec::with_capacity(self.split.plan.starts.len()),
+            carried: None,
+            failed: None,
         }
-        let streams: Vec<&LogStream> = streams.iter().collect();
+    }
+
+    /// Folds in chunk `k`, the next in order: read again (on this thread) when the one
+    /// before left it context. Once a chunk failed, or ended holding what the next one's
+    /// lines needed, the rest are dropped: the input is read again whole.
+    fn add(&self, merge: &mut Merge<'c>, k: usize, part: io::Result<Part<'c>>) {
+        const UNREADABLE: &str = "a chunk could not be read";
+        if merge.failed.is_some() {
+            return;
+        }
+        let part = match merge.carried.take() {
+            Some(c) => self.read(k, Some(c)),
+            None => part,
+        };
+        let Ok(mut part) = part else {
+            merge.failed = Some(UNREADABLE);
+            return;
+        };
+        if part.holds && k + 1 < self.split.plan.starts.len() {
+            merge.failed = Some("a chunk ended inside a record");
+            return;
+        }
+        merge.carried = part.context.take();
+        merge.flow.merge(part.flow);
+        merge.framing.merge(part.stream.framing());
+        merge.streams.push(part.stream);
+    }
+
+    /// The input's flow and summary once every chunk was added; read again whole, as
+    /// `--threads 1` reads it, if the chunks could not be merged.
+    fn finish(&self, merge: Merge<'c>) -> (Flow<'c>, InputSummary) {
+        let (name, n) = (self.split.name, self.split.plan.starts.len());
+        if self.opts.chunk_note {
+            match merge.failed {
+                None => eprintln!("pgtriage: {name}: read in {n} chunks"),
+                Some(why) => eprintln!("pgtriage: {name}: {n} chunks, read again: {why}"),
+            }
+        }
+        if merge.failed.is_some() {
+            drop(merge);
+            return sequential(name, self.input, self.opts, self.new_flow);
+        }
+        let streams: Vec<&LogStream> = merge.streams.iter().collect();
         let summary = InputSummary::of(
             Source::File,
-            self.split.name.to_string(),
-            framing.dominant(),
+            name.to_string(),
+            merge.framing.dominant(),
             Compression::None,
             &streams,
         );
-        Ok((flow, summary))
+        (merge.flow, summary)
     }
 }
 
@@ -264,26 +290,4 @@ fn sequential<'c>(
         },
     };
     (flow, summary)
-}
-
-/// Runs jobs `0..jobs` on up to `threads` threads; their results in job order.
-fn pool<T: Send>(threads: usize, jobs: usize, work: &(dyn Fn(usize) -> T + Sync)) -> Vec<T> {
-    let next = AtomicUsize::new(0);
-    let slots: Vec<Mutex<Option<T>>> = (0..jobs).map(|_| Mutex::new(None)).collect();
-    std::thread::scope(|s| {
-        for _ in 0..threads.min(jobs) {
-            s.spawn(|| loop {
-                let j = next.fetch_add(1, Ordering::Relaxed);
-                if j >= jobs {
-                    break;
-                }
-                let out = work(j);
-                *slots[j].lock().expect("unpoisoned") = Some(out);
-            });
-        }
-    });
-    slots
-        .into_iter()
-        .map(|m| m.into_inner().expect("unpoisoned").expect("every job ran"))
-        .collect()
 }

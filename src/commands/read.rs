@@ -92,7 +92,7 @@ where
 pub(super) fn read_one(
     flow: &mut Flow<'_>,
     name: &str,
-    mut opened: source::Opened,
+    opened: source::Opened,
     opts: &Options,
 ) -> InputSummary {
     let mut stream = LogStream::with_format(opts.format, opts.prefix.clone());
@@ -106,8 +106,15 @@ pub(super) fn read_one(
         (Some(_), _) => Size::Unknown,
     };
     let mut progress = Progress::new(name, size);
+    // With threads to spare, a compressed input is decoded on one and parsed on this one.
+    let mut reader = match opened.compression {
+        Compression::Gzip | Compression::Bzip2 if opts.threads > 1 => {
+            source::decompress::on_own_thread(opened.reader)
+        }
+        _ => opened.reader,
+    };
     loop {
-        match opened.reader.read(&mut buf) {
+        match reader.read(&mut buf) {
             Ok(0) => break,
             Ok(n) => {
                 if total == 0 {

@@ -2,6 +2,7 @@
 //! from the Docker Engine in the `tail` command and join the same pipeline.
 
 mod counts;
+pub mod decompress;
 pub mod framing;
 mod framings;
 mod json_text;

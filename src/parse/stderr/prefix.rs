@@ -196,7 +196,7 @@ fn match_from<'a>(
             let Some(next) = next else {
                 return match_from(rest, &s[s.len()..], with(f, *e, s)?, tries);
             };
-            for end in memchr::memmem::find_iter(s, next) {
+            for end in occurrences(s, next) {
                 if *tries == 0 {
                     return None;
                 }
@@ -213,6 +213,27 @@ fn match_from<'a>(
             match_from(rest, after, with(f, *e, value)?, tries)
         }
     }
+}
+
+/// Where `needle` (a prefix literal: not empty) occurs in `s`, left to right, not
+/// overlapping, as `memmem::find_iter` gives them. The needle is a few bytes and `s` one
+/// line's prefix: a `memchr` on its first byte costs less than the searcher `memmem`
+/// builds for each call, which was 5% of a run on a pgbench log with `%u`, `%d`, `%a`
+/// and `%h` in its prefix.
+fn occurrences<'s>(s: &'s [u8], needle: &'s [u8]) -> impl Iterator<Item = usize> + 's {
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        let (&first, tail) = needle.split_first()?;
+        while from + needle.len() <= s.len() {
+            let at = from + memchr::memchr(first, &s[from..s.len() - tail.len()])?;
+            if s[at + 1..].starts_with(tail) {
+                from = at + needle.len();
+                return Some(at);
+            }
+            from = at + 1;
+        }
+        None
+    })
 }
 
 /// `f` with what escape `e` read as `value`.
@@ -304,6 +325,27 @@ fn escape_value<'a>(e: Escape, s: &'a [u8]) -> Option<(&'a [u8], &'a [u8])> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The occurrences a free-text escape tries are those `memmem` finds, self-overlapping
+    /// needles included.
+    #[test]
+    fn occurrences_are_memmems() {
+        let hay: &[&[u8]] = &[
+            b"",
+            b"a",
+            b"a:::b::",
+            b"aaaa",
+            b"user=x,db=y,db=,app=",
+            b"::",
+        ];
+        let needles: &[&[u8]] = &[b":", b"::", b"aa", b",db=", b" ", b"a:::b::x"];
+        for h in hay {
+            for n in needles {
+                let want: Vec<usize> = memchr::memmem::find_iter(h, n).collect();
+                assert_eq!(occurrences(h, n).collect::<Vec<_>>(), want, "{h:?} {n:?}");
+            }
+        }
+    }
 
     #[test]
     fn compiled_prefix_reads_its_fields() {
