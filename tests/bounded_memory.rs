@@ -128,7 +128,7 @@ fn run(time: &std::path::Path, log: &std::path::Path, threads: &str) -> (Vec<u8>
     let run = std::process::Command::new(time)
         .args(["-f", "%M", "-o", common::path_str(&rss)])
         .arg(env!("CARGO_BIN_EXE_pgtriage"))
-        .args(&args)
+        .args(args)
         .arg(log)
         .output()
         .unwrap();
