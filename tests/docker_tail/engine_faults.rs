@@ -170,7 +170,7 @@ fn a_log_the_engine_cannot_give_exits_2_instead_of_a_blind_follow() {
 
 /// The value of the first series starting with `prefix` in a metrics scrape; 0 before
 /// the endpoint listens.
-fn counter(addr: &str, prefix: &str) -> u64 {
+pub(super) fn counter(addr: &str, prefix: &str) -> u64 {
     match std::net::TcpStream::connect(addr) {
         Ok(_) => super::follow::counter(&super::follow::scrape(addr), prefix),
         Err(_) => 0,

@@ -195,7 +195,7 @@ impl Drop for Engine {
 }
 
 /// Starts a server in `engine` and a `tail --output json` of it that has read its start.
-fn server_and_tail(engine: &Engine, name: &str) -> Child {
+fn server_and_tail(engine: &Engine, name: &str, args: &[&str]) -> Child {
     engine.docker(&[
         "run",
         "-d",
@@ -206,7 +206,7 @@ fn server_and_tail(engine: &Engine, name: &str) -> Child {
         DEBIAN,
     ]);
     engine.wait_for(name, READY, 2);
-    let tail = engine.tail(&["--output", "json", name]);
+    let tail = engine.tail(&[&["--output", "json", name], args].concat());
     std::thread::sleep(Duration::from_secs(2));
     engine.login_as_nobody(name);
     engine.login_as_nobody(name);
@@ -224,7 +224,13 @@ fn a_daemon_restart_mid_stream_is_reconnected_without_counting_a_line_twice() {
         return;
     };
     let name = "pgtriage-test-engine-restart";
-    let tail = server_and_tail(&engine, name);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let tail = server_and_tail(&engine, name, &["--metrics", &addr]);
     engine.stop();
     // The follower retries with its backoff while the daemon is away.
     std::thread::sleep(Duration::from_secs(3));
@@ -232,7 +238,19 @@ fn a_daemon_restart_mid_stream_is_reconnected_without_counting_a_line_twice() {
     for _ in 0..3 {
         engine.login_as_nobody(name);
     }
-    std::thread::sleep(Duration::from_secs(2));
+    // Its next try may be 5 s away and its re-attach slow on a loaded machine: wait until
+    // the live count has the three new lines (or more, which the report would show).
+    let role_missing =
+        format!("pgtriage_events_total{{container=\"{name}\",id=\"connection.role-missing\"");
+    let start = Instant::now();
+    while super::engine_faults::counter(&addr, &role_missing) < 5 {
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "the tail did not read on"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    std::thread::sleep(Duration::from_secs(1));
     let (r, stderr) = interrupt(tail);
     assert!(stderr.contains("lost the Docker daemon"), "{stderr}");
     assert!(stderr.contains("answers again"), "{stderr}");
@@ -257,7 +275,7 @@ fn a_daemon_that_stays_away_ends_the_tail_with_exit_2_and_the_findings() {
         return;
     };
     let name = "pgtriage-test-engine-gone";
-    let tail = server_and_tail(&engine, name);
+    let tail = server_and_tail(&engine, name, &[]);
     engine.stop();
     let start = Instant::now();
     let out = tail.wait_with_output().unwrap();
