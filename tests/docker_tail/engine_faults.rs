@@ -192,12 +192,7 @@ fn a_slow_reader_holds_the_follow_back_without_losing_a_line_or_growing() {
     }
     const ERRORS: usize = 20_000;
     let c = server("slow");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let addr = format!("127.0.0.1:{port}");
+    let addr = format!("127.0.0.1:{}", common::free_port());
     let mut tail = spawn_tail(&["--output", "jsonl", "--metrics", &addr, &c.0]);
     let lines = format!("pgtriage_lines_total{{container=\"{}\"}}", c.0);
     let start = Instant::now();

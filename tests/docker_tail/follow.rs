@@ -139,12 +139,7 @@ fn the_metrics_endpoint_counts_events_as_they_happen() {
     }
     let c = Container::run("metrics", &["-e", "POSTGRES_PASSWORD=secret", DEBIAN]);
     c.wait_for("database system is ready to accept connections", 2);
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let addr = format!("127.0.0.1:{port}");
+    let addr = format!("127.0.0.1:{}", common::free_port());
     let mut tail = spawn_tail(&["--output", "json", "--metrics", &addr, &c.0]);
     let start = Instant::now();
     let series = format!(

@@ -224,12 +224,7 @@ fn a_daemon_restart_mid_stream_is_reconnected_without_counting_a_line_twice() {
         return;
     };
     let name = "pgtriage-test-engine-restart";
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let addr = format!("127.0.0.1:{port}");
+    let addr = format!("127.0.0.1:{}", common::free_port());
     let tail = server_and_tail(&engine, name, &["--metrics", &addr]);
     engine.stop();
     // The follower retries with its backoff while the daemon is away.

@@ -4,8 +4,7 @@
 
 use super::boot::{compose_with_docker, wait_healthy, Project};
 use super::{
-    at_least_warning, common, examples, findings, free_port, gate_args, pretty, psql, psql_login,
-    TEST_IMAGE,
+    at_least_warning, common, examples, findings, gate_args, pretty, psql, psql_login, TEST_IMAGE,
 };
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -18,7 +17,7 @@ fn dev_example_boots_and_every_warning_is_accepted_with_a_reason() {
     let Some(dc) = compose_with_docker() else {
         return;
     };
-    let port = free_port();
+    let port = common::free_port();
     let override_yaml = format!("services:\n  db:\n    image: {TEST_IMAGE}\n");
     let p = Project::new(dc, "dev", &override_yaml, &[("PG_PORT", port.to_string())]);
     let id = p.up_on_loopback("db");

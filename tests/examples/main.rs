@@ -24,7 +24,6 @@ mod prod;
 
 use serde_json::Value;
 use std::collections::BTreeSet;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -71,14 +70,6 @@ fn run_ok(cmd: &mut Command) -> Output {
     let out = run(cmd);
     assert!(out.status.success(), "{cmd:?} failed:\n{}", text(&out));
     out
-}
-
-/// A free TCP port on 127.0.0.1 (bound, then released for the caller to use).
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("bind 127.0.0.1:0")
-        .port()
 }
 
 fn findings(report: &Value) -> Vec<Value> {

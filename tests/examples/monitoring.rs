@@ -1,7 +1,7 @@
 //! The alert rules: promtool checks them, and the metrics they use are served on a booted
 //! example by the exporter and by pgtriage.
 
-use super::{common, examples, free_port, psql, run_ok, text, ENVS};
+use super::{common, examples, psql, run_ok, text, ENVS};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::io::{Read, Write};
@@ -44,7 +44,7 @@ pub fn exporter_serves_what_the_rules_use(
     monitoring_pw: &str,
     rules: &str,
 ) {
-    let listen = free_port();
+    let listen = common::free_port();
     let _exporter = Killed::spawn(
         Command::new(exporter)
             .arg(format!("--web.listen-address=127.0.0.1:{listen}"))
@@ -78,7 +78,7 @@ pub fn exporter_serves_what_the_rules_use(
 
 /// pgtriage's own metrics, with the names and labels the rules use.
 pub fn pgtriage_serves_what_the_rules_use(id: &str, rules: &str) {
-    let listen = free_port();
+    let listen = common::free_port();
     let _tail = Killed::spawn(
         Command::new(env!("CARGO_BIN_EXE_pgtriage"))
             .args(["tail", id, "--env", "prod", "--output", "jsonl"])
