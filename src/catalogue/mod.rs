@@ -4,12 +4,12 @@
 pub mod docs;
 mod entry_rules;
 pub mod fix;
+mod index;
 pub mod template;
 pub mod translations;
 
 use crate::parse::record::Record;
 use crate::severity::{Level, PerEnv, Severity};
-use aho_corasick::AhoCorasick;
 use entry_rules::{category_of, check_entry};
 use serde::{Deserialize, Serialize};
 use template::{Captures, Template};
@@ -153,10 +153,8 @@ pub struct Match {
 pub struct Catalogue {
     patterns: Vec<Pattern>,
     compiled: Vec<Compiled>,
-    /// Finds each template's anchor literal in a message, all templates in one pass.
-    prefilter: AhoCorasick,
-    /// For each anchor (prefilter pattern id), the templates that share it.
-    by_anchor: Vec<Vec<usize>>,
+    /// The templates that may match a message, without reading all of it.
+    index: index::Index,
     /// Entries that take unexplained records of these levels.
     catch_all: Vec<(usize, Vec<Level>)>,
 }
@@ -226,26 +224,12 @@ impl Catalogue {
                 catch_all.push((pi, levels(&p.catch_all).map_err(at)?));
             }
         }
-        // Thousands of templates (with the translations) share far fewer anchors: index
-        // them by anchor so that building stays linear.
-        let mut anchors: Vec<&[u8]> = Vec::new();
-        let mut by_anchor: Vec<Vec<usize>> = Vec::new();
-        let mut anchor_index: std::collections::HashMap<&[u8], usize> = Default::default();
-        for (ti, c) in compiled.iter().enumerate() {
-            let a = c.template.anchor();
-            let i = *anchor_index.entry(a).or_insert_with(|| {
-                anchors.push(a);
-                by_anchor.push(Vec::new());
-                anchors.len() - 1
-            });
-            by_anchor[i].push(ti);
-        }
-        let prefilter = AhoCorasick::new(&anchors).map_err(|e| e.to_string())?;
+        let templates: Vec<&Template> = compiled.iter().map(|c| &c.template).collect();
+        let index = index::Index::new(&templates)?;
         Ok(Catalogue {
             patterns,
             compiled,
-            prefilter,
-            by_anchor,
+            index,
             catch_all,
         })
     }
@@ -331,29 +315,29 @@ impl Catalogue {
             .or_else(|| self.catch_all(record.level?))
     }
 
-    /// The most specific template that matches `msg` at the record's level and context.
+    /// The most specific template that matches `msg` at the record's level and context;
+    /// of equally specific ones, the first in the catalogue.
     fn best_template(&self, msg: &[u8], record: &Record<'_>, recent: &[usize]) -> Option<Match> {
-        let mut best: Option<(usize, Match)> = None;
-        for hit in self.prefilter.find_overlapping_iter(msg) {
-            for &ti in &self.by_anchor[hit.pattern().as_usize()] {
-                let c = &self.compiled[ti];
-                let spec = c.template.specificity() + CONTEXT_BONUS * c.context_size();
-                if best.as_ref().is_some_and(|(s, _)| *s >= spec) || !c.fits(record, recent) {
-                    continue;
-                }
-                if let Some(captures) = c.template.matches(msg) {
-                    let m = Match {
-                        pattern: c.pattern,
-                        template: Some(ti),
-                        fold: c.fold,
-                        redact: c.redact,
-                        captures,
-                    };
-                    best = Some((spec, m));
-                }
+        let mut best: Option<(usize, usize, Match)> = None;
+        self.index.candidates(msg, &mut |ti| {
+            let c = &self.compiled[ti];
+            let spec = c.template.specificity() + CONTEXT_BONUS * c.context_size();
+            let beaten = |&(s, t, _): &(usize, usize, Match)| s > spec || s == spec && t <= ti;
+            if best.as_ref().is_some_and(beaten) || !c.fits(record, recent) {
+                return;
             }
-        }
-        best.map(|(_, m)| m)
+            if let Some(captures) = c.template.matches(msg) {
+                let m = Match {
+                    pattern: c.pattern,
+                    template: Some(ti),
+                    fold: c.fold,
+                    redact: c.redact,
+                    captures,
+                };
+                best = Some((spec, ti, m));
+            }
+        });
+        best.map(|(_, _, m)| m)
     }
 
     /// The entry that takes otherwise unexplained records of `level`, if any.

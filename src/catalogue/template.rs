@@ -163,6 +163,30 @@ impl Template {
             .unwrap_or(b"")
     }
 
+    /// The literal text the template opens with, if it opens with text.
+    pub fn head(&self) -> Option<&[u8]> {
+        match self.pieces.first()? {
+            Piece::Literal(l) => Some(l),
+            _ => None,
+        }
+    }
+
+    /// The first literal text of 3 bytes or more, if any.
+    pub fn first_literal(&self) -> Option<&[u8]> {
+        self.pieces.iter().find_map(|p| match p {
+            Piece::Literal(l) if l.len() >= 3 => Some(l.as_slice()),
+            _ => None,
+        })
+    }
+
+    /// The literal text the template closes with, if it closes with text.
+    pub fn tail(&self) -> Option<&[u8]> {
+        match self.pieces.last()? {
+            Piece::Literal(l) => Some(l),
+            _ => None,
+        }
+    }
+
     /// Bytes of literal text; the more a template has, the more specific it is.
     pub fn specificity(&self) -> usize {
         self.pieces
