@@ -140,7 +140,12 @@ impl Assembler {
             return;
         }
         let labelled = find_label(line);
-        let Some(program) = self.whose(framed, labelled, sink) else {
+        // Parsed once: `whose` weighs it as evidence, the record takes its fields.
+        let parsed = labelled.filter(|l| l.prefix_len > 0).and_then(|l| {
+            let prefix = self.prefix.as_ref()?;
+            prefix.parse(&line[..l.prefix_len])
+        });
+        let Some(program) = self.whose(framed, labelled, parsed.as_ref(), sink) else {
             return;
         };
         // PostgreSQL continues multi-line messages and statements on TAB-led lines;
@@ -160,7 +165,10 @@ impl Assembler {
         }
         if let Some(l) = labelled.filter(|l| l.prefix_len > 0 || self.prefix_is_empty()) {
             let fields = self.prefix.as_ref().and_then(|p| {
-                let f = p.parse_glued(&line[..l.prefix_len]);
+                let f = parsed.or_else(|| match l.prefix_len {
+                    0 => p.parse(b""),
+                    n => p.parse_after_dots(&line[..n]),
+                });
                 self.counts.prefix_mismatches += u64::from(f.is_none());
                 f
             });
@@ -212,6 +220,7 @@ impl Assembler {
         &mut self,
         framed: Framed<'_>,
         labelled: Option<Labelled>,
+        parsed: Option<&PrefixFields<'_>>,
         sink: &mut dyn FnMut(&Record<'_>),
     ) -> Option<bool> {
         let line = framed.text;
@@ -229,15 +238,10 @@ impl Assembler {
             self.counts.other_program_lines += u64::from(self.open.lines) + 1;
             return None;
         }
-        let server_prefix = labelled.filter(|l| l.prefix_len > 0).is_some_and(|l| {
-            let fields = self
-                .prefix
-                .as_ref()
-                .and_then(|p| p.parse(&line[..l.prefix_len]));
-            // A line led by `%t`/`%m` is the server's even where detection missed its
-            // prefix (an application name `%a: ` that varies).
-            fields.is_some_and(|f| f.pid.is_some() || f.time.is_some()) || iso_date_time(line)
-        });
+        // A line led by `%t`/`%m` is the server's even where detection missed its prefix
+        // (an application name `%a: ` that varies).
+        let server_prefix = labelled.is_some_and(|l| l.prefix_len > 0)
+            && (parsed.is_some_and(|f| f.pid.is_some() || f.time.is_some()) || iso_date_time(line));
         match self
             .evidence
             .judge(line, labelled, framed.service, server_prefix)

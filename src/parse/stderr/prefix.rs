@@ -2,11 +2,10 @@
 //! prefix into the fields statistics need (time, pid, session). Inference from the lines
 //! themselves is in `infer`.
 
-use nom::branch::alt;
 use nom::bytes::complete::{tag, take_while1, take_while_m_n};
 use nom::character::complete::{digit0, digit1};
 use nom::combinator::{opt, recognize};
-use nom::sequence::preceded;
+use nom::error::ErrorKind;
 use nom::{IResult, Parser};
 
 /// One `%` escape of `log_line_prefix`, as documented in runtime-config-logging.
@@ -135,15 +134,13 @@ impl Prefix {
         &self.format
     }
 
-    /// As `parse`, or, when that fails, on what follows pg_ctl's progress dots (`waiting for
-    /// server to start....`): the server's first lines are glued to them when both write to
-    /// one stream, and keep their own prefix's time and pid.
-    pub fn parse_glued<'a>(&self, prefix: &'a [u8]) -> Option<PrefixFields<'a>> {
-        self.parse(prefix).or_else(|| {
-            let dots = memchr::memmem::find(prefix, b"..")?;
-            let end = prefix[dots..].iter().position(|b| *b != b'.')? + dots;
-            self.parse(&prefix[end..])
-        })
+    /// What `parse` reads after pg_ctl's progress dots (`waiting for server to start....`),
+    /// for a line `parse` did not read: the server's first lines are glued to them when both
+    /// write to one stream, and keep their own prefix's time and pid.
+    pub fn parse_after_dots<'a>(&self, prefix: &'a [u8]) -> Option<PrefixFields<'a>> {
+        let dots = memchr::memmem::find(prefix, b"..")?;
+        let end = prefix[dots..].iter().position(|b| *b != b'.')? + dots;
+        self.parse(&prefix[end..])
     }
 
     /// Matches `prefix`, which must be exactly the text before the level label. Lines of
@@ -170,23 +167,27 @@ impl Escape {
 
 fn match_items<'a>(items: &[Item], s: &'a [u8]) -> Option<PrefixFields<'a>> {
     let mut tries = FREE_TEXT_TRIES;
-    match_from(items, s, PrefixFields::default(), &mut tries)
+    let mut f = PrefixFields::default();
+    match_from(items, s, &mut f, &mut tries).then_some(f)
 }
 
-/// Matches `items` against `s`. Free text runs to an occurrence of the next literal: the
-/// first that lets the rest match, so that free-text values side by side (`%b %i`, whose
-/// values hold spaces) still read a line.
+/// Matches `items` against `s`, filling `f`. Free text runs to an occurrence of the next
+/// literal: the first that lets the rest match, so that free-text values side by side
+/// (`%b %i`, whose values hold spaces) still read a line. The fields are set in place and
+/// put back only where a free-text attempt fails: every line's prefix goes through here.
 fn match_from<'a>(
     items: &[Item],
     s: &'a [u8],
-    f: PrefixFields<'a>,
+    f: &mut PrefixFields<'a>,
     tries: &mut usize,
-) -> Option<PrefixFields<'a>> {
+) -> bool {
     let Some((item, rest)) = items.split_first() else {
-        return s.is_empty().then_some(f);
+        return s.is_empty();
     };
     match item {
-        Item::Literal(l) => match_from(rest, s.strip_prefix(l.as_slice())?, f, tries),
+        Item::Literal(l) => s
+            .strip_prefix(l.as_slice())
+            .is_some_and(|s| match_from(rest, s, f, tries)),
         Item::SessionOnly => match_from(rest, s, f, tries),
         Item::Escape(e) if e.is_free_text() => {
             let next = rest.iter().find_map(|i| match i {
@@ -194,24 +195,23 @@ fn match_from<'a>(
                 _ => None,
             });
             let Some(next) = next else {
-                return match_from(rest, &s[s.len()..], with(f, *e, s)?, tries);
+                return set(f, *e, s) && match_from(rest, &s[s.len()..], f, tries);
             };
             for end in occurrences(s, next) {
                 if *tries == 0 {
-                    return None;
+                    return false;
                 }
                 *tries -= 1;
-                let found = match_from(rest, &s[end..], with(f, *e, &s[..end])?, tries);
-                if found.is_some() {
-                    return found;
+                let before = *f;
+                if set(f, *e, &s[..end]) && match_from(rest, &s[end..], f, tries) {
+                    return true;
                 }
+                *f = before;
             }
-            None
+            false
         }
-        Item::Escape(e) => {
-            let (after, value) = escape_value(*e, s)?;
-            match_from(rest, after, with(f, *e, value)?, tries)
-        }
+        Item::Escape(e) => escape_value(*e, s)
+            .is_some_and(|(after, value)| set(f, *e, value) && match_from(rest, after, f, tries)),
     }
 }
 
@@ -236,15 +236,19 @@ fn occurrences<'s>(s: &'s [u8], needle: &'s [u8]) -> impl Iterator<Item = usize>
     })
 }
 
-/// `f` with what escape `e` read as `value`.
-fn with<'a>(mut f: PrefixFields<'a>, e: Escape, value: &'a [u8]) -> Option<PrefixFields<'a>> {
+/// Sets in `f` what escape `e` read as `value`; false (and `f` untouched) if the value
+/// cannot be what the escape prints.
+fn set<'a>(f: &mut PrefixFields<'a>, e: Escape, value: &'a [u8]) -> bool {
     match e {
         Escape::Time | Escape::TimeMs => f.time = Some(value),
         Escape::Epoch => {
             f.time = Some(value);
             f.epoch = true;
         }
-        Escape::Pid => f.pid = Some(std::str::from_utf8(value).ok()?.parse().ok()?),
+        Escape::Pid => match std::str::from_utf8(value).ok().and_then(|v| v.parse().ok()) {
+            Some(pid) => f.pid = Some(pid),
+            None => return false,
+        },
         // `%c` is the session's start and pid in hex: the pid for prefixes without `%p`
         // (Azure's `%t-%c-`).
         Escape::Session => f.pid = f.pid.or_else(|| session_pid(value)),
@@ -255,7 +259,7 @@ fn with<'a>(mut f: PrefixFields<'a>, e: Escape, value: &'a [u8]) -> Option<Prefi
         Escape::Sqlstate => f.sqlstate = Some(value),
         _ => {}
     }
-    Some(f)
+    true
 }
 
 /// The pid in a session id (`6b112b1c.77e1`: 0x77e1).
@@ -268,38 +272,51 @@ type Res<'a> = IResult<&'a [u8], &'a [u8]>;
 
 /// `2024-01-02 03:04:05[.678] ZONE`. The zone is an abbreviation (`UTC`, `CEST`) or a
 /// numeric offset (`-03`, `+0530`), never both, so that what follows it in prefixes such as
-/// `%t:%h:` or `%t-%c-` is not taken for part of it.
+/// `%t:%h:` or `%t-%c-` is not taken for part of it. Read byte by byte: every line's prefix
+/// starts with it, and combinators cost several times as much.
 pub(super) fn datetime(millis: bool) -> impl Fn(&[u8]) -> Res<'_> {
     move |s| {
-        let two = || take_while_m_n(2, 2, |b: u8| b.is_ascii_digit());
-        let core = (
-            take_while_m_n(4, 4, |b: u8| b.is_ascii_digit()),
-            tag("-"),
-            two(),
-            tag("-"),
-            two(),
-            tag(" "),
-            two(),
-            tag(":"),
-            two(),
-            tag(":"),
-            two(),
-        );
-        let zone = preceded(
-            tag(" "),
-            alt((
-                take_while1(|b: u8| b.is_ascii_alphabetic()),
-                recognize((
-                    take_while_m_n(1, 1, |b: u8| b == b'+' || b == b'-'),
-                    take_while_m_n(2, 4, |b: u8| b.is_ascii_digit()),
-                )),
-            )),
-        );
-        if millis {
-            recognize((core, tag("."), digit1, zone)).parse(s)
-        } else {
-            recognize((core, zone)).parse(s)
+        let fail = || Err(nom::Err::Error(nom::error::Error::new(s, ErrorKind::Tag)));
+        let digit = |i: usize| s.get(i).is_some_and(u8::is_ascii_digit);
+        let shape = b"0000-00-00 00:00:00";
+        let core = shape.iter().enumerate().all(|(i, &c)| match c {
+            b'0' => digit(i),
+            _ => s.get(i) == Some(&c),
+        });
+        if !core {
+            return fail();
         }
+        let mut at = shape.len();
+        if millis {
+            if s.get(at) != Some(&b'.') || !digit(at + 1) {
+                return fail();
+            }
+            at += 1;
+            while digit(at) {
+                at += 1;
+            }
+        }
+        if s.get(at) != Some(&b' ') {
+            return fail();
+        }
+        at += 1;
+        let run = |from: usize, max: usize, f: fn(&u8) -> bool| {
+            s[from.min(s.len())..]
+                .iter()
+                .take(max)
+                .take_while(|b| f(b))
+                .count()
+        };
+        let letters = run(at, usize::MAX, u8::is_ascii_alphabetic);
+        if letters > 0 {
+            at += letters;
+        } else if matches!(s.get(at), Some(b'+' | b'-')) && run(at + 1, 4, u8::is_ascii_digit) >= 2
+        {
+            at += 1 + run(at + 1, 4, u8::is_ascii_digit);
+        } else {
+            return fail();
+        }
+        Ok((&s[at..], &s[..at]))
     }
 }
 
