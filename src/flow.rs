@@ -8,7 +8,7 @@ use crate::collect::{Collected, Collector, Collectors, Event, Group, Observation
 use crate::parse::record::Record;
 use crate::timestamp::Timestamp;
 use crate::verdict::{fingerprint, Judgement, Verdict};
-use std::collections::HashMap;
+use ahash::AHashMap as HashMap;
 
 pub struct Flow<'c> {
     catalogue: &'c Catalogue,

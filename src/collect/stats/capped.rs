@@ -8,7 +8,8 @@
 //! filled from the whole holds (ADR split-input). A newcomer of lower rank than the
 //! highest kept key evicts it into `other`.
 
-use std::collections::{BTreeSet, HashMap};
+use ahash::AHashMap as HashMap;
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 /// A row of a statistics table: how two rows of the same key combine. Folding must not

@@ -73,7 +73,9 @@ impl<'c> Hourly<'c> {
         match kind {
             Kind::Statement => {
                 let statement = self.ctx.capture(m, "statement", record);
-                if statement.is_some() && super::queries::is_preparation(record.message) {
+                if statement.is_some()
+                    && super::queries::is_preparation(super::queries::phase(record.message))
+                {
                     return None;
                 }
                 if statement.is_some() {

@@ -169,7 +169,11 @@ pub fn number_after<'t>(text: &'t [u8], key: &[u8]) -> Option<&'t [u8]> {
 
 /// Text as a report key: lossless for UTF-8, lossy otherwise.
 pub fn key(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
-    String::from_utf8_lossy(bytes)
+    // `from_utf8` checks ASCII a word at a time; the lossy walk goes by chunks.
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.into(),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
 }
 
 /// Every statistics collector, observed together.

@@ -42,6 +42,17 @@ pub fn normalize_into(out: &mut Vec<u8>, text: &[u8]) {
                 close(out);
                 i + 1
             }
+            // A word, and the digits in it: copied lower-cased in one go.
+            b'a'..=b'z' | b'A'..=b'Z' | b'_' => {
+                let len = text[i..]
+                    .iter()
+                    .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+                    .unwrap_or(text.len() - i);
+                let start = out.len();
+                out.extend_from_slice(&text[i..i + len]);
+                out[start..].make_ascii_lowercase();
+                i + len
+            }
             _ => {
                 if b == b',' {
                     trim_space(out);

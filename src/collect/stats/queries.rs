@@ -32,6 +32,10 @@ impl Names {
         let Some(name) = name.filter(|n| !n.is_empty()) else {
             return;
         };
+        // Almost always a name already listed: found by its bytes, nothing converted.
+        if self.names.iter().any(|n| n.as_bytes() == name) {
+            return;
+        }
         let name = key(name);
         if let Err(at) = self.names.binary_search_by(|n| n.as_str().cmp(&name)) {
             if at < MAX_NAMES {
@@ -162,9 +166,9 @@ pub(super) fn phase(message: &[u8]) -> &[u8] {
     super::find(message, b" ms  ").map_or(b"", |p| &message[p + 5..])
 }
 
-/// A `parse` or `bind` step of the extended protocol: pgBadger does not count it as a query.
-pub(super) fn is_preparation(message: &[u8]) -> bool {
-    let step = phase(message);
+/// A `parse` or `bind` step of the extended protocol (`phase`'s text): pgBadger does not
+/// count it as a query.
+pub(super) fn is_preparation(step: &[u8]) -> bool {
     step.starts_with(b"parse ") || step.starts_with(b"bind ")
 }
 
@@ -190,7 +194,7 @@ impl Collector for Queries<'_> {
             return;
         };
         let step = phase(record.message);
-        if is_preparation(record.message) {
+        if is_preparation(step) {
             self.phases.parse += u64::from(step.starts_with(b"parse "));
             self.phases.bind += u64::from(step.starts_with(b"bind "));
             return;
