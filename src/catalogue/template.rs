@@ -8,7 +8,7 @@ use nom::{IResult, Parser};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Piece {
-    Literal(Vec<u8>),
+    Literal(Literal),
     /// `%s`, `%m`: any text, as short as lets the rest match.
     Text,
     /// `%d`, `%u`, `%ld`, ...: an integer.
@@ -20,6 +20,35 @@ enum Piece {
     /// `%g`, `%f`, `%e`: a number as printf prints a double (`1.5`, `-2`, `1e+06`).
     Float,
 }
+
+/// Literal text of a template, with a searcher built once: a conversion's end is found by
+/// the text after it, in every candidate template of every record, and most candidates
+/// fail. The searcher looks for the text's rarest bytes first, where a scan for its first
+/// byte stopped at every space of a long statement.
+#[derive(Debug, Clone)]
+struct Literal {
+    finder: memchr::memmem::Finder<'static>,
+}
+
+impl Literal {
+    fn new(text: Vec<u8>) -> Literal {
+        Literal {
+            finder: memchr::memmem::Finder::new(&text).into_owned(),
+        }
+    }
+
+    fn as_slice(&self) -> &[u8] {
+        self.finder.needle()
+    }
+}
+
+impl PartialEq for Literal {
+    fn eq(&self, other: &Literal) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl Eq for Literal {}
 
 /// The most conversions a template may have (captures live in a fixed array, so matching
 /// never allocates).
@@ -102,12 +131,12 @@ impl Template {
             arguments.push((pos.map(|(n, _)| n), b[i] == b'm'));
             i += 1;
             if !lit.is_empty() {
-                pieces.push(Piece::Literal(std::mem::take(&mut lit)));
+                pieces.push(Piece::Literal(Literal::new(std::mem::take(&mut lit))));
             }
             pieces.push(piece);
         }
         if !lit.is_empty() {
-            pieces.push(Piece::Literal(lit));
+            pieces.push(Piece::Literal(Literal::new(lit)));
         }
         let conversions = pieces
             .iter()
@@ -166,7 +195,7 @@ impl Template {
     /// The literal text the template opens with, if it opens with text.
     pub fn head(&self) -> Option<&[u8]> {
         match self.pieces.first()? {
-            Piece::Literal(l) => Some(l),
+            Piece::Literal(l) => Some(l.as_slice()),
             _ => None,
         }
     }
@@ -174,7 +203,7 @@ impl Template {
     /// The first literal text of 3 bytes or more, if any.
     pub fn first_literal(&self) -> Option<&[u8]> {
         self.pieces.iter().find_map(|p| match p {
-            Piece::Literal(l) if l.len() >= 3 => Some(l.as_slice()),
+            Piece::Literal(l) if l.as_slice().len() >= 3 => Some(l.as_slice()),
             _ => None,
         })
     }
@@ -182,7 +211,7 @@ impl Template {
     /// The literal text the template closes with, if it closes with text.
     pub fn tail(&self) -> Option<&[u8]> {
         match self.pieces.last()? {
-            Piece::Literal(l) => Some(l),
+            Piece::Literal(l) => Some(l.as_slice()),
             _ => None,
         }
     }
@@ -192,7 +221,7 @@ impl Template {
         self.pieces
             .iter()
             .map(|p| match p {
-                Piece::Literal(l) => l.len(),
+                Piece::Literal(l) => l.as_slice().len(),
                 _ => 0,
             })
             .sum()
@@ -292,7 +321,10 @@ fn match_from(pieces: &[Piece], msg: &[u8], at: usize, caps: &mut Captures) -> b
         caps.len += 1;
     };
     match piece {
-        Piece::Literal(l) => s.starts_with(l) && match_from(rest, msg, at + l.len(), caps),
+        Piece::Literal(l) => {
+            let l = l.as_slice();
+            s.starts_with(l) && match_from(rest, msg, at + l.len(), caps)
+        }
         Piece::Int | Piece::Hex | Piece::Float => {
             let parsed = match piece {
                 Piece::Int => integer(s),
@@ -328,9 +360,17 @@ fn match_from(pieces: &[Piece], msg: &[u8], at: usize, caps: &mut Captures) -> b
                     capture(caps, s.len());
                     true
                 }
+                // The message's closing text: only its end can be the place.
+                Some(Piece::Literal(last)) if rest.len() == 1 => {
+                    let last = last.as_slice();
+                    s.ends_with(last) && {
+                        capture(caps, s.len() - last.len());
+                        true
+                    }
+                }
                 Some(Piece::Literal(next)) => {
                     // Shortest first: try each place the next literal occurs.
-                    for pos in occurrences(s, next) {
+                    for pos in next.finder.find_iter(s) {
                         capture(caps, pos);
                         if match_from(rest, msg, at + pos, caps) {
                             return true;
@@ -352,25 +392,6 @@ fn match_from(pieces: &[Piece], msg: &[u8], at: usize, caps: &mut Captures) -> b
             }
         }
     }
-}
-
-/// Where `needle` occurs in `hay`, without overlaps, as `memmem::find_iter` finds them
-/// but without building a searcher per call, which cost more than the search on the
-/// short messages and literals templates have (one per record and candidate template).
-fn occurrences<'h>(hay: &'h [u8], needle: &'h [u8]) -> impl Iterator<Item = usize> + 'h {
-    let mut at = 0;
-    std::iter::from_fn(move || {
-        let (&first, _) = needle.split_first()?;
-        while at + needle.len() <= hay.len() {
-            let p = at + memchr::memchr(first, &hay[at..])?;
-            if hay[p..].starts_with(needle) {
-                at = p + needle.len();
-                return Some(p);
-            }
-            at = p + 1;
-        }
-        None
-    })
 }
 
 fn utf8_len(s: &[u8]) -> usize {
