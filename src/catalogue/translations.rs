@@ -168,7 +168,13 @@ pub fn strip_position(msg: &[u8]) -> &[u8] {
 
 /// The message without a translated ` at character N`, if it ends with one.
 fn strip_translated_position(msg: &[u8]) -> Option<&[u8]> {
+    let last = *msg.last()?;
     data().positions.iter().find_map(|(pre, post)| {
+        // Every message is checked: its last byte rules out most forms without a compare.
+        let ends = post.last().map_or(last.is_ascii_digit(), |b| *b == last);
+        if !ends {
+            return None;
+        }
         let rest = msg.strip_suffix(post.as_slice())?;
         let digits = rest.iter().rev().take_while(|b| b.is_ascii_digit()).count();
         (digits > 0).then_some(())?;

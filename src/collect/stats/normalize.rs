@@ -4,11 +4,36 @@
 //! allocates nothing once the buffer has grown. The shape carries no literal, so it is
 //! already redacted.
 
+/// The bytes `normalize_into` looks at; every other byte is kept, lower-cased. A digit is
+/// kept too when it continues a word (`t1`), which the byte before tells.
+const SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    let bytes = b"-/ \t\n\r'\"$0123456789),";
+    let mut i = 0;
+    while i < bytes.len() {
+        t[bytes[i] as usize] = true;
+        i += 1;
+    }
+    t
+};
+
 /// Appends the shape of `text` to `out`. Call it for each part of a statement logged over
 /// several lines; `out` must hold the shape so far (it is read to fold `IN` lists).
 pub fn normalize_into(out: &mut Vec<u8>, text: &[u8]) {
     let mut i = 0;
     while i < text.len() {
+        // Most bytes are kept as they are, lower-cased: copied a run at a time.
+        let run = text[i..]
+            .iter()
+            .position(|b| SPECIAL[usize::from(*b)])
+            .unwrap_or(text.len() - i);
+        if run > 0 {
+            let start = out.len();
+            out.extend_from_slice(&text[i..i + run]);
+            out[start..].make_ascii_lowercase();
+            i += run;
+            continue;
+        }
         let b = text[i];
         i = match b {
             b'-' if text.get(i + 1) == Some(&b'-') => {
@@ -41,17 +66,6 @@ pub fn normalize_into(out: &mut Vec<u8>, text: &[u8]) {
             b')' => {
                 close(out);
                 i + 1
-            }
-            // A word, and the digits in it: copied lower-cased in one go.
-            b'a'..=b'z' | b'A'..=b'Z' | b'_' => {
-                let len = text[i..]
-                    .iter()
-                    .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
-                    .unwrap_or(text.len() - i);
-                let start = out.len();
-                out.extend_from_slice(&text[i..i + len]);
-                out[start..].make_ascii_lowercase();
-                i + len
             }
             _ => {
                 if b == b',' {
