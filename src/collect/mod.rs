@@ -82,9 +82,18 @@ pub struct Seen {
 
 impl Seen {
     pub fn at(&mut self, time: Option<Timestamp>) {
-        if let Some(t) = time {
-            self.first = Some(self.first.map_or(t, |f| f.min(t)));
-            self.last = Some(self.last.map_or(t, |l| l.max(t)));
+        let Some(t) = time else { return };
+        match (self.first, self.last) {
+            // A log's times mostly grow: one compare when this one is the latest yet.
+            (Some(_), Some(l)) if t >= l => self.last = Some(t),
+            (Some(f), Some(l)) => {
+                self.first = Some(f.min(t));
+                self.last = Some(l.max(t));
+            }
+            _ => {
+                self.first = Some(t);
+                self.last = Some(t);
+            }
         }
     }
 

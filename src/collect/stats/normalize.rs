@@ -20,21 +20,17 @@ const SPECIAL: [bool; 256] = {
 /// Appends the shape of `text` to `out`. Call it for each part of a statement logged over
 /// several lines; `out` must hold the shape so far (it is read to fold `IN` lists).
 pub fn normalize_into(out: &mut Vec<u8>, text: &[u8]) {
+    // The shape is never longer than the text but for `, ` and `in (...)`: one reserve.
+    out.reserve(text.len() + 16);
     let mut i = 0;
     while i < text.len() {
-        // Most bytes are kept as they are, lower-cased: copied a run at a time.
-        let run = text[i..]
-            .iter()
-            .position(|b| SPECIAL[usize::from(*b)])
-            .unwrap_or(text.len() - i);
-        if run > 0 {
-            let start = out.len();
-            out.extend_from_slice(&text[i..i + run]);
-            out[start..].make_ascii_lowercase();
-            i += run;
+        let b = text[i];
+        // Most bytes are kept as they are, lower-cased.
+        if !SPECIAL[usize::from(b)] {
+            out.push(b.to_ascii_lowercase());
+            i += 1;
             continue;
         }
-        let b = text[i];
         i = match b {
             b'-' if text.get(i + 1) == Some(&b'-') => {
                 space(out);
