@@ -51,7 +51,7 @@ PG_BIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 CACHE_DIR=${PGTRIAGE_BENCH_CACHE:-/var/cache/pgtriage/bench}
 BASE_LOG=$CACHE_DIR/pgbench-pg15-$RECIPE-${BASE_MB}MB.log
 WITH_J2=${PGBADGER_J2:-1}
-PGTRIAGE_RUNS=${PGTRIAGE_RUNS:-3}
+RUNS_EACH=${PGTRIAGE_RUNS:-3}   # (a PG* name would be cleared with the rest below)
 # (knobs are read before every PG* variable is cleared below)
 
 say() { printf '[bench %4ss] %s\n' "$SECONDS" "$*" >&2; }
@@ -66,7 +66,7 @@ esac
 [[ $# -le 1 ]] || { usage >&2; exit 1; }
 SIZE_MB=${1:-512}
 [[ $SIZE_MB =~ ^[1-9][0-9]*$ ]] || die "SIZE_MB must be a positive integer, got '$SIZE_MB'"
-[[ $PGTRIAGE_RUNS =~ ^[1-9][0-9]*$ ]] || die "PGTRIAGE_RUNS must be a positive integer"
+[[ $RUNS_EACH =~ ^[1-9][0-9]*$ ]] || die "PGTRIAGE_RUNS must be a positive integer"
 
 # A developer's PG* variables must not redirect our clients; English messages.
 while read -r v; do unset "$v"; done < <(compgen -e | grep '^PG' || true)
@@ -266,7 +266,7 @@ timed() {
 # pgtriage exits 1 when findings reach --fail-on: that is a successful run here.
 # It takes seconds, so each pgtriage run is made PGTRIAGE_RUNS times (default 3) and the
 # table shows the median; pgBadger, which takes minutes, runs once.
-for ((run = 1; run <= PGTRIAGE_RUNS; run++)); do
+for ((run = 1; run <= RUNS_EACH; run++)); do
 	timed "pgtriage-run$run" "0 1" "$PGTRIAGE" analyze --output json "$FILE" >"$WORK/pgtriage.json"
 	timed "pgtriage-t1-run$run" "0 1" "$PGTRIAGE" analyze --output json --threads 1 "$FILE" \
 		>"$WORK/pgtriage-t1.json"
@@ -288,14 +288,15 @@ fi
 # The table
 # ---------------------------------------------------------------------------
 
-python3 - "$WORK" "$FILE_BYTES" "$FILE_LINES" "$(nproc)" "$PGTRIAGE_RUNS" "${RUNS[@]}" <<-'PY'
+python3 - "$WORK" "$FILE_BYTES" "$FILE_LINES" "$(nproc)" "$RUNS_EACH" "${RUNS[@]}" <<-'PY'
 	import json, os, sys
 	work, size, lines, cpus = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 	n_runs, runs = int(sys.argv[5]), sys.argv[6:]
 	mb = size / 1048576
 	def figures(name):
 	    secs, rss_kb, cpu = open(f"{work}/{name}.time").read().split()[-3:]
-	    return (float(secs), int(rss_kb) / 1024, cpu)
+	    # GNU time reports hundredths: a run under that counts as 0.01 s.
+	    return (max(float(secs), 0.01), int(rss_kb) / 1024, cpu)
 	def median(name):
 	    tries = sorted(figures(f"{name}-run{i}") for i in range(1, n_runs + 1))
 	    return tries[(len(tries) - 1) // 2], tries
@@ -317,7 +318,7 @@ python3 - "$WORK" "$FILE_BYTES" "$FILE_LINES" "$(nproc)" "$PGTRIAGE_RUNS" "${RUN
 	                      f"{q.get('count', 0):,} statements with a duration",
 	          "pgtriage-t1": "the same report, byte for byte",
 	          "grep": f"{int(open(f'{work}/grep.count').read()):,} lines with duration:",
-	          "wc": f"{int(open(f'{work}/wc.count').read()):,} lines"}
+	          "wc": f"{int(open(f'{work}/wc.count').read().split()[0]):,} lines"}
 	for r in runs:
 	    if r.startswith("pgbadger"):
 	        d = json.load(open(f"{work}/{r}.json"))
