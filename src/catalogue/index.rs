@@ -6,7 +6,8 @@
 //! long (`duration: … statement: <SQL>`): a search anchored at the start reads the few
 //! bytes of the opening text, where a scan for every template's text anywhere read every
 //! byte of every statement (17% of a run). Only templates with a conversion at both ends
-//! (`%s (PID %d) exited with exit code %d`) are searched for anywhere, a few dozen texts.
+//! (`%s (PID %d) exited with exit code %d`) are looked for anywhere, by 19 distinct
+//! texts.
 
 use super::template::Template;
 use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind, StartKind};
@@ -22,15 +23,15 @@ pub struct Index {
     /// Templates that open with a conversion and close with a literal, by the literal's
     /// last byte: `(closing literal, template)`.
     by_last_byte: Vec<Vec<(Vec<u8>, usize)>>,
-    /// The longest literal of each template with a conversion at both ends, anywhere.
-    inner: AhoCorasick,
-    /// The same literals, for whether a message holds any: a leftmost search, which can
-    /// skip ahead with a vectorised prefilter where the overlapping one reads every byte.
-    inner_any: AhoCorasick,
-    by_inner: Vec<Vec<usize>>,
+    /// The first literal of each template with a conversion at both ends, for whether a
+    /// message holds any: a leftmost search, which skips ahead with a vectorised
+    /// prefilter (an overlapping one would read every byte). Rarely true, and then those
+    /// few templates are all offered.
+    inner_texts: AhoCorasick,
+    inner: Vec<usize>,
 }
 
-/// Texts and, for each, the templates that share it: built in template order.
+/// Texts and, for each, the templates that share it, in the order they were added.
 #[derive(Default)]
 struct Grouped<'t> {
     texts: Vec<&'t [u8]>,
@@ -52,7 +53,8 @@ impl<'t> Grouped<'t> {
 impl Index {
     pub fn new(templates: &[&Template]) -> Result<Index, String> {
         let mut heads = Grouped::default();
-        let mut inner = Grouped::default();
+        let mut inner_texts: Vec<&[u8]> = Vec::new();
+        let mut inner = Vec::new();
         let mut by_last_byte = vec![Vec::new(); 256];
         // The most specific first: once one matches, the classifier skips the less
         // specific rest of its group without matching them.
@@ -66,7 +68,10 @@ impl Index {
                     let last = *tail.last().expect("literals are not empty");
                     by_last_byte[usize::from(last)].push((tail.to_vec(), ti));
                 }
-                (None, None) => inner.add(t.first_literal().unwrap_or(t.anchor()), ti),
+                (None, None) => {
+                    inner_texts.push(t.first_literal().unwrap_or(t.anchor()));
+                    inner.push(ti);
+                }
             }
         }
         let heads_ac = AhoCorasick::builder()
@@ -75,23 +80,23 @@ impl Index {
             .build(&heads.texts)
             .map_err(|e| e.to_string())?;
         let by_head = with_shorter_heads(&heads.texts, heads.templates, templates);
-        let inner_ac = AhoCorasick::new(&inner.texts).map_err(|e| e.to_string())?;
-        let inner_any = AhoCorasick::builder()
+        inner_texts.sort_unstable();
+        inner_texts.dedup();
+        let inner_texts = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostFirst)
-            .build(&inner.texts)
+            .build(&inner_texts)
             .map_err(|e| e.to_string())?;
         Ok(Index {
             heads: heads_ac,
             by_head,
             by_last_byte,
-            inner: inner_ac,
-            inner_any,
-            by_inner: inner.templates,
+            inner_texts,
+            inner,
         })
     }
 
-    /// Calls `each` with every template that may match `msg`: a superset of those that
-    /// do, one whose inner literal occurs twice given twice.
+    /// Calls `each` with every template that may match `msg` (a superset of those that
+    /// do), each once.
     pub fn candidates(&self, msg: &[u8], each: &mut dyn FnMut(usize)) {
         let start = Input::new(msg).anchored(Anchored::Yes);
         if let Some(hit) = self.heads.find(start) {
@@ -106,13 +111,8 @@ impl Index {
                 }
             }
         }
-        if !self.inner_any.is_match(msg) {
-            return;
-        }
-        for hit in self.inner.find_overlapping_iter(msg) {
-            self.by_inner[hit.pattern().as_usize()]
-                .iter()
-                .for_each(|&ti| each(ti));
+        if self.inner_texts.is_match(msg) {
+            self.inner.iter().for_each(|&ti| each(ti));
         }
     }
 }
