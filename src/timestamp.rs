@@ -231,28 +231,21 @@ impl Timestamp {
         }
     }
 
-    /// The fields but the zone, packed in their order of significance.
+    /// The fields but the zone, packed in their order of significance: 7 bits for each
+    /// two-digit field (parsed ones stop at 99), 10 for the milliseconds, the year above.
     fn clock(&self) -> u64 {
-        (u64::from(self.year) << 48)
-            | (u64::from(self.month) << 40)
-            | (u64::from(self.day) << 32)
+        (u64::from(self.year) << 45)
+            | (u64::from(self.month) << 38)
+            | (u64::from(self.day) << 31)
             | (u64::from(self.hour) << 24)
-            | (u64::from(self.minute) << 16)
+            | (u64::from(self.minute) << 17)
             | (u64::from(self.second) << 10)
             | u64::from(self.millis)
     }
 
-    fn fields(&self) -> (u16, u8, u8, u8, u8, u8, u16, Option<i16>) {
-        (
-            self.year,
-            self.month,
-            self.day,
-            self.hour,
-            self.minute,
-            self.second,
-            self.millis,
-            self.offset_minutes,
-        )
+    /// The order of the fields as logged, the zone last.
+    fn fields(&self) -> (u64, Option<i16>) {
+        (self.clock(), self.offset_minutes)
     }
 }
 

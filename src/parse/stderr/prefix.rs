@@ -308,11 +308,11 @@ pub(super) fn datetime(millis: bool) -> impl Fn(&[u8]) -> Res<'_> {
                 .count()
         };
         let letters = run(at, usize::MAX, u8::is_ascii_alphabetic);
+        let offset_digits = run(at + 1, 4, u8::is_ascii_digit);
         if letters > 0 {
             at += letters;
-        } else if matches!(s.get(at), Some(b'+' | b'-')) && run(at + 1, 4, u8::is_ascii_digit) >= 2
-        {
-            at += 1 + run(at + 1, 4, u8::is_ascii_digit);
+        } else if matches!(s.get(at), Some(b'+' | b'-')) && offset_digits >= 2 {
+            at += 1 + offset_digits;
         } else {
             return fail();
         }
