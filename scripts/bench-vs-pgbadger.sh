@@ -51,8 +51,8 @@ PG_BIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 CACHE_DIR=${PGTRIAGE_BENCH_CACHE:-/var/cache/pgtriage/bench}
 BASE_LOG=$CACHE_DIR/pgbench-pg15-$RECIPE-${BASE_MB}MB.log
 WITH_J2=${PGBADGER_J2:-1}
-RUNS_EACH=${PGTRIAGE_RUNS:-3}   # (a PG* name would be cleared with the rest below)
-# (knobs are read before every PG* variable is cleared below)
+RUNS_EACH=${PGTRIAGE_RUNS:-3}
+# (knobs are read into non-PG names before every PG* variable is cleared below)
 
 say() { printf '[bench %4ss] %s\n' "$SECONDS" "$*" >&2; }
 die() { printf 'bench-vs-pgbadger: error: %s\n' "$*" >&2; exit 1; }
