@@ -3,7 +3,7 @@
 //! themselves is in `infer`.
 
 use nom::bytes::complete::{tag, take_while1, take_while_m_n};
-use nom::character::complete::{digit0, digit1};
+use nom::character::complete::digit1;
 use nom::combinator::{opt, recognize};
 use nom::error::ErrorKind;
 use nom::{IResult, Parser};
@@ -166,9 +166,55 @@ impl Escape {
 }
 
 fn match_items<'a>(items: &[Item], s: &'a [u8]) -> Option<PrefixFields<'a>> {
-    let mut tries = FREE_TEXT_TRIES;
     let mut f = PrefixFields::default();
+    if match_first(items, s, &mut f) {
+        return Some(f);
+    }
+    let mut tries = FREE_TEXT_TRIES;
+    f = PrefixFields::default();
     match_from(items, s, &mut f, &mut tries).then_some(f)
+}
+
+/// The first path `match_from` tries: each free text ends at the first occurrence of the
+/// literal after it. It is the path almost every line takes, so it is walked here in one
+/// loop, without the recursion and the saved fields that trying the others needs; where
+/// it fails, `match_from` tries them all, and the first that matches is this one or later.
+fn match_first<'a>(items: &[Item], mut s: &'a [u8], f: &mut PrefixFields<'a>) -> bool {
+    for (i, item) in items.iter().enumerate() {
+        match item {
+            Item::Literal(l) => match strip(s, l) {
+                Some(rest) => s = rest,
+                None => return false,
+            },
+            Item::SessionOnly => {}
+            Item::Escape(e) if e.is_free_text() => {
+                let end = match next_literal(&items[i + 1..]) {
+                    Some(next) => match occurrences(s, next).next() {
+                        Some(end) => end,
+                        None => return false,
+                    },
+                    None => s.len(),
+                };
+                if !set(f, *e, &s[..end]) {
+                    return false;
+                }
+                s = &s[end..];
+            }
+            Item::Escape(e) => match escape_value(*e, s) {
+                Some((after, value)) if set(f, *e, value) => s = after,
+                _ => return false,
+            },
+        }
+    }
+    s.is_empty()
+}
+
+/// The literal a free-text value runs up to: the next one in the format.
+fn next_literal(rest: &[Item]) -> Option<&[u8]> {
+    rest.iter().find_map(|i| match i {
+        Item::Literal(l) => Some(l.as_slice()),
+        _ => None,
+    })
 }
 
 /// Matches `items` against `s`, filling `f`. Free text runs to an occurrence of the next
@@ -185,16 +231,10 @@ fn match_from<'a>(
         return s.is_empty();
     };
     match item {
-        Item::Literal(l) => s
-            .strip_prefix(l.as_slice())
-            .is_some_and(|s| match_from(rest, s, f, tries)),
+        Item::Literal(l) => strip(s, l).is_some_and(|s| match_from(rest, s, f, tries)),
         Item::SessionOnly => match_from(rest, s, f, tries),
         Item::Escape(e) if e.is_free_text() => {
-            let next = rest.iter().find_map(|i| match i {
-                Item::Literal(l) => Some(l.as_slice()),
-                _ => None,
-            });
-            let Some(next) = next else {
+            let Some(next) = next_literal(rest) else {
                 return set(f, *e, s) && match_from(rest, &s[s.len()..], f, tries);
             };
             for end in occurrences(s, next) {
@@ -216,17 +256,19 @@ fn match_from<'a>(
 }
 
 /// Where `needle` (a prefix literal: not empty) occurs in `s`, left to right, not
-/// overlapping, as `memmem::find_iter` gives them. The needle is a few bytes and `s` one
-/// line's prefix: a `memchr` on its first byte costs less than the searcher `memmem`
-/// builds for each call, which was 5% of a run on a pgbench log with `%u`, `%d`, `%a`
-/// and `%h` in its prefix.
+/// overlapping, as `memmem::find_iter` gives them. The needle is a few bytes and the
+/// value before it (a user, a database, a host) a few more: a loop over those bytes to
+/// the needle's first costs less than the searcher `memmem` builds for each call (5% of a
+/// run on a pgbench log with `%u`, `%d`, `%a` and `%h` in its prefix), or than the setup
+/// of a vectorised `memchr` for so few bytes.
 fn occurrences<'s>(s: &'s [u8], needle: &'s [u8]) -> impl Iterator<Item = usize> + 's {
     let mut from = 0;
     std::iter::from_fn(move || {
         let (&first, tail) = needle.split_first()?;
         while from + needle.len() <= s.len() {
-            let at = from + memchr::memchr(first, &s[from..s.len() - tail.len()])?;
-            if s[at + 1..].starts_with(tail) {
+            let window = &s[from..s.len() - tail.len()];
+            let at = from + window.iter().position(|b| *b == first)?;
+            if strip(&s[at + 1..], tail).is_some() {
                 from = at + needle.len();
                 return Some(at);
             }
@@ -234,6 +276,16 @@ fn occurrences<'s>(s: &'s [u8], needle: &'s [u8]) -> impl Iterator<Item = usize>
         }
         None
     })
+}
+
+/// `s` after `literal`, if it starts with it. A prefix's literals are a few bytes, which
+/// a loop compares in less than the call `strip_prefix` makes to `memcmp`.
+fn strip<'s>(s: &'s [u8], literal: &[u8]) -> Option<&'s [u8]> {
+    let (head, rest) = s.split_at_checked(literal.len())?;
+    head.iter()
+        .zip(literal)
+        .all(|(a, b)| a == b)
+        .then_some(rest)
 }
 
 /// Sets in `f` what escape `e` read as `value`; false (and `f` untouched) if the value
@@ -245,7 +297,7 @@ fn set<'a>(f: &mut PrefixFields<'a>, e: Escape, value: &'a [u8]) -> bool {
             f.time = Some(value);
             f.epoch = true;
         }
-        Escape::Pid => match std::str::from_utf8(value).ok().and_then(|v| v.parse().ok()) {
+        Escape::Pid => match decimal(value) {
             Some(pid) => f.pid = Some(pid),
             None => return false,
         },
@@ -262,6 +314,17 @@ fn set<'a>(f: &mut PrefixFields<'a>, e: Escape, value: &'a [u8]) -> bool {
     true
 }
 
+/// A pid: decimal digits that fit a `u32`.
+fn decimal(value: &[u8]) -> Option<u32> {
+    if value.is_empty() {
+        return None;
+    }
+    value.iter().try_fold(0u32, |v, b| {
+        let d = b.checked_sub(b'0').filter(|d| *d < 10)?;
+        v.checked_mul(10)?.checked_add(u32::from(d))
+    })
+}
+
 /// The pid in a session id (`6b112b1c.77e1`: 0x77e1).
 pub(super) fn session_pid(session: &[u8]) -> Option<u32> {
     let dot = memchr::memchr(b'.', session)?;
@@ -275,49 +338,48 @@ type Res<'a> = IResult<&'a [u8], &'a [u8]>;
 /// `%t:%h:` or `%t-%c-` is not taken for part of it. Read byte by byte: every line's prefix
 /// starts with it, and combinators cost several times as much.
 pub(super) fn datetime(millis: bool) -> impl Fn(&[u8]) -> Res<'_> {
-    move |s| {
-        let fail = || Err(nom::Err::Error(nom::error::Error::new(s, ErrorKind::Tag)));
-        let digit = |i: usize| s.get(i).is_some_and(u8::is_ascii_digit);
-        let shape = b"0000-00-00 00:00:00";
-        let core = shape.iter().enumerate().all(|(i, &c)| match c {
-            b'0' => digit(i),
-            _ => s.get(i) == Some(&c),
-        });
-        if !core {
-            return fail();
-        }
-        let mut at = shape.len();
-        if millis {
-            if s.get(at) != Some(&b'.') || !digit(at + 1) {
-                return fail();
-            }
-            at += 1;
-            while digit(at) {
-                at += 1;
-            }
-        }
-        if s.get(at) != Some(&b' ') {
-            return fail();
-        }
-        at += 1;
-        let run = |from: usize, max: usize, f: fn(&u8) -> bool| {
-            s[from.min(s.len())..]
-                .iter()
-                .take(max)
-                .take_while(|b| f(b))
-                .count()
-        };
-        let letters = run(at, usize::MAX, u8::is_ascii_alphabetic);
-        let offset_digits = run(at + 1, 4, u8::is_ascii_digit);
-        if letters > 0 {
-            at += letters;
-        } else if matches!(s.get(at), Some(b'+' | b'-')) && offset_digits >= 2 {
-            at += 1 + offset_digits;
-        } else {
-            return fail();
-        }
-        Ok((&s[at..], &s[..at]))
+    move |s| match datetime_len(s, millis) {
+        Some(n) => Ok((&s[n..], &s[..n])),
+        None => Err(nom::Err::Error(nom::error::Error::new(s, ErrorKind::Tag))),
     }
+}
+
+fn datetime_len(s: &[u8], millis: bool) -> Option<usize> {
+    const SHAPE: &[u8; 19] = b"0000-00-00 00:00:00";
+    let core = s.get(..SHAPE.len())?;
+    let shaped = core.iter().zip(SHAPE).all(|(b, c)| match c {
+        b'0' => b.is_ascii_digit(),
+        _ => b == c,
+    });
+    if !shaped {
+        return None;
+    }
+    let mut at = SHAPE.len();
+    if millis {
+        let fraction = s.get(at + 1..).map_or(0, digits);
+        if s.get(at) != Some(&b'.') || fraction == 0 {
+            return None;
+        }
+        at += 1 + fraction;
+    }
+    if s.get(at) != Some(&b' ') {
+        return None;
+    }
+    let zone = &s[at + 1..];
+    let letters = zone.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    let offset = zone.get(1..).map_or(0, |z| digits(&z[..z.len().min(4)]));
+    if letters > 0 {
+        Some(at + 1 + letters)
+    } else if matches!(zone.first(), Some(b'+' | b'-')) && offset >= 2 {
+        Some(at + 2 + offset)
+    } else {
+        None
+    }
+}
+
+/// How many ASCII digits `s` starts with.
+fn digits(s: &[u8]) -> usize {
+    s.iter().take_while(|b| b.is_ascii_digit()).count()
 }
 
 /// What a fixed-shape escape reads at the start of `s`: the rest and the value.
@@ -327,9 +389,12 @@ fn escape_value<'a>(e: Escape, s: &'a [u8]) -> Option<(&'a [u8], &'a [u8])> {
         Escape::Time | Escape::SessionStart => datetime(false)(s),
         Escape::TimeMs => datetime(true)(s),
         Escape::Epoch => recognize((digit1, tag("."), digit1)).parse(s),
-        // `%P`, the parallel leader, is empty outside parallel workers.
-        Escape::Number(b'P') => digit0(s),
-        Escape::Pid | Escape::Number(_) => digit1(s),
+        Escape::Pid | Escape::Number(_) => {
+            let (value, rest) = s.split_at(digits(s));
+            // `%P`, the parallel leader, is empty outside parallel workers.
+            let empty_ok = e == Escape::Number(b'P');
+            return (!value.is_empty() || empty_ok).then_some((rest, value));
+        }
         Escape::Session => recognize((take_while1(is_hex), tag("."), take_while1(is_hex))).parse(s),
         Escape::Sqlstate => take_while_m_n(5, 5, |b: u8| b.is_ascii_alphanumeric())(s),
         Escape::Vxid => recognize(opt((digit1, tag("/"), digit1))).parse(s),
