@@ -235,6 +235,12 @@ impl Template {
 
     /// Matches the whole of `message`.
     pub fn matches(&self, message: &[u8]) -> Option<Captures> {
+        // Its text cannot fit, or its closing text is not the message's end: a template
+        // offered for its opening text mostly fails here, before searching the middle.
+        let short = message.len() < self.specificity;
+        if short || self.tail().is_some_and(|t| !message.ends_with(t)) {
+            return None;
+        }
         let mut caps = Captures::default();
         if !match_from(&self.pieces, message, 0, &mut caps) {
             return None;
