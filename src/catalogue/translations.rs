@@ -38,6 +38,9 @@ struct Translations {
     labels: Vec<(Vec<u8>, Level)>,
     /// ` at character %d` translated, split around its number (`(`, `文字目)`).
     positions: Vec<(Vec<u8>, Vec<u8>)>,
+    /// The bytes a translated position can end with: every message is checked, and its
+    /// last byte rules out almost all without a look at the forms.
+    position_ends: [bool; 256],
 }
 
 fn data() -> &'static Translations {
@@ -47,6 +50,7 @@ fn data() -> &'static Translations {
             templates: HashMap::new(),
             labels: Vec::new(),
             positions: Vec::new(),
+            position_ends: [false; 256],
         };
         for (lang, text) in FILES {
             for line in text.lines().filter(|l| !l.starts_with('#')) {
@@ -60,6 +64,12 @@ fn data() -> &'static Translations {
             }
         }
         t.labels.sort_by_key(|(w, _)| std::cmp::Reverse(w.len()));
+        for (_, post) in &t.positions {
+            match post.last() {
+                Some(b) => t.position_ends[usize::from(*b)] = true,
+                None => (b'0'..=b'9').for_each(|d| t.position_ends[usize::from(d)] = true),
+            }
+        }
         t
     })
 }
@@ -169,8 +179,11 @@ pub fn strip_position(msg: &[u8]) -> &[u8] {
 /// The message without a translated ` at character N`, if it ends with one.
 fn strip_translated_position(msg: &[u8]) -> Option<&[u8]> {
     let last = *msg.last()?;
-    data().positions.iter().find_map(|(pre, post)| {
-        // Every message is checked: its last byte rules out most forms without a compare.
+    let t = data();
+    if !t.position_ends[usize::from(last)] {
+        return None;
+    }
+    t.positions.iter().find_map(|(pre, post)| {
         let ends = post.last().map_or(last.is_ascii_digit(), |b| *b == last);
         if !ends {
             return None;
