@@ -43,6 +43,9 @@ impl HourCounts {
 pub struct Hourly<'c> {
     ctx: Ctx<'c>,
     hours: BTreeMap<Timestamp, HourCounts>,
+    /// The hour the last lines fell in, summed apart: a log's lines come an hour at a
+    /// time, and the table is looked up once per hour instead of once per line.
+    open: Option<(Timestamp, HourCounts)>,
 }
 
 #[derive(Debug, Serialize)]
@@ -58,6 +61,13 @@ impl<'c> Hourly<'c> {
         Hourly {
             ctx,
             hours: BTreeMap::new(),
+            open: None,
+        }
+    }
+
+    fn close(&mut self) {
+        if let Some((hour, c)) = self.open.take() {
+            self.hours.entry(hour).or_default().fold(c);
         }
     }
 
@@ -111,18 +121,28 @@ impl Collector for Hourly<'_> {
         let Some(hour) = o.time.map(Timestamp::hour_start) else {
             return;
         };
-        if let Some(c) = self.counts(o) {
-            self.hours.entry(hour).or_default().fold(c);
+        let Some(c) = self.counts(o) else {
+            return;
+        };
+        match &mut self.open {
+            Some((open, counts)) if *open == hour => counts.fold(c),
+            _ => {
+                self.close();
+                self.open = Some((hour, c));
+            }
         }
     }
 
-    fn merge(&mut self, other: Self) {
+    fn merge(&mut self, mut other: Self) {
+        self.close();
+        other.close();
         for (hour, c) in other.hours {
             self.hours.entry(hour).or_default().fold(c);
         }
     }
 
-    fn finish(self) -> Vec<Hour> {
+    fn finish(mut self) -> Vec<Hour> {
+        self.close();
         self.hours
             .into_iter()
             .map(|(h, counts)| Hour {
