@@ -54,12 +54,38 @@ impl Names {
     }
 }
 
+/// Durations: what a statement's row and the total over all statements both keep.
 #[derive(Debug, Clone, Default)]
-pub struct QueryRow {
+pub struct Timing {
     count: u64,
     total_us: u64,
     max_us: u64,
     sketch: Sketch,
+}
+
+impl Timing {
+    fn add(&mut self, us: u64) {
+        self.count += 1;
+        self.total_us += us;
+        self.max_us = self.max_us.max(us);
+        self.sketch.add(us);
+    }
+
+    fn fold(&mut self, o: &Timing) {
+        self.count += o.count;
+        self.total_us += o.total_us;
+        self.max_us = self.max_us.max(o.max_us);
+        self.sketch.merge(&o.sketch);
+    }
+
+    fn p95_us(&self) -> u64 {
+        self.sketch.quantile(0.95, self.max_us)
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct QueryRow {
+    time: Timing,
     seen: Seen,
     databases: Names,
     users: Names,
@@ -69,10 +95,7 @@ pub struct QueryRow {
 
 impl Row for QueryRow {
     fn fold(&mut self, o: Self) {
-        self.count += o.count;
-        self.total_us += o.total_us;
-        self.max_us = self.max_us.max(o.max_us);
-        self.sketch.merge(&o.sketch);
+        self.time.fold(&o.time);
         self.seen.merge(o.seen);
         self.databases.fold(o.databases);
         self.users.fold(o.users);
@@ -93,7 +116,8 @@ pub struct Queries<'c> {
     ctx: Ctx<'c>,
     shape: Vec<u8>,
     table: Capped<QueryRow>,
-    total: QueryRow,
+    /// Over all statements: only durations, as the report shows no more of the total.
+    total: Timing,
     by_type: [u64; StatementType::ALL.len()],
     phases: Phases,
 }
@@ -154,7 +178,7 @@ impl<'c> Queries<'c> {
             ctx,
             shape: Vec::new(),
             table: Capped::new(MAX_QUERIES),
-            total: QueryRow::default(),
+            total: Timing::default(),
             by_type: [0; StatementType::ALL.len()],
             phases: Phases::default(),
         }
@@ -215,29 +239,26 @@ impl Collector for Queries<'_> {
         }
         let shape = key(&self.shape);
         let show = self.ctx.show_sensitive;
-        for row in [self.table.row(&shape), &mut self.total] {
-            row.count += 1;
-            row.total_us += us;
-            row.max_us = row.max_us.max(us);
-            row.sketch.add(us);
-            row.seen.at(o.time);
-            row.databases.add(record.database);
-            row.users.add(record.user);
-            let example = row.example.as_ref();
-            if example.is_none_or(|(max, seq, _)| us > *max || us == *max && o.seq < *seq) {
-                let mut text = statement.to_vec();
-                if let Some(rest) = record.continuation {
-                    text.push(b'\n');
-                    text.extend_from_slice(rest);
-                }
-                row.example = Some((us, o.seq, redact::shown(&text, show)));
+        self.total.add(us);
+        let row = self.table.row(&shape);
+        row.time.add(us);
+        row.seen.at(o.time);
+        row.databases.add(record.database);
+        row.users.add(record.user);
+        let example = row.example.as_ref();
+        if example.is_none_or(|(max, seq, _)| us > *max || us == *max && o.seq < *seq) {
+            let mut text = statement.to_vec();
+            if let Some(rest) = record.continuation {
+                text.push(b'\n');
+                text.extend_from_slice(rest);
             }
+            row.example = Some((us, o.seq, redact::shown(&text, show)));
         }
     }
 
     fn merge(&mut self, other: Self) {
         self.table.merge(other.table);
-        self.total.fold(other.total);
+        self.total.fold(&other.total);
         for (a, b) in self.by_type.iter_mut().zip(other.by_type) {
             *a += b;
         }
@@ -265,14 +286,14 @@ impl Collector for Queries<'_> {
             count: self.total.count,
             total_ms: ms(self.total.total_us),
             max_ms: ms(self.total.max_us),
-            p95_ms: ms(self.total.sketch.quantile(0.95, self.total.max_us)),
+            p95_ms: ms(self.total.p95_us()),
             normalized,
             cap: MAX_QUERIES,
             by_type,
             phases: self.phases,
-            top_by_total: entries(top(rows.clone(), TOP_N, |r| r.total_us)),
-            top_by_count: entries(top(rows.clone(), TOP_N, |r| r.count)),
-            slowest: entries(top(rows, TOP_N, |r| r.max_us)),
+            top_by_total: entries(top(rows.clone(), TOP_N, |r| r.time.total_us)),
+            top_by_count: entries(top(rows.clone(), TOP_N, |r| r.time.count)),
+            slowest: entries(top(rows, TOP_N, |r| r.time.max_us)),
             other: other.map(|r| entry("other".to_string(), r)),
         }
     }
@@ -281,11 +302,11 @@ impl Collector for Queries<'_> {
 fn entry(query: String, r: QueryRow) -> QueryEntry {
     QueryEntry {
         query,
-        count: r.count,
-        total_ms: ms(r.total_us),
-        mean_ms: ms(r.total_us.checked_div(r.count).unwrap_or(0)),
-        max_ms: ms(r.max_us),
-        p95_ms: ms(r.sketch.quantile(0.95, r.max_us)),
+        count: r.time.count,
+        total_ms: ms(r.time.total_us),
+        mean_ms: ms(r.time.total_us.checked_div(r.time.count).unwrap_or(0)),
+        max_ms: ms(r.time.max_us),
+        p95_ms: ms(r.time.p95_us()),
         first_seen: r.seen.first.map(|t| t.to_string()),
         last_seen: r.seen.last.map(|t| t.to_string()),
         databases: r.databases,
