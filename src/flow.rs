@@ -20,6 +20,29 @@ pub struct Flow<'c> {
     /// Per input or container: the entries of its latest classified records, the context
     /// that templates with `after` read.
     recent: HashMap<String, Recent>,
+    last_time: LastTime,
+}
+
+/// The last record time read, as logged and as parsed: a busy server logs many lines in
+/// one second (`%t`) or millisecond, and a compare costs less than a parse.
+#[derive(Debug, Default)]
+struct LastTime {
+    text: Vec<u8>,
+    epoch: bool,
+    time: Option<Timestamp>,
+}
+
+impl LastTime {
+    fn of(&mut self, r: &Record<'_>) -> Option<Timestamp> {
+        let text = r.time?;
+        if text != self.text.as_slice() || r.epoch != self.epoch {
+            self.text.clear();
+            self.text.extend_from_slice(text);
+            self.epoch = r.epoch;
+            self.time = record_time(r);
+        }
+        self.time
+    }
 }
 
 /// The last `CONTEXT_RECORDS` entries seen, in no particular order.
@@ -94,6 +117,7 @@ impl<'c> Flow<'c> {
             stats: None,
             next_seq: first_seq,
             recent: HashMap::new(),
+            last_time: LastTime::default(),
         }
     }
 
@@ -154,7 +178,7 @@ impl<'c> Flow<'c> {
             .judge(catalogue, m.pattern, containers, |name| {
                 catalogue.capture(&m, name, message)
             });
-        let time = record_time(record);
+        let time = self.last_time.of(record);
         let o = Observation {
             seq,
             time,
