@@ -4,14 +4,21 @@
 //! allocates nothing once the buffer has grown. The shape carries no literal, so it is
 //! already redacted.
 
-/// The bytes `normalize_into` looks at; every other byte is kept, lower-cased. A digit is
-/// kept too when it continues a word (`t1`), which the byte before tells.
-const SPECIAL: [bool; 256] = {
-    let mut t = [false; 256];
-    let bytes = b"-/ \t\n\r'\"$0123456789),";
+/// Each byte as the shape keeps it (lower-cased), or 0 for the bytes `normalize_into`
+/// looks at, so that most bytes cost one load. A digit is looked at, as it is kept only
+/// when it continues a word (`t1`), which the byte before tells; NUL is looked at only
+/// because 0 marks the others, and is then kept as any other byte is.
+const KEPT: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 1;
+    while i < 256 {
+        t[i] = (i as u8).to_ascii_lowercase();
+        i += 1;
+    }
+    let special = b"-/ \t\n\r'\"$0123456789),";
     let mut i = 0;
-    while i < bytes.len() {
-        t[bytes[i] as usize] = true;
+    while i < special.len() {
+        t[special[i] as usize] = 0;
         i += 1;
     }
     t
@@ -26,8 +33,9 @@ pub fn normalize_into(out: &mut Vec<u8>, text: &[u8]) {
     while i < text.len() {
         let b = text[i];
         // Most bytes are kept as they are, lower-cased.
-        if !SPECIAL[usize::from(b)] {
-            out.push(b.to_ascii_lowercase());
+        let kept = KEPT[usize::from(b)];
+        if kept != 0 {
+            out.push(kept);
             i += 1;
             continue;
         }
