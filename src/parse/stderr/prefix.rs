@@ -50,6 +50,34 @@ pub(super) enum Item {
 pub struct Prefix {
     format: String,
     pub(super) items: Vec<Item>,
+    /// The first path through `items`, and through those before `%q`.
+    first: Vec<Step>,
+    first_short: Option<Vec<Step>>,
+}
+
+/// One step of the first path: a free text knows where it ends, and `%q` is gone.
+#[derive(Debug, Clone)]
+enum Step {
+    Literal(Vec<u8>),
+    /// Free text up to the first occurrence of the next literal (to the end without one).
+    Free(Escape, Option<Vec<u8>>),
+    Fixed(Escape),
+}
+
+fn first_path(items: &[Item]) -> Vec<Step> {
+    items
+        .iter()
+        .enumerate()
+        .filter_map(|(i, item)| match item {
+            Item::Literal(l) => Some(Step::Literal(l.clone())),
+            Item::SessionOnly => None,
+            Item::Escape(e) if e.is_free_text() => Some(Step::Free(
+                *e,
+                next_literal(&items[i + 1..]).map(<[u8]>::to_vec),
+            )),
+            Item::Escape(e) => Some(Step::Fixed(*e)),
+        })
+        .collect()
 }
 
 /// What a prefix told about its line. Slices borrow from the line.
@@ -124,8 +152,11 @@ impl Prefix {
         if !lit.is_empty() {
             items.push(Item::Literal(lit));
         }
+        let q = items.iter().position(|i| *i == Item::SessionOnly);
         Ok(Prefix {
             format: format.to_string(),
+            first: first_path(&items),
+            first_short: q.map(|q| first_path(&items[..q])),
             items,
         })
     }
@@ -146,11 +177,12 @@ impl Prefix {
     /// Matches `prefix`, which must be exactly the text before the level label. Lines of
     /// non-session processes end at `%q`, so a full match is tried first, then the short one.
     pub fn parse<'a>(&self, prefix: &'a [u8]) -> Option<PrefixFields<'a>> {
-        if let Some(f) = match_items(&self.items, prefix) {
+        if let Some(f) = match_items(&self.items, &self.first, prefix) {
             return Some(f);
         }
         let q = self.items.iter().position(|i| *i == Item::SessionOnly)?;
-        match_items(&self.items[..q], prefix)
+        let short = self.first_short.as_deref().unwrap_or_default();
+        match_items(&self.items[..q], short, prefix)
     }
 }
 
@@ -165,9 +197,10 @@ impl Escape {
     }
 }
 
-fn match_items<'a>(items: &[Item], s: &'a [u8]) -> Option<PrefixFields<'a>> {
+/// `first` is `items`' first path.
+fn match_items<'a>(items: &[Item], first: &[Step], s: &'a [u8]) -> Option<PrefixFields<'a>> {
     let mut f = PrefixFields::default();
-    if match_first(items, s, &mut f) {
+    if match_first(first, s, &mut f) {
         return Some(f);
     }
     let mut tries = FREE_TEXT_TRIES;
@@ -176,37 +209,76 @@ fn match_items<'a>(items: &[Item], s: &'a [u8]) -> Option<PrefixFields<'a>> {
 }
 
 /// The first path `match_from` tries: each free text ends at the first occurrence of the
-/// literal after it. It is the path almost every line takes, so it is walked here in one
-/// loop, without the recursion and the saved fields that trying the others needs; where
-/// it fails, `match_from` tries them all, and the first that matches is this one or later.
-fn match_first<'a>(items: &[Item], mut s: &'a [u8], f: &mut PrefixFields<'a>) -> bool {
-    for (i, item) in items.iter().enumerate() {
-        match item {
-            Item::Literal(l) => match strip(s, l) {
+/// literal after it. It is the path almost every line takes, so it is compiled apart and
+/// walked here in one loop, without the recursion and the saved fields that trying the
+/// others needs; where it fails, `match_from` tries them all, and the first that matches
+/// is this one or later.
+fn match_first<'a>(steps: &[Step], mut s: &'a [u8], f: &mut PrefixFields<'a>) -> bool {
+    for step in steps {
+        match step {
+            Step::Literal(l) => match strip(s, l) {
                 Some(rest) => s = rest,
                 None => return false,
             },
-            Item::SessionOnly => {}
-            Item::Escape(e) if e.is_free_text() => {
-                let end = match next_literal(&items[i + 1..]) {
-                    Some(next) => match occurrences(s, next).next() {
+            Step::Free(e, until) => {
+                let end = match until {
+                    Some(next) => match first_occurrence(s, next) {
                         Some(end) => end,
                         None => return false,
                     },
                     None => s.len(),
                 };
-                if !set(f, *e, &s[..end]) {
+                let (value, rest) = s.split_at(end);
+                if !set(f, *e, value) {
                     return false;
                 }
-                s = &s[end..];
+                s = rest;
             }
-            Item::Escape(e) => match escape_value(*e, s) {
+            Step::Fixed(e) => match escape_value(*e, s) {
                 Some((after, value)) if set(f, *e, value) => s = after,
                 _ => return false,
             },
         }
     }
     s.is_empty()
+}
+
+/// Where `needle` (not empty) first occurs in `s`. The bytes before it are a user, a
+/// database or a host, a few bytes: `memmem` builds a searcher for each call (5% of a run
+/// on a pgbench log with `%u`, `%d`, `%a` and `%h` in its prefix), and a vectorised
+/// `memchr` or a byte loop each took over a hundred instructions per field.
+fn first_occurrence(s: &[u8], needle: &[u8]) -> Option<usize> {
+    let (&first, tail) = needle.split_first()?;
+    let mut from = 0;
+    while let Some(at) = find_byte(&s[from..], first) {
+        let at = from + at;
+        if strip(&s[at + 1..], tail).is_some() {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
+/// The first `b` in `s`, eight bytes at a time: a byte equal to `b` is zero after the
+/// xor, and `(w - 0x01..) & !w & 0x80..` flags the first zero byte of a word exactly
+/// (a false flag can only follow a true one).
+fn find_byte(s: &[u8], b: u8) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let pattern = ONES * u64::from(b);
+    let mut words = s.chunks_exact(8);
+    let mut at = 0;
+    for word in &mut words {
+        let w = u64::from_le_bytes(word.try_into().expect("eight bytes")) ^ pattern;
+        let zero = w.wrapping_sub(ONES) & !w & HIGHS;
+        if zero != 0 {
+            return Some(at + (zero.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    let rest = words.remainder();
+    rest.iter().position(|x| *x == b).map(|p| at + p)
 }
 
 /// The literal a free-text value runs up to: the next one in the format.
@@ -256,25 +328,13 @@ fn match_from<'a>(
 }
 
 /// Where `needle` (a prefix literal: not empty) occurs in `s`, left to right, not
-/// overlapping, as `memmem::find_iter` gives them. The needle is a few bytes and the
-/// value before it (a user, a database, a host) a few more: a loop over those bytes to
-/// the needle's first costs less than the searcher `memmem` builds for each call (5% of a
-/// run on a pgbench log with `%u`, `%d`, `%a` and `%h` in its prefix), or than the setup
-/// of a vectorised `memchr` for so few bytes.
+/// overlapping, as `memmem::find_iter` gives them.
 fn occurrences<'s>(s: &'s [u8], needle: &'s [u8]) -> impl Iterator<Item = usize> + 's {
     let mut from = 0;
     std::iter::from_fn(move || {
-        let (&first, tail) = needle.split_first()?;
-        while from + needle.len() <= s.len() {
-            let window = &s[from..s.len() - tail.len()];
-            let at = from + window.iter().position(|b| *b == first)?;
-            if strip(&s[at + 1..], tail).is_some() {
-                from = at + needle.len();
-                return Some(at);
-            }
-            from = at + 1;
-        }
-        None
+        let at = from + first_occurrence(s.get(from..)?, needle)?;
+        from = at + needle.len();
+        Some(at)
     })
 }
 
@@ -425,6 +485,27 @@ mod tests {
             for n in needles {
                 let want: Vec<usize> = memchr::memmem::find_iter(h, n).collect();
                 assert_eq!(occurrences(h, n).collect::<Vec<_>>(), want, "{h:?} {n:?}");
+            }
+        }
+    }
+
+    /// The word-at-a-time search finds what a byte loop finds: every position of the byte
+    /// in words and remainders, high bytes and the bytes next to the one looked for.
+    #[test]
+    fn find_byte_is_position() {
+        for len in 0..24 {
+            for b in [b',', 0x00, 0x7f, 0x80, 0xff] {
+                for at in 0..=len {
+                    let mut hay: Vec<u8> =
+                        (0..len).map(|i| (i as u8).wrapping_mul(37) | 1).collect();
+                    hay.iter_mut().filter(|x| **x == b).for_each(|x| *x = b ^ 1);
+                    if at < len {
+                        hay[at] = b;
+                        hay[len - 1] = b;
+                    }
+                    let want = hay.iter().position(|x| *x == b);
+                    assert_eq!(find_byte(&hay, b), want, "{hay:?} {b}");
+                }
             }
         }
     }
