@@ -1,7 +1,8 @@
 //! Activity per hour of the log's own clock: the hour a line was logged in, in the zone it
 //! was logged in (pgBadger's per-hour tables), written in RFC 3339 with that offset.
 
-use super::{thousandths, Ctx, Kind};
+use super::queries::Timed;
+use super::{Ctx, Kind};
 use crate::collect::{Collector, Event, Observation};
 use crate::timestamp::Timestamp;
 use serde::Serialize;
@@ -65,14 +66,32 @@ impl<'c> Hourly<'c> {
         }
     }
 
+    /// Counts `o` in its hour; `timed` is what `Timed::read` read from it.
+    pub fn add(&mut self, o: &Observation<'_>, timed: Option<&Timed<'_>>) {
+        let Some(hour) = o.time.map(Timestamp::hour_start) else {
+            return;
+        };
+        let Some(c) = self.counts(o, timed) else {
+            return;
+        };
+        match &mut self.open {
+            Some((open, counts)) if *open == hour => counts.fold(c),
+            _ => {
+                self.close();
+                self.open = Some((hour, c));
+            }
+        }
+    }
+
     fn close(&mut self) {
         if let Some((hour, c)) = self.open.take() {
             self.hours.entry(hour).or_default().fold(c);
         }
     }
 
-    /// What one observation adds to its hour, if anything.
-    fn counts(&self, o: &Observation<'_>) -> Option<HourCounts> {
+    /// What one observation adds to its hour, if anything; `timed` is what
+    /// `Timed::read` read from it.
+    fn counts(&self, o: &Observation<'_>, timed: Option<&Timed<'_>>) -> Option<HourCounts> {
         let mut c = HourCounts::default();
         if let Event::Unclassified { .. } = o.event {
             c.errors = 1;
@@ -82,19 +101,13 @@ impl<'c> Hourly<'c> {
         c.errors = u64::from(record.level.is_some_and(|l| l.is_warning_or_worse()));
         match kind {
             Kind::Statement => {
-                let statement = self.ctx.capture(m, "statement", record);
-                if statement.is_some()
-                    && super::queries::is_preparation(super::queries::phase(record.message))
-                {
+                let t = timed?;
+                if t.is_preparation() {
                     return None;
                 }
-                if statement.is_some() {
+                if t.statement.is_some() {
                     c.queries = 1;
-                    c.query_us = self
-                        .ctx
-                        .capture(m, "ms", record)
-                        .and_then(thousandths)
-                        .unwrap_or(0);
+                    c.query_us = t.us.unwrap_or(0);
                 }
             }
             // Replication connections name no database; sessions count them apart too.
@@ -118,19 +131,8 @@ impl Collector for Hourly<'_> {
     type Output = Vec<Hour>;
 
     fn observe(&mut self, o: &Observation<'_>) {
-        let Some(hour) = o.time.map(Timestamp::hour_start) else {
-            return;
-        };
-        let Some(c) = self.counts(o) else {
-            return;
-        };
-        match &mut self.open {
-            Some((open, counts)) if *open == hour => counts.fold(c),
-            _ => {
-                self.close();
-                self.open = Some((hour, c));
-            }
-        }
+        let timed = Timed::read(&self.ctx, o);
+        self.add(o, timed.as_ref());
     }
 
     fn merge(&mut self, mut other: Self) {

@@ -220,13 +220,18 @@ impl Collector for Stats<'_> {
     type Output = Activity;
 
     fn observe(&mut self, o: &Observation<'_>) {
-        self.queries.observe(o);
+        // A statement's captures and step are read once for the two that count it.
+        let timed = queries::Timed::read(&self.queries.ctx, o);
+        match &timed {
+            Some(t) => self.queries.add(o, t),
+            None => self.queries.observe(o),
+        }
+        self.hourly.add(o, timed.as_ref());
         self.checkpoints.observe(o);
         self.autovacuum.observe(o);
         self.sessions.observe(o);
         self.events.observe(o);
         self.errors.observe(o);
-        self.hourly.observe(o);
     }
 
     fn merge(&mut self, other: Self) {

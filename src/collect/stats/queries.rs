@@ -7,6 +7,7 @@ use super::normalize::{finish, normalize_into, statement_type, StatementType};
 use super::sketch::Sketch;
 use super::{key, thousandths, Ctx, Kind};
 use crate::collect::{Collector, Observation, Seen};
+use crate::parse::record::Record;
 use crate::redact;
 use serde::Serialize;
 
@@ -113,7 +114,7 @@ fn slower(a: &(u64, u64, String), b: &(u64, u64, String)) -> bool {
 
 #[derive(Debug, Clone)]
 pub struct Queries<'c> {
-    ctx: Ctx<'c>,
+    pub(super) ctx: Ctx<'c>,
     shape: Vec<u8>,
     table: Capped<QueryRow>,
     /// Over all statements: only durations, as the report shows no more of the total.
@@ -196,28 +197,51 @@ pub(super) fn is_preparation(step: &[u8]) -> bool {
     step.starts_with(b"parse ") || step.starts_with(b"bind ")
 }
 
-impl Collector for Queries<'_> {
-    type Output = QueryStats;
+/// A `duration: ... ms` record, read once for the collectors that count it (`Queries`,
+/// `Hourly`): the captures are found by name and the step by a search.
+#[derive(Debug, Clone, Copy)]
+pub struct Timed<'o> {
+    pub record: &'o Record<'o>,
+    pub us: Option<u64>,
+    pub statement: Option<&'o [u8]>,
+    /// `phase`'s text: empty without a statement.
+    pub step: &'o [u8],
+}
 
-    fn observe(&mut self, o: &Observation<'_>) {
-        let Some((record, m, kind)) = self.ctx.event(o) else {
-            return;
-        };
-        if kind == Kind::StatementLogged {
-            self.phases.logged_without_duration += 1;
-            return;
-        }
+impl<'o> Timed<'o> {
+    /// The statement record `o` holds, if it holds one.
+    pub fn read(ctx: &Ctx<'_>, o: &'o Observation<'o>) -> Option<Timed<'o>> {
+        let (record, m, kind) = ctx.event(o)?;
         if kind != Kind::Statement {
-            return;
+            return None;
         }
-        let Some(us) = self.ctx.capture(m, "ms", record).and_then(thousandths) else {
+        let statement = ctx.capture(m, "statement", record);
+        Some(Timed {
+            record,
+            us: ctx.capture(m, "ms", record).and_then(thousandths),
+            statement,
+            step: statement.map_or(&b""[..], |_| phase(record.message)),
+        })
+    }
+
+    /// A `parse` or `bind` step, which neither tool counts as a query.
+    pub fn is_preparation(&self) -> bool {
+        self.statement.is_some() && is_preparation(self.step)
+    }
+}
+
+impl Queries<'_> {
+    /// Counts a statement record that `Timed::read` read.
+    pub fn add(&mut self, o: &Observation<'_>, timed: &Timed<'_>) {
+        let Some(us) = timed.us else {
             return;
         };
-        let Some(statement) = self.ctx.capture(m, "statement", record) else {
+        let record = timed.record;
+        let Some(statement) = timed.statement else {
             self.phases.duration_only += 1;
             return;
         };
-        let step = phase(record.message);
+        let step = timed.step;
         if is_preparation(step) {
             self.phases.parse += u64::from(step.starts_with(b"parse "));
             self.phases.bind += u64::from(step.starts_with(b"bind "));
@@ -253,6 +277,22 @@ impl Collector for Queries<'_> {
                 text.extend_from_slice(rest);
             }
             row.example = Some((us, o.seq, redact::shown(&text, show)));
+        }
+    }
+}
+
+impl Collector for Queries<'_> {
+    type Output = QueryStats;
+
+    fn observe(&mut self, o: &Observation<'_>) {
+        if self
+            .ctx
+            .event(o)
+            .is_some_and(|(_, _, k)| k == Kind::StatementLogged)
+        {
+            self.phases.logged_without_duration += 1;
+        } else if let Some(timed) = Timed::read(&self.ctx, o) {
+            self.add(o, &timed);
         }
     }
 
