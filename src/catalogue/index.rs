@@ -17,6 +17,10 @@ pub struct Index {
     /// The opening literals, searched for at the message's start only: the longest that
     /// opens the message.
     heads: AhoCorasick,
+    /// The opening literals, and whether each is the start of no longer one: a message
+    /// that starts with such a literal has it as its longest.
+    head_texts: Vec<Vec<u8>>,
+    unextended: Vec<bool>,
     /// For each opening literal, the templates that open with it or with a shorter
     /// literal it starts with: those open every message it opens.
     by_head: Vec<Vec<usize>>,
@@ -80,6 +84,14 @@ impl Index {
             .build(&heads.texts)
             .map_err(|e| e.to_string())?;
         let by_head = with_shorter_heads(&heads.texts, heads.templates, templates);
+        let mut unextended = vec![true; heads.texts.len()];
+        let mut sorted: Vec<usize> = (0..heads.texts.len()).collect();
+        sorted.sort_by_key(|&i| heads.texts[i]);
+        // The literals that start with one follow it directly in sorted order.
+        for pair in sorted.windows(2) {
+            unextended[pair[0]] = !heads.texts[pair[1]].starts_with(heads.texts[pair[0]]);
+        }
+        let head_texts = heads.texts.iter().map(|t| t.to_vec()).collect();
         inner_texts.sort_unstable();
         inner_texts.dedup();
         let inner_texts = AhoCorasick::builder()
@@ -88,6 +100,8 @@ impl Index {
             .map_err(|e| e.to_string())?;
         Ok(Index {
             heads: heads_ac,
+            head_texts,
+            unextended,
             by_head,
             by_last_byte,
             inner_texts,
@@ -98,11 +112,8 @@ impl Index {
     /// Calls `each` with every template that may match `msg` (a superset of those that
     /// do), each once.
     pub fn candidates(&self, msg: &[u8], each: &mut dyn FnMut(usize)) {
-        let start = Input::new(msg).anchored(Anchored::Yes);
-        if let Some(hit) = self.heads.find(start) {
-            self.by_head[hit.pattern().as_usize()]
-                .iter()
-                .for_each(|&ti| each(ti));
+        if let Some(head) = self.head(msg) {
+            self.by_head[head].iter().for_each(|&ti| each(ti));
         }
         if let Some(&last) = msg.last() {
             for (tail, ti) in &self.by_last_byte[usize::from(last)] {
@@ -114,6 +125,29 @@ impl Index {
         if self.inner_texts.is_match(msg) {
             self.inner.iter().for_each(|&ti| each(ti));
         }
+    }
+}
+
+thread_local! {
+    /// The opening literal the thread's last message had. A log repeats its messages, and
+    /// a compare with that literal costs less than a search; whether it holds is checked
+    /// against the index asked, so an index never reads another's answer.
+    static LAST_HEAD: std::cell::Cell<usize> = const { std::cell::Cell::new(usize::MAX) };
+}
+
+impl Index {
+    /// The longest opening literal that opens `msg`.
+    fn head(&self, msg: &[u8]) -> Option<usize> {
+        let last = LAST_HEAD.get();
+        let again = self.unextended.get(last).is_some_and(|u| *u)
+            && msg.starts_with(&self.head_texts[last]);
+        if again {
+            return Some(last);
+        }
+        let start = Input::new(msg).anchored(Anchored::Yes);
+        let head = self.heads.find(start)?.pattern().as_usize();
+        LAST_HEAD.set(head);
+        Some(head)
     }
 }
 
@@ -166,6 +200,34 @@ mod tests {
         index.candidates(msg.as_bytes(), &mut |ti| out.push(ti));
         out.sort_unstable();
         out
+    }
+
+    /// Hand-made templates and messages (not server output): the thread's last opening
+    /// literal is reused only where no longer one opens the message, and only if it opens
+    /// it in the index asked.
+    #[test]
+    fn the_last_opening_literal_is_reused_only_where_it_is_the_longest() {
+        let ts = compile(&["duration: %s", "duration: %s ms  statement: %s", "dur%s"]);
+        let refs: Vec<&Template> = ts.iter().collect();
+        let index = Index::new(&refs).unwrap();
+        let other_ts = compile(&["statement: %s", "duration: %s"]);
+        let other_refs: Vec<&Template> = other_ts.iter().collect();
+        let other = Index::new(&other_refs).unwrap();
+        for _ in 0..2 {
+            assert_eq!(
+                candidates(&index, "duration: 1 ms  statement: x"),
+                [0, 1, 2]
+            );
+            assert_eq!(candidates(&index, "durable"), [2]);
+            assert_eq!(
+                candidates(&index, "duration: 2 ms  statement: y"),
+                [0, 1, 2]
+            );
+            assert_eq!(candidates(&other, "statement: z"), [0]);
+            assert_eq!(candidates(&index, "statement: z"), [] as [usize; 0]);
+            assert_eq!(candidates(&other, "duration: 3"), [1]);
+            assert_eq!(candidates(&index, "duration: 3"), [0, 1, 2]);
+        }
     }
 
     /// Hand-made templates and messages (not server output): which templates are offered.
