@@ -282,12 +282,24 @@ fn cri_line(line: &[u8]) -> Option<(&[u8], bool, &[u8])> {
     Some((&line[..t], full, text))
 }
 
+/// The bytes of a Compose service name: looked up, as every line's first bytes are
+/// (a server's own line starts with its date, `2024-01-02`, which reads as a name).
+const SERVICE_NAME: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.');
+        b += 1;
+    }
+    t
+};
+
 /// `db-1  | text` (Compose v2) or `db_1  | text` (v1): a service name, padding, a bar.
 fn compose_prefix(line: &[u8]) -> Option<(&[u8], &[u8])> {
-    let name_len = line
+    let name_len = line[..line.len().min(64)]
         .iter()
-        .take(64)
-        .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')))?;
+        .position(|b| !SERVICE_NAME[usize::from(*b)])?;
     if name_len == 0 {
         return None;
     }

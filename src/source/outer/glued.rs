@@ -26,10 +26,12 @@ fn glued(line: &[u8]) -> Option<Peeled<'_>> {
             .count();
     }
     let text = &line[end..];
-    let colon = memchr::memchr(b':', &text[..text.len().min(12)])?;
-    if !text.first()?.is_ascii_uppercase() || Level::from_label(&text[..colon]).is_none() {
+    // The level right after the clock: a server's own prefix has a space and a zone there.
+    if !text.first()?.is_ascii_uppercase() {
         return None;
     }
+    let colon = memchr::memchr(b':', &text[..text.len().min(12)])?;
+    Level::from_label(&text[..colon])?;
     Some(Peeled {
         time: Some(&line[..end]),
         ..Peeled::text(text)
