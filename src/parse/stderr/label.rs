@@ -1,6 +1,7 @@
 //! The level label that ends a stderr line's prefix (`ERROR:  `), and the
 //! `program: level: text` labels of PostgreSQL's own programs.
 
+use super::bytes::find_byte;
 use crate::catalogue::translations;
 use crate::severity::Level;
 
@@ -24,7 +25,10 @@ const LABEL_SEARCH: usize = 1024;
 /// never contain one.
 pub fn find_label(line: &[u8]) -> Option<Labelled> {
     let hay = &line[..line.len().min(LABEL_SEARCH)];
-    for colon in memchr::memchr_iter(b':', hay) {
+    let mut from = 0;
+    while let Some(at) = find_byte(&hay[from..], b':') {
+        let colon = from + at;
+        from = colon + 1;
         if line.get(colon + 1) != Some(&b' ') {
             continue;
         }

@@ -2,6 +2,7 @@
 //! prefix into the fields statistics need (time, pid, session). Inference from the lines
 //! themselves is in `infer`.
 
+use super::bytes::find_byte;
 use nom::bytes::complete::{tag, take_while1, take_while_m_n};
 use nom::character::complete::digit1;
 use nom::combinator::{opt, recognize};
@@ -260,27 +261,6 @@ fn first_occurrence(s: &[u8], needle: &[u8]) -> Option<usize> {
     None
 }
 
-/// The first `b` in `s`, eight bytes at a time: a byte equal to `b` is zero after the
-/// xor, and `(w - 0x01..) & !w & 0x80..` flags the first zero byte of a word exactly
-/// (a false flag can only follow a true one).
-fn find_byte(s: &[u8], b: u8) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let pattern = ONES * u64::from(b);
-    let mut words = s.chunks_exact(8);
-    let mut at = 0;
-    for word in &mut words {
-        let w = u64::from_le_bytes(word.try_into().expect("eight bytes")) ^ pattern;
-        let zero = w.wrapping_sub(ONES) & !w & HIGHS;
-        if zero != 0 {
-            return Some(at + (zero.trailing_zeros() / 8) as usize);
-        }
-        at += 8;
-    }
-    let rest = words.remainder();
-    rest.iter().position(|x| *x == b).map(|p| at + p)
-}
-
 /// The literal a free-text value runs up to: the next one in the format.
 fn next_literal(rest: &[Item]) -> Option<&[u8]> {
     rest.iter().find_map(|i| match i {
@@ -485,27 +465,6 @@ mod tests {
             for n in needles {
                 let want: Vec<usize> = memchr::memmem::find_iter(h, n).collect();
                 assert_eq!(occurrences(h, n).collect::<Vec<_>>(), want, "{h:?} {n:?}");
-            }
-        }
-    }
-
-    /// The word-at-a-time search finds what a byte loop finds: every position of the byte
-    /// in words and remainders, high bytes and the bytes next to the one looked for.
-    #[test]
-    fn find_byte_is_position() {
-        for len in 0..24 {
-            for b in [b',', 0x00, 0x7f, 0x80, 0xff] {
-                for at in 0..=len {
-                    let mut hay: Vec<u8> =
-                        (0..len).map(|i| (i as u8).wrapping_mul(37) | 1).collect();
-                    hay.iter_mut().filter(|x| **x == b).for_each(|x| *x = b ^ 1);
-                    if at < len {
-                        hay[at] = b;
-                        hay[len - 1] = b;
-                    }
-                    let want = hay.iter().position(|x| *x == b);
-                    assert_eq!(find_byte(&hay, b), want, "{hay:?} {b}");
-                }
             }
         }
     }
