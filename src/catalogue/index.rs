@@ -8,18 +8,24 @@
 //! byte of every statement (17% of a run). Only templates with a conversion at both ends
 //! (`%s (PID %d) exited with exit code %d`) are looked for anywhere, by 19 distinct
 //! texts.
+//!
+//! The opening literals are kept sorted, each linked to the longest other literal it
+//! starts with. The longest literal that opens a message starts the last literal sorted
+//! at or before the message (every text sorted between a message's opening and the
+//! message starts with that opening), so a binary search and a walk up the links find it.
+//! An automaton did the same in one pass, but took a quarter of the start-up to build.
 
 use super::template::Template;
-use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind, StartKind};
+use aho_corasick::{AhoCorasick, MatchKind};
 
 #[derive(Debug)]
 pub struct Index {
-    /// The opening literals, searched for at the message's start only: the longest that
-    /// opens the message.
-    heads: AhoCorasick,
-    /// The opening literals, and whether each is the start of no longer one: a message
-    /// that starts with such a literal has it as its longest.
-    head_texts: Vec<Vec<u8>>,
+    /// The opening literals, sorted.
+    heads: Vec<Vec<u8>>,
+    /// For each, the longest other opening literal it starts with.
+    parent: Vec<Option<usize>>,
+    /// For each, whether it is the start of no longer one: a message that starts with
+    /// such a literal has it as its longest.
     unextended: Vec<bool>,
     /// For each opening literal, the templates that open with it or with a shorter
     /// literal it starts with: those open every message it opens.
@@ -78,20 +84,7 @@ impl Index {
                 }
             }
         }
-        let heads_ac = AhoCorasick::builder()
-            .start_kind(StartKind::Anchored)
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(&heads.texts)
-            .map_err(|e| e.to_string())?;
-        let by_head = with_shorter_heads(&heads.texts, heads.templates, templates);
-        let mut unextended = vec![true; heads.texts.len()];
-        let mut sorted: Vec<usize> = (0..heads.texts.len()).collect();
-        sorted.sort_by_key(|&i| heads.texts[i]);
-        // The literals that start with one follow it directly in sorted order.
-        for pair in sorted.windows(2) {
-            unextended[pair[0]] = !heads.texts[pair[1]].starts_with(heads.texts[pair[0]]);
-        }
-        let head_texts = heads.texts.iter().map(|t| t.to_vec()).collect();
+        let linked = link_heads(heads, templates);
         inner_texts.sort_unstable();
         inner_texts.dedup();
         let inner_texts = AhoCorasick::builder()
@@ -99,10 +92,10 @@ impl Index {
             .build(&inner_texts)
             .map_err(|e| e.to_string())?;
         Ok(Index {
-            heads: heads_ac,
-            head_texts,
-            unextended,
-            by_head,
+            heads: linked.texts,
+            parent: linked.parent,
+            unextended: linked.unextended,
+            by_head: linked.templates,
             by_last_byte,
             inner_texts,
             inner,
@@ -139,49 +132,64 @@ impl Index {
     /// The longest opening literal that opens `msg`.
     fn head(&self, msg: &[u8]) -> Option<usize> {
         let last = LAST_HEAD.get();
-        let again = self.unextended.get(last).is_some_and(|u| *u)
-            && msg.starts_with(&self.head_texts[last]);
+        let again =
+            self.unextended.get(last).is_some_and(|u| *u) && msg.starts_with(&self.heads[last]);
         if again {
             return Some(last);
         }
-        let start = Input::new(msg).anchored(Anchored::Yes);
-        let head = self.heads.find(start)?.pattern().as_usize();
+        let at_or_before = self.heads.partition_point(|h| h.as_slice() <= msg);
+        let mut head = at_or_before.checked_sub(1)?;
+        while !msg.starts_with(&self.heads[head]) {
+            head = self.parent[head]?;
+        }
         LAST_HEAD.set(head);
         Some(head)
     }
 }
 
-/// Each opening literal's templates joined by those of the literals it starts with (most
-/// specific first): the longest literal that opens a message then names every template
-/// that can open it. Sorted, a literal comes after the literals it starts with, so a stack
-/// of the literals the current one starts with is kept as they are walked in order.
-fn with_shorter_heads(
-    texts: &[&[u8]],
-    own: Vec<Vec<usize>>,
-    templates: &[&Template],
-) -> Vec<Vec<usize>> {
-    let mut order: Vec<usize> = (0..texts.len()).collect();
-    order.sort_by_key(|&i| texts[i]);
-    let mut joined = vec![Vec::new(); texts.len()];
+/// The opening literals sorted, with their links and templates.
+struct Linked {
+    texts: Vec<Vec<u8>>,
+    parent: Vec<Option<usize>>,
+    unextended: Vec<bool>,
+    templates: Vec<Vec<usize>>,
+}
+
+/// Sorts the opening literals and links each to the longest other it starts with; its
+/// templates are joined by those of every literal it starts with (most specific first),
+/// so that the longest literal that opens a message names every template that can open
+/// it. Sorted, a literal comes after the literals it starts with, and those that start
+/// with it follow it directly: a stack of the literals the current one starts with is
+/// kept as they are walked in order.
+fn link_heads(heads: Grouped<'_>, templates: &[&Template]) -> Linked {
+    let mut order: Vec<usize> = (0..heads.texts.len()).collect();
+    order.sort_by_key(|&i| heads.texts[i]);
+    let texts: Vec<&[u8]> = order.iter().map(|&i| heads.texts[i]).collect();
+    let mut own = heads.templates;
+    let mut linked = Linked {
+        texts: texts.iter().map(|t| t.to_vec()).collect(),
+        parent: vec![None; texts.len()],
+        unextended: vec![true; texts.len()],
+        templates: Vec::with_capacity(texts.len()),
+    };
     let mut stack: Vec<usize> = Vec::new();
-    for i in order {
-        while stack
-            .last()
-            .is_some_and(|&j| !texts[i].starts_with(texts[j]))
-        {
+    for (k, text) in texts.iter().enumerate() {
+        while stack.last().is_some_and(|&j| !text.starts_with(texts[j])) {
             stack.pop();
         }
-        let mut all: Vec<usize> = stack
-            .iter()
-            .chain([&i])
-            .flat_map(|&j| &own[j])
-            .copied()
-            .collect();
+        let parent = stack.last().copied();
+        linked.parent[k] = parent;
+        let mut all = std::mem::take(&mut own[order[k]]);
+        if let Some(j) = parent {
+            linked.unextended[j] = false;
+            // The parent's list already holds the templates of all it starts with.
+            all.extend_from_slice(&linked.templates[j]);
+        }
         all.sort_by_key(|&ti| (std::cmp::Reverse(templates[ti].specificity()), ti));
-        joined[i] = all;
-        stack.push(i);
+        linked.templates.push(all);
+        stack.push(k);
     }
-    joined
+    linked
 }
 
 #[cfg(test)]
@@ -227,6 +235,24 @@ mod tests {
             assert_eq!(candidates(&index, "statement: z"), [] as [usize; 0]);
             assert_eq!(candidates(&other, "duration: 3"), [1]);
             assert_eq!(candidates(&index, "duration: 3"), [0, 1, 2]);
+        }
+    }
+
+    /// Hand-made templates and messages (not server output): the literal sorted just
+    /// before a message need not open it; the longest that does is among its links.
+    #[test]
+    fn the_longest_opening_literal_is_found_through_the_links() {
+        let ts = compile(&["ab%s", "abc%s", "abd%s", "abdd%s", "b%s"]);
+        let refs: Vec<&Template> = ts.iter().collect();
+        let index = Index::new(&refs).unwrap();
+        assert_eq!(candidates(&index, "abzz"), [0]);
+        assert_eq!(candidates(&index, "abcx"), [0, 1]);
+        assert_eq!(candidates(&index, "abde"), [0, 2]);
+        assert_eq!(candidates(&index, "abddd"), [0, 2, 3]);
+        assert_eq!(candidates(&index, "abd"), [0, 2]);
+        assert_eq!(candidates(&index, "bz"), [4]);
+        for none in ["", "a", "aa", "c", "\u{ff}"] {
+            assert_eq!(candidates(&index, none), [] as [usize; 0], "{none:?}");
         }
     }
 
