@@ -272,10 +272,26 @@ impl Catalogue {
 
     /// The value a match captured under `name`, from the message it matched.
     pub fn capture<'m>(&self, m: &Match, name: &str, message: &'m [u8]) -> Option<&'m [u8]> {
-        let i = self.compiled[m.template?]
+        let i = self.capture_index(m.template?, name)?;
+        Self::captured(m, i, message)
+    }
+
+    /// Where template `template` captures `name`, for callers that read the same capture
+    /// of every record and look its name up once.
+    pub fn capture_index(&self, template: usize, name: &str) -> Option<usize> {
+        self.compiled[template]
             .captures
             .iter()
-            .position(|c| c == name)?;
+            .position(|c| c == name)
+    }
+
+    /// How many templates there are (English and translated): `Match::template` is below.
+    pub fn templates(&self) -> usize {
+        self.compiled.len()
+    }
+
+    /// The value of capture `i` of a match, from the message it matched.
+    pub fn captured<'m>(m: &Match, i: usize, message: &'m [u8]) -> Option<&'m [u8]> {
         let (a, b) = m.captures.get(i)?;
         message.get(a..b)
     }

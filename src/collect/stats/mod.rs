@@ -77,6 +77,9 @@ const KINDS: &[(&str, Kind)] = &[
 pub struct Ctx<'c> {
     pub catalogue: &'c Catalogue,
     kinds: Arc<[Kind]>,
+    /// Per template, where it captures a statement's `ms` and `statement`: read from
+    /// every statement record, and found by name once.
+    statement_slots: Arc<[[Option<u8>; 2]]>,
     /// Show statement examples unredacted (`--show-sensitive`).
     pub show_sensitive: bool,
 }
@@ -89,9 +92,18 @@ impl<'c> Ctx<'c> {
                 kinds[i] = *kind;
             }
         }
+        let statement_slots = (0..catalogue.templates())
+            .map(|ti| {
+                ["ms", "statement"].map(|name| {
+                    let i = catalogue.capture_index(ti, name)?;
+                    u8::try_from(i).ok()
+                })
+            })
+            .collect();
         Ctx {
             catalogue,
             kinds: kinds.into(),
+            statement_slots,
             show_sensitive,
         }
     }
@@ -106,6 +118,16 @@ impl<'c> Ctx<'c> {
             } if !matched.fold => Some((record, matched, self.kinds[matched.pattern])),
             _ => None,
         }
+    }
+
+    /// A statement record's `ms` and `statement` captures.
+    pub fn statement_captures<'m>(
+        &self,
+        m: &Match,
+        record: &'m Record<'_>,
+    ) -> [Option<&'m [u8]>; 2] {
+        let slots = m.template.map_or([None; 2], |ti| self.statement_slots[ti]);
+        slots.map(|i| Catalogue::captured(m, usize::from(i?), record.message))
     }
 
     /// The value the entry captured under `name`.

@@ -215,10 +215,10 @@ impl<'o> Timed<'o> {
         if kind != Kind::Statement {
             return None;
         }
-        let statement = ctx.capture(m, "statement", record);
+        let [ms, statement] = ctx.statement_captures(m, record);
         Some(Timed {
             record,
-            us: ctx.capture(m, "ms", record).and_then(thousandths),
+            us: ms.and_then(thousandths),
             statement,
             step: statement.map_or(&b""[..], |_| phase(record.message)),
         })
