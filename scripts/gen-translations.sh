@@ -94,8 +94,8 @@ def composite_translation(t, cat, depth=0):
             text = hit.group(g)
             if text == m[a:b]:
                 continue
-            if spec != "s":     # a number the composing code passes as a constant
-                parts[arg] = text
+            if spec != "s" or text == "":   # a constant number, or an argument printed empty
+                parts[arg] = text           # ("" is no msgid: the catalogue's header is)
                 continue
             if text in cat and cat[text] and not convs(cat[text]):
                 parts[arg] = cat[text].replace("%%", "%").replace("%", "%%")

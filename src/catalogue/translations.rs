@@ -244,6 +244,24 @@ pub(super) fn translate(english: &Compiled, def: &TemplateDef) -> Vec<Compiled> 
 mod tests {
     use super::*;
 
+    /// A composed template whose argument prints empty (`bind %s%s%s`) once took the
+    /// catalogue's header, the translation of the empty msgid, for it
+    /// (scripts/gen-translations.sh): such a template can never match.
+    #[test]
+    fn no_translation_holds_a_catalogues_header() {
+        for (english, translations) in &data().templates {
+            for (lang, text) in translations {
+                assert!(
+                    !text.contains("Project-Id-Version"),
+                    "{lang} {english}: {text}"
+                );
+            }
+        }
+        let german = &data().templates["duration: %s ms  bind %s: %s"];
+        let (_, de) = german.iter().find(|(l, _)| *l == "de").unwrap();
+        assert_eq!(de, "Dauer: %1$s ms  Binden %2$s: %3$s");
+    }
+
     #[test]
     fn labels_of_every_script() {
         assert_eq!(level("FEHLER".as_bytes()), Some(Level::Error));
