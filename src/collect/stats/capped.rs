@@ -20,7 +20,12 @@ pub trait Row: Default {
 
 #[derive(Debug, Clone)]
 pub struct Capped<V> {
-    rows: HashMap<Arc<str>, V>,
+    /// Each kept key's place in `slots`: a key is looked up once per observation, which
+    /// a map of the rows themselves could not do without a second lookup to hand one out.
+    rows: HashMap<Arc<str>, usize>,
+    slots: Vec<V>,
+    /// Places whose key was evicted, for the next key that gets a row.
+    free: Vec<usize>,
     /// The kept keys by rank: the last is the one a lower-ranked newcomer evicts.
     ranks: BTreeSet<(u64, Arc<str>)>,
     other: V,
@@ -37,6 +42,8 @@ impl<V: Row> Capped<V> {
     pub fn new(cap: usize) -> Self {
         Capped {
             rows: HashMap::new(),
+            slots: Vec::new(),
+            free: Vec::new(),
             ranks: BTreeSet::new(),
             other: V::default(),
             overflowed: false,
@@ -47,8 +54,8 @@ impl<V: Row> Capped<V> {
     /// The row of `key`: its own when it ranks among the kept keys (created then, the only
     /// allocation), else `other`.
     pub fn row(&mut self, key: &str) -> &mut V {
-        if self.rows.contains_key(key) {
-            return self.rows.get_mut(key).expect("row just checked");
+        if let Some(&at) = self.rows.get(key) {
+            return &mut self.slots[at];
         }
         let r = rank(key);
         if !self.make_room(r, key) {
@@ -56,7 +63,23 @@ impl<V: Row> Capped<V> {
         }
         let key: Arc<str> = key.into();
         self.ranks.insert((r, key.clone()));
-        self.rows.entry(key).or_default()
+        let at = self.place(V::default());
+        self.rows.insert(key, at);
+        &mut self.slots[at]
+    }
+
+    /// Where a new row goes: an evicted key's place, else a new one.
+    fn place(&mut self, v: V) -> usize {
+        match self.free.pop() {
+            Some(at) => {
+                self.slots[at] = v;
+                at
+            }
+            None => {
+                self.slots.push(v);
+                self.slots.len() - 1
+            }
+        }
     }
 
     /// Whether a new key of rank `r` gets a row, evicting the highest kept key if need be.
@@ -72,23 +95,26 @@ impl<V: Row> Capped<V> {
             return false;
         }
         let (_, evicted) = self.ranks.pop_last().expect("a last rank");
-        let row = self.rows.remove(&evicted).expect("ranked keys have rows");
-        self.other.fold(row);
+        let at = self.rows.remove(&evicted).expect("ranked keys have rows");
+        self.free.push(at);
+        self.other.fold(std::mem::take(&mut self.slots[at]));
         true
     }
 
-    pub fn merge(&mut self, other: Capped<V>) {
+    pub fn merge(&mut self, mut other: Capped<V>) {
         self.other.fold(other.other);
         self.overflowed |= other.overflowed;
-        for (key, v) in other.rows {
-            if let Some(row) = self.rows.get_mut(&key) {
-                row.fold(v);
+        for (key, at) in other.rows {
+            let v = std::mem::take(&mut other.slots[at]);
+            if let Some(&mine) = self.rows.get(&key) {
+                self.slots[mine].fold(v);
                 continue;
             }
             let r = rank(&key);
             if self.make_room(r, &key) {
                 self.ranks.insert((r, key.clone()));
-                self.rows.insert(key, v);
+                let mine = self.place(v);
+                self.rows.insert(key, mine);
             } else {
                 self.other.fold(v);
             }
@@ -96,10 +122,11 @@ impl<V: Row> Capped<V> {
     }
 
     /// The rows, and `other` when anything was folded into it.
-    pub fn into_rows(self) -> (Vec<(String, V)>, Option<V>) {
-        let other = self.overflowed.then_some(self.other);
-        let rows = self.rows.into_iter().map(|(k, v)| (k.to_string(), v));
-        (rows.collect(), other)
+    pub fn into_rows(mut self) -> (Vec<(String, V)>, Option<V>) {
+        let slots = &mut self.slots;
+        let rows = self.rows.into_iter();
+        let rows = rows.map(|(k, at)| (k.to_string(), std::mem::take(&mut slots[at])));
+        (rows.collect(), self.overflowed.then_some(self.other))
     }
 
     pub fn len(&self) -> usize {
