@@ -74,12 +74,24 @@ static STDOUT_GONE: AtomicBool = AtomicBool::new(false);
 
 /// Writes to stdout and flushes: live lines are read as they come, often through a pipe.
 /// Other write errors (a full disk behind a redirection) lose lines, not the follow.
+///
+/// The write blocks while a slow reader's pipe is full, and that holds the follow back
+/// (ADR 17). It is made on a runtime worker, so the runtime is told first
+/// (`block_in_place`): the worker's other tasks (the metrics endpoint's, another
+/// container's follow) move to another thread instead of waiting behind the write.
 fn say(write: impl FnOnce(&mut std::io::StdoutLock<'static>) -> std::io::Result<()>) {
-    let mut out = std::io::stdout().lock();
-    if let Err(e) = write(&mut out).and_then(|_| out.flush()) {
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
-            STDOUT_GONE.store(true, Ordering::Relaxed);
+    let blocking = || {
+        let mut out = std::io::stdout().lock();
+        if let Err(e) = write(&mut out).and_then(|_| out.flush()) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                STDOUT_GONE.store(true, Ordering::Relaxed);
+            }
         }
+    };
+    // Outside a runtime (the report after the follow ends) there is nothing to tell.
+    match tokio::runtime::Handle::try_current() {
+        Ok(_) => tokio::task::block_in_place(blocking),
+        Err(_) => blocking(),
     }
 }
 
