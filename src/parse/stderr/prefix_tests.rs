@@ -1,0 +1,98 @@
+use super::*;
+
+/// The occurrences a free-text escape tries are those `memmem` finds, self-overlapping
+/// needles included.
+#[test]
+fn occurrences_are_memmems() {
+    let hay: &[&[u8]] = &[
+        b"",
+        b"a",
+        b"a:::b::",
+        b"aaaa",
+        b"user=x,db=y,db=,app=",
+        b"::",
+    ];
+    let needles: &[&[u8]] = &[b":", b"::", b"aa", b",db=", b" ", b"a:::b::x"];
+    for h in hay {
+        for n in needles {
+            let want: Vec<usize> = memchr::memmem::find_iter(h, n).collect();
+            assert_eq!(occurrences(h, n).collect::<Vec<_>>(), want, "{h:?} {n:?}");
+        }
+    }
+}
+
+#[test]
+fn compiled_prefix_reads_its_fields() {
+    let p = Prefix::compile("%m [%p] %q%u@%d/%a %h ").unwrap();
+    let f = p
+        .parse(b"2026-11-27 19:40:01.123 UTC [42] app@shop/psql [local] ")
+        .unwrap();
+    assert_eq!(f.pid, Some(42));
+    assert_eq!(f.application, Some(&b"psql"[..]));
+    assert_eq!(f.client, Some(&b"[local]"[..]));
+    assert_eq!(f.user, Some(&b"app"[..]));
+    assert_eq!(f.database, Some(&b"shop"[..]));
+    assert_eq!(f.time, Some(&b"2026-11-27 19:40:01.123 UTC"[..]));
+    // A background process stops at %q.
+    let bg = p.parse(b"2026-11-27 19:40:01.123 UTC [7] ").unwrap();
+    assert_eq!(bg.pid, Some(7));
+    assert!(p.parse(b"garbage ").is_none());
+}
+
+/// A zone is letters or an offset, so the `-` after `%t` is the format's. The first
+/// prefix is one a PostgreSQL 15 server wrote with `%t-%c-%l ` (scripts/
+/// gen-translated-logs.sh); the numeric-zone ones are hand-made edge cases.
+#[test]
+fn the_zone_ends_where_the_format_goes_on() {
+    let p = Prefix::compile("%t-%c-%l ").unwrap();
+    let f = p
+        .parse(b"2026-12-03 08:41:00 UTC-6b112b1c.77e1-1 ")
+        .unwrap();
+    assert_eq!(f.time, Some(&b"2026-12-03 08:41:00 UTC"[..]));
+    let p = Prefix::compile("%m [%p] ").unwrap();
+    let f = p.parse(b"2026-12-03 05:41:00.125 -03 [42] ").unwrap();
+    assert_eq!(f.time, Some(&b"2026-12-03 05:41:00.125 -03"[..]));
+    assert!(p.parse(b"2026-12-03 05:41:00.125 UTC-3 [42] ").is_none());
+}
+
+/// Lines PostgreSQL servers wrote (scripts/gen-translated-logs.sh: C@azure, C@type-tag,
+/// C@numbers on 15, C@addresses on 18).
+#[test]
+fn every_escape_reads_real_lines() {
+    // No %p: the pid is the session id's second half.
+    let p = Prefix::compile("%t-%c-").unwrap();
+    let f = p.parse(b"2026-12-03 16:37:30 UTC-6b119aca.320e-").unwrap();
+    assert_eq!(f.pid, Some(0x320e));
+    // Free text side by side, with spaces in the values: where one ends is tried.
+    let p = Prefix::compile("%m [%p] %b %i ").unwrap();
+    for line in [
+        "2026-12-03 16:38:32.010 UTC [18634] postmaster  ",
+        "2026-12-03 16:38:32.934 UTC [18701] client backend LOCK TABLE ",
+    ] {
+        assert!(p.parse(line.as_bytes()).is_some(), "{line}");
+    }
+    // %P is empty outside parallel workers; %Q is signed; %% is a literal.
+    let p = Prefix::compile("%n [%p] %P %e %s %v %x %Q %% ").unwrap();
+    let f = p
+        .parse(
+            b"1796315920.590 [19139]  28P01 2026-12-03 16:38:40 UTC 3/11 0 -677875445740200323 % ",
+        )
+        .unwrap();
+    assert_eq!((f.pid, f.sqlstate), (Some(19139), Some(&b"28P01"[..])));
+    assert!(f.epoch);
+    let p = Prefix::compile("%m [%p] %L %r %h %u %d %a: ").unwrap();
+    let f = p
+        .parse(b"2026-12-03 16:44:29.941 UTC [31387] 127.0.0.1 127.0.0.1(50002) 127.0.0.1 postgres postgres [unknown]: ")
+        .unwrap();
+    assert_eq!(f.user, Some(&b"postgres"[..]));
+    assert_eq!(f.application, Some(&b"[unknown]"[..]));
+    assert!(p
+        .parse(b"2026-12-03 16:44:29.791 UTC [31348] [none]     : ")
+        .is_some());
+}
+
+#[test]
+fn bad_formats_are_refused() {
+    assert!(Prefix::compile("%m %").is_err());
+    assert!(Prefix::compile("%m %y").is_err());
+}
