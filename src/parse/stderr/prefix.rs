@@ -51,9 +51,10 @@ pub(super) enum Item {
 pub struct Prefix {
     format: String,
     pub(super) items: Vec<Item>,
-    /// The first path through `items`, and through those before `%q`.
+    /// The first path through `items`; where `%q` is, and the first path through the
+    /// items before it.
     first: Vec<Step>,
-    first_short: Option<Vec<Step>>,
+    short: Option<(usize, Vec<Step>)>,
 }
 
 /// One step of the first path: a free text knows where it ends, and `%q` is gone.
@@ -157,7 +158,7 @@ impl Prefix {
         Ok(Prefix {
             format: format.to_string(),
             first: first_path(&items),
-            first_short: q.map(|q| first_path(&items[..q])),
+            short: q.map(|q| (q, first_path(&items[..q]))),
             items,
         })
     }
@@ -181,9 +182,8 @@ impl Prefix {
         if let Some(f) = match_items(&self.items, &self.first, prefix) {
             return Some(f);
         }
-        let q = self.items.iter().position(|i| *i == Item::SessionOnly)?;
-        let short = self.first_short.as_deref().unwrap_or_default();
-        match_items(&self.items[..q], short, prefix)
+        let (q, short) = self.short.as_ref()?;
+        match_items(&self.items[..*q], short, prefix)
     }
 }
 
