@@ -244,10 +244,7 @@ impl Collector for Stats<'_> {
     fn observe(&mut self, o: &Observation<'_>) {
         // A statement's captures and step are read once for the two that count it.
         let timed = queries::Timed::read(&self.queries.ctx, o);
-        match &timed {
-            Some(t) => self.queries.add(o, t),
-            None => self.queries.observe(o),
-        }
+        self.queries.add(o, timed.as_ref());
         self.hourly.add(o, timed.as_ref());
         self.checkpoints.observe(o);
         self.autovacuum.observe(o);

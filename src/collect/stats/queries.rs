@@ -231,8 +231,22 @@ impl<'o> Timed<'o> {
 }
 
 impl Queries<'_> {
-    /// Counts a statement record that `Timed::read` read.
-    pub fn add(&mut self, o: &Observation<'_>, timed: &Timed<'_>) {
+    /// Counts `o`; `timed` is what `Timed::read` read from it.
+    pub fn add(&mut self, o: &Observation<'_>, timed: Option<&Timed<'_>>) {
+        match timed {
+            Some(t) => self.statement(o, t),
+            None if self
+                .ctx
+                .event(o)
+                .is_some_and(|(_, _, k)| k == Kind::StatementLogged) =>
+            {
+                self.phases.logged_without_duration += 1;
+            }
+            None => {}
+        }
+    }
+
+    fn statement(&mut self, o: &Observation<'_>, timed: &Timed<'_>) {
         let Some(us) = timed.us else {
             return;
         };
@@ -285,15 +299,8 @@ impl Collector for Queries<'_> {
     type Output = QueryStats;
 
     fn observe(&mut self, o: &Observation<'_>) {
-        if self
-            .ctx
-            .event(o)
-            .is_some_and(|(_, _, k)| k == Kind::StatementLogged)
-        {
-            self.phases.logged_without_duration += 1;
-        } else if let Some(timed) = Timed::read(&self.ctx, o) {
-            self.add(o, &timed);
-        }
+        let timed = Timed::read(&self.ctx, o);
+        self.add(o, timed.as_ref());
     }
 
     fn merge(&mut self, other: Self) {
