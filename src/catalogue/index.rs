@@ -61,7 +61,10 @@ impl<'t> Grouped<'t> {
 }
 
 impl Index {
-    pub fn new(templates: &[&Template]) -> Result<Index, String> {
+    /// `rank`: how templates that both match a message are chosen between, the higher
+    /// the better (ties: the lower index). Each opening literal's templates are kept in
+    /// that order, so the first of them that matches is the best of them.
+    pub fn new(templates: &[&Template], rank: &dyn Fn(usize) -> usize) -> Result<Index, String> {
         let mut heads = Grouped::default();
         let mut inner_texts: Vec<&[u8]> = Vec::new();
         let mut inner = Vec::new();
@@ -69,7 +72,7 @@ impl Index {
         // The most specific first: once one matches, the classifier skips the less
         // specific rest of its group without matching them.
         let mut order: Vec<usize> = (0..templates.len()).collect();
-        order.sort_by_key(|&ti| std::cmp::Reverse(templates[ti].specificity()));
+        order.sort_by_key(|&ti| std::cmp::Reverse(rank(ti)));
         for ti in order {
             let t = templates[ti];
             match (t.head(), t.tail()) {
@@ -84,7 +87,7 @@ impl Index {
                 }
             }
         }
-        let linked = link_heads(heads, templates);
+        let linked = link_heads(heads, rank);
         inner_texts.sort_unstable();
         inner_texts.dedup();
         let inner_texts = AhoCorasick::builder()
@@ -104,9 +107,16 @@ impl Index {
 
     /// Calls `each` with every template that may match `msg` (a superset of those that
     /// do), each once.
-    pub fn candidates(&self, msg: &[u8], each: &mut dyn FnMut(usize)) {
+    ///
+    /// `each` returns whether `ti` matched: the rest of the templates `msg` opens with are
+    /// then ranked lower, and are not offered.
+    pub fn candidates(&self, msg: &[u8], each: &mut dyn FnMut(usize) -> bool) {
         if let Some(head) = self.head(msg) {
-            self.by_head[head].iter().for_each(|&ti| each(ti));
+            for &ti in &self.by_head[head] {
+                if each(ti) {
+                    break;
+                }
+            }
         }
         if let Some(&last) = msg.last() {
             for (tail, ti) in &self.by_last_byte[usize::from(last)] {
@@ -116,7 +126,9 @@ impl Index {
             }
         }
         if self.inner_texts.is_match(msg) {
-            self.inner.iter().for_each(|&ti| each(ti));
+            self.inner.iter().for_each(|&ti| {
+                each(ti);
+            });
         }
     }
 }
@@ -161,7 +173,7 @@ struct Linked {
 /// it. Sorted, a literal comes after the literals it starts with, and those that start
 /// with it follow it directly: a stack of the literals the current one starts with is
 /// kept as they are walked in order.
-fn link_heads(heads: Grouped<'_>, templates: &[&Template]) -> Linked {
+fn link_heads(heads: Grouped<'_>, rank: &dyn Fn(usize) -> usize) -> Linked {
     let mut order: Vec<usize> = (0..heads.texts.len()).collect();
     order.sort_by_key(|&i| heads.texts[i]);
     let texts: Vec<&[u8]> = order.iter().map(|&i| heads.texts[i]).collect();
@@ -185,7 +197,7 @@ fn link_heads(heads: Grouped<'_>, templates: &[&Template]) -> Linked {
             // The parent's list already holds the templates of all it starts with.
             all.extend_from_slice(&linked.templates[j]);
         }
-        all.sort_by_key(|&ti| (std::cmp::Reverse(templates[ti].specificity()), ti));
+        all.sort_by_key(|&ti| (std::cmp::Reverse(rank(ti)), ti));
         linked.templates.push(all);
         stack.push(k);
     }
@@ -205,7 +217,10 @@ mod tests {
 
     fn candidates(index: &Index, msg: &str) -> Vec<usize> {
         let mut out = Vec::new();
-        index.candidates(msg.as_bytes(), &mut |ti| out.push(ti));
+        index.candidates(msg.as_bytes(), &mut |ti| {
+            out.push(ti);
+            false
+        });
         out.sort_unstable();
         out
     }
@@ -217,10 +232,10 @@ mod tests {
     fn the_last_opening_literal_is_reused_only_where_it_is_the_longest() {
         let ts = compile(&["duration: %s", "duration: %s ms  statement: %s", "dur%s"]);
         let refs: Vec<&Template> = ts.iter().collect();
-        let index = Index::new(&refs).unwrap();
+        let index = Index::new(&refs, &|ti| refs[ti].specificity()).unwrap();
         let other_ts = compile(&["statement: %s", "duration: %s"]);
         let other_refs: Vec<&Template> = other_ts.iter().collect();
-        let other = Index::new(&other_refs).unwrap();
+        let other = Index::new(&other_refs, &|ti| other_refs[ti].specificity()).unwrap();
         for _ in 0..2 {
             assert_eq!(
                 candidates(&index, "duration: 1 ms  statement: x"),
@@ -244,7 +259,7 @@ mod tests {
     fn the_longest_opening_literal_is_found_through_the_links() {
         let ts = compile(&["ab%s", "abc%s", "abd%s", "abdd%s", "b%s"]);
         let refs: Vec<&Template> = ts.iter().collect();
-        let index = Index::new(&refs).unwrap();
+        let index = Index::new(&refs, &|ti| refs[ti].specificity()).unwrap();
         assert_eq!(candidates(&index, "abzz"), [0]);
         assert_eq!(candidates(&index, "abcx"), [0, 1]);
         assert_eq!(candidates(&index, "abde"), [0, 2]);
@@ -254,6 +269,28 @@ mod tests {
         for none in ["", "a", "aa", "c", "\u{ff}"] {
             assert_eq!(candidates(&index, none), [] as [usize; 0], "{none:?}");
         }
+    }
+
+    /// Hand-made templates (not server output): an opening literal's templates come in
+    /// rank order, ties by index, and stop at the first that matched; the ranks here put
+    /// the least specific first, so the order is not the one specificity alone gives.
+    #[test]
+    fn templates_come_in_rank_order_and_stop_at_the_first_match() {
+        let ts = compile(&["dur%s", "duration: %s", "duration: %s ms", "du%s"]);
+        let refs: Vec<&Template> = ts.iter().collect();
+        let ranks = [5, 1, 1, 9];
+        let index = Index::new(&refs, &|ti| ranks[ti]).unwrap();
+        let offered = |matching: usize| {
+            let mut out = Vec::new();
+            index.candidates(b"duration: 1 ms", &mut |ti| {
+                out.push(ti);
+                ti == matching
+            });
+            out
+        };
+        assert_eq!(offered(usize::MAX), [3, 0, 1, 2]);
+        assert_eq!(offered(0), [3, 0]);
+        assert_eq!(offered(1), [3, 0, 1]);
     }
 
     /// Hand-made templates and messages (not server output): which templates are offered.
@@ -268,7 +305,7 @@ mod tests {
             "relation \"%s\" does not exist",
         ]);
         let refs: Vec<&Template> = ts.iter().collect();
-        let index = Index::new(&refs).unwrap();
+        let index = Index::new(&refs, &|ti| refs[ti].specificity()).unwrap();
         let msg = "duration: 0.1 ms  statement: select 1";
         assert_eq!(candidates(&index, msg), [0, 1, 2]);
         assert_eq!(

@@ -136,6 +136,12 @@ impl Compiled {
     fn context_size(&self) -> usize {
         usize::from(!self.after.is_empty()) + usize::from(self.detail.is_some())
     }
+
+    /// Of two templates that match a record, the one ranked higher explains it: context
+    /// first, then literal text.
+    fn rank(&self) -> usize {
+        self.template.specificity() + CONTEXT_BONUS * self.context_size()
+    }
 }
 
 /// The outcome of classifying one record.
@@ -225,7 +231,7 @@ impl Catalogue {
             }
         }
         let templates: Vec<&Template> = compiled.iter().map(|c| &c.template).collect();
-        let index = index::Index::new(&templates)?;
+        let index = index::Index::new(&templates, &|ti| compiled[ti].rank())?;
         Ok(Catalogue {
             patterns,
             compiled,
@@ -337,10 +343,10 @@ impl Catalogue {
         let mut best: Option<(usize, usize, Match)> = None;
         self.index.candidates(msg, &mut |ti| {
             let c = &self.compiled[ti];
-            let spec = c.template.specificity() + CONTEXT_BONUS * c.context_size();
+            let spec = c.rank();
             let beaten = |&(s, t, _): &(usize, usize, Match)| s > spec || s == spec && t <= ti;
             if best.as_ref().is_some_and(beaten) || !c.fits(record, recent) {
-                return;
+                return false;
             }
             if let Some(captures) = c.template.matches(msg) {
                 let m = Match {
@@ -351,7 +357,9 @@ impl Catalogue {
                     captures,
                 };
                 best = Some((spec, ti, m));
+                return true;
             }
+            false
         });
         best.map(|(_, _, m)| m)
     }
