@@ -3,7 +3,7 @@
 
 use super::label::{find_label, frontend_label, Labelled};
 use super::other::{is_other_program, iso_date_time, libpq_lost_connection};
-use super::prefix::{Prefix, PrefixFields};
+use super::prefix::{Prefix, PrefixFields, Repeat};
 use super::whose::{Evidence, Whose};
 use crate::parse::record::{split_sqlstate, LineCounts, Record};
 use crate::severity::Level;
@@ -111,6 +111,8 @@ pub struct Assembler {
     has_open: bool,
     counts: LineCounts,
     evidence: Evidence,
+    /// The last line's free-text prefix fields, for the next line that repeats them.
+    repeat: Repeat,
 }
 
 impl Assembler {
@@ -143,7 +145,7 @@ impl Assembler {
         // Parsed once: `whose` weighs it as evidence, the record takes its fields.
         let parsed = labelled.filter(|l| l.prefix_len > 0).and_then(|l| {
             let prefix = self.prefix.as_ref()?;
-            prefix.parse(&line[..l.prefix_len])
+            prefix.parse_next(&line[..l.prefix_len], &mut self.repeat)
         });
         let Some(program) = self.whose(framed, labelled, parsed.as_ref(), sink) else {
             return;

@@ -3,6 +3,8 @@
 //! themselves is in `infer`.
 
 use super::bytes::find_byte;
+pub use first::Repeat;
+use first::{first_path, match_first, Step};
 use nom::bytes::complete::{tag, take_while1, take_while_m_n};
 use nom::character::complete::digit1;
 use nom::combinator::{opt, recognize};
@@ -55,31 +57,6 @@ pub struct Prefix {
     /// items before it.
     first: Vec<Step>,
     short: Option<(usize, Vec<Step>)>,
-}
-
-/// One step of the first path: a free text knows where it ends, and `%q` is gone.
-#[derive(Debug, Clone)]
-enum Step {
-    Literal(Vec<u8>),
-    /// Free text up to the first occurrence of the next literal (to the end without one).
-    Free(Escape, Option<Vec<u8>>),
-    Fixed(Escape),
-}
-
-fn first_path(items: &[Item]) -> Vec<Step> {
-    items
-        .iter()
-        .enumerate()
-        .filter_map(|(i, item)| match item {
-            Item::Literal(l) => Some(Step::Literal(l.clone())),
-            Item::SessionOnly => None,
-            Item::Escape(e) if e.is_free_text() => Some(Step::Free(
-                *e,
-                next_literal(&items[i + 1..]).map(<[u8]>::to_vec),
-            )),
-            Item::Escape(e) => Some(Step::Fixed(*e)),
-        })
-        .collect()
 }
 
 /// What a prefix told about its line. Slices borrow from the line.
@@ -176,6 +153,16 @@ impl Prefix {
         self.parse(&prefix[end..])
     }
 
+    /// `parse` for a stream's next line: `last` holds what the line before read of its
+    /// free text, which the next line mostly repeats.
+    pub fn parse_next<'a>(&self, prefix: &'a [u8], last: &mut Repeat) -> Option<PrefixFields<'a>> {
+        let mut f = PrefixFields::default();
+        if last.walk(&self.first, prefix, &mut f) {
+            return Some(f);
+        }
+        self.parse(prefix)
+    }
+
     /// Matches `prefix`, which must be exactly the text before the level label. Lines of
     /// non-session processes end at `%q`, so a full match is tried first, then the short one.
     pub fn parse<'a>(&self, prefix: &'a [u8]) -> Option<PrefixFields<'a>> {
@@ -207,41 +194,6 @@ fn match_items<'a>(items: &[Item], first: &[Step], s: &'a [u8]) -> Option<Prefix
     let mut tries = FREE_TEXT_TRIES;
     f = PrefixFields::default();
     match_from(items, s, &mut f, &mut tries).then_some(f)
-}
-
-/// The first path `match_from` tries: each free text ends at the first occurrence of the
-/// literal after it. It is the path almost every line takes, so it is compiled apart and
-/// walked here in one loop, without the recursion and the saved fields that trying the
-/// others needs; where it fails, `match_from` tries them all, and the first that matches
-/// is this one or later.
-fn match_first<'a>(steps: &[Step], mut s: &'a [u8], f: &mut PrefixFields<'a>) -> bool {
-    for step in steps {
-        match step {
-            Step::Literal(l) => match strip(s, l) {
-                Some(rest) => s = rest,
-                None => return false,
-            },
-            Step::Free(e, until) => {
-                let end = match until {
-                    Some(next) => match first_occurrence(s, next) {
-                        Some(end) => end,
-                        None => return false,
-                    },
-                    None => s.len(),
-                };
-                let (value, rest) = s.split_at(end);
-                if !set(f, *e, value) {
-                    return false;
-                }
-                s = rest;
-            }
-            Step::Fixed(e) => match escape_value(*e, s) {
-                Some((after, value)) if set(f, *e, value) => s = after,
-                _ => return false,
-            },
-        }
-    }
-    s.is_empty()
 }
 
 /// Where `needle` (not empty) first occurs in `s`. The bytes before it are a user, a
@@ -443,6 +395,8 @@ fn escape_value<'a>(e: Escape, s: &'a [u8]) -> Option<(&'a [u8], &'a [u8])> {
     };
     r.ok()
 }
+
+mod first;
 
 #[cfg(test)]
 #[path = "prefix_tests.rs"]

@@ -96,3 +96,38 @@ fn bad_formats_are_refused() {
     assert!(Prefix::compile("%m %").is_err());
     assert!(Prefix::compile("%m %y").is_err());
 }
+
+/// Hand-made prefixes (not server output), each the text before a line's level label:
+/// reading lines one after another with the last line's free text held gives what reading
+/// each alone gives, whether the free text repeats, changes, or a line between fails or
+/// takes the short path of a non-session process.
+#[test]
+fn a_line_that_repeats_the_last_free_text_reads_as_it_would_alone() {
+    let p = Prefix::compile("%m [%p] %q%u@%d app=%a ").unwrap();
+    let lines: &[&[u8]] = &[
+        b"2024-01-02 03:04:05.678 UTC [10] alice@shop app=psql ",
+        b"2024-01-02 03:04:05.679 UTC [11] alice@shop app=psql ",
+        b"2024-01-02 03:04:05.680 UTC [12] ",
+        b"2024-01-02 03:04:05.681 UTC [13] alice@shop app=psql ",
+        b"2024-01-02 03:04:05.682 UTC [14] bob@shop app=psql ",
+        b"2024-01-02 03:04:05.683 UTC [15] bob@shop app=",
+        b"2024-01-02 03:04:05.684 UTC [16] bob@shop app=psql ",
+        b"2024-01-02 03:04:05.685 UTC [x] bob@shop app=psql ",
+        b"2024-01-02 03:04:05.686 UTC [17] bob@shop app=psql ",
+        b"2024-01-02 03:04:05.687 UTC [18] bob@shop app=a@b ",
+        b"2024-01-02 03:04:05.688 UTC [19] alice@shop app=psql ",
+        b"2024-01-02 03:04:05.689 UTC [20] carol@shop app=psql ",
+        b"2024-01-02 03:04:05.690 UTC [21] carol@hshop app=psq ",
+    ];
+    let mut last = Repeat::default();
+    for _ in 0..2 {
+        for line in lines {
+            let alone = p.parse(line);
+            assert_eq!(p.parse_next(line, &mut last), alone, "{line:?}");
+        }
+    }
+    let read = p.parse_next(lines[1], &mut last).unwrap();
+    assert_eq!(read.pid, Some(11));
+    assert_eq!(read.user, Some(&b"alice"[..]));
+    assert_eq!(read.application, Some(&b"psql"[..]));
+}

@@ -1,0 +1,133 @@
+//! The first path through a prefix's items, the one almost every line takes: compiled
+//! apart, walked in one loop, and its free text read once for a run of lines that repeat
+//! it.
+//!
+//! A stream's lines mostly carry the same user, database, application and client as the
+//! line before (one session's statements, or a pool's sessions that share them), and each
+//! free-text field is found by searching for the literal after it: a compare of the line's
+//! rest with the last line's costs less than those searches.
+
+use super::{escape_value, first_occurrence, next_literal, set, strip, Escape, Item, PrefixFields};
+use std::ops::Range;
+
+/// One step of the first path: a free text knows where it ends, and `%q` is gone.
+#[derive(Debug, Clone)]
+pub(super) enum Step {
+    Literal(Vec<u8>),
+    /// Free text up to the first occurrence of the next literal (to the end without one).
+    Free(Escape, Option<Vec<u8>>),
+    Fixed(Escape),
+}
+
+pub(super) fn first_path(items: &[Item]) -> Vec<Step> {
+    items
+        .iter()
+        .enumerate()
+        .filter_map(|(i, item)| match item {
+            Item::Literal(l) => Some(Step::Literal(l.clone())),
+            Item::SessionOnly => None,
+            Item::Escape(e) if e.is_free_text() => Some(Step::Free(
+                *e,
+                next_literal(&items[i + 1..]).map(<[u8]>::to_vec),
+            )),
+            Item::Escape(e) => Some(Step::Fixed(*e)),
+        })
+        .collect()
+}
+
+/// The first path `match_from` tries: each free text ends at the first occurrence of the
+/// literal after it. It is the path almost every line takes, so it is compiled apart and
+/// walked here in one loop, without the recursion and the saved fields that trying the
+/// others needs; where it fails, `match_from` tries them all, and the first that matches
+/// is this one or later.
+pub(super) fn match_first<'a>(steps: &[Step], s: &'a [u8], f: &mut PrefixFields<'a>) -> bool {
+    walk(steps, s, f, &mut |_, _| {}).is_some_and(<[u8]>::is_empty)
+}
+
+/// Walks `steps` along `s`, setting in `f` what each reads (and telling `read` too); what
+/// of `s` is left, or `None` where a step does not match.
+fn walk<'a>(
+    steps: &[Step],
+    mut s: &'a [u8],
+    f: &mut PrefixFields<'a>,
+    read: &mut impl FnMut(Escape, &'a [u8]),
+) -> Option<&'a [u8]> {
+    for step in steps {
+        let (e, value, rest) = match step {
+            Step::Literal(l) => {
+                s = strip(s, l)?;
+                continue;
+            }
+            Step::Free(e, until) => {
+                let end = match until {
+                    Some(next) => first_occurrence(s, next)?,
+                    None => s.len(),
+                };
+                let (value, rest) = s.split_at(end);
+                (*e, value, rest)
+            }
+            Step::Fixed(e) => {
+                let (rest, value) = escape_value(*e, s)?;
+                (*e, value, rest)
+            }
+        };
+        if !set(f, e, value) {
+            return None;
+        }
+        read(e, value);
+        s = rest;
+    }
+    Some(s)
+}
+
+/// What the last line that took the first path read from its first free text on.
+#[derive(Debug, Default)]
+pub struct Repeat {
+    /// That line's bytes from its first free text to the end of its prefix.
+    tail: Vec<u8>,
+    /// What the steps from there read, as places in `tail`.
+    read: Vec<(Escape, Range<usize>)>,
+    /// Whether `tail` and `read` hold a line's (a line that failed leaves them empty).
+    held: bool,
+}
+
+impl Repeat {
+    /// `match_first`, the same fields set for the same line: the steps before the first
+    /// free text are walked, the rest only when the line's rest differs from the last one's.
+    /// Walking is a function of the bytes walked, so a repeated rest reads the same.
+    pub(super) fn walk<'a>(
+        &mut self,
+        steps: &[Step],
+        s: &'a [u8],
+        f: &mut PrefixFields<'a>,
+    ) -> bool {
+        let free = steps
+            .iter()
+            .position(|step| matches!(step, Step::Free(..)))
+            .unwrap_or(steps.len());
+        let Some(rest) = walk(&steps[..free], s, f, &mut |_, _| {}) else {
+            return false;
+        };
+        if self.held && rest == self.tail.as_slice() {
+            for (e, r) in &self.read {
+                set(f, *e, &rest[r.clone()]);
+            }
+            return true;
+        }
+        self.held = false;
+        self.read.clear();
+        let base = rest.as_ptr() as usize;
+        let read = &mut self.read;
+        let matched = walk(&steps[free..], rest, f, &mut |e, value: &[u8]| {
+            let at = value.as_ptr() as usize - base;
+            read.push((e, at..at + value.len()));
+        })
+        .is_some_and(<[u8]>::is_empty);
+        if matched {
+            self.tail.clear();
+            self.tail.extend_from_slice(rest);
+            self.held = true;
+        }
+        matched
+    }
+}
