@@ -381,13 +381,17 @@ fn match_from(pieces: &[Piece], msg: &[u8], at: usize, caps: &mut Captures) -> b
                     }
                 }
                 Some(Piece::Literal(next)) => {
-                    // Shortest first: try each place the next literal occurs.
-                    for pos in next.finder.find_iter(s) {
+                    // Shortest first: try each place the next literal occurs, as `find_iter`
+                    // gives them (not overlapping), without its iterator's setup per call.
+                    let mut from = 0;
+                    while let Some(p) = next.finder.find(&s[from..]) {
+                        let pos = from + p;
                         capture(caps, pos);
                         if match_from(rest, msg, at + pos, caps) {
                             return true;
                         }
                         caps.len = saved;
+                        from = pos + next.as_slice().len();
                     }
                     false
                 }
