@@ -8,7 +8,7 @@ use crate::collect::{Collected, Collector, Collectors, Event, Group, Observation
 use crate::parse::record::Record;
 use crate::timestamp::Timestamp;
 use crate::verdict::{fingerprint, Judgement, Verdict};
-use ahash::AHashMap as HashMap;
+use std::cell::Cell;
 
 pub struct Flow<'c> {
     catalogue: &'c Catalogue,
@@ -19,7 +19,7 @@ pub struct Flow<'c> {
     next_seq: u64,
     /// Per input or container: the entries of its latest classified records, the context
     /// that templates with `after` read.
-    recent: HashMap<String, Recent>,
+    recent: Recents,
     last_time: LastTime,
 }
 
@@ -62,6 +62,40 @@ impl Recent {
 
     fn entries(&self) -> &[usize] {
         &self.entries[..self.len]
+    }
+}
+
+/// Each source's `Recent`. A flow reads a source's records in runs (a file, a chunk, a
+/// container's stream between others'), so the source asked for last is compared first:
+/// a map hashed the source's name twice for every record.
+#[derive(Debug, Default)]
+struct Recents {
+    sources: Vec<(String, Recent)>,
+    last: Cell<usize>,
+}
+
+impl Recents {
+    fn find(&self, source: &str) -> Option<usize> {
+        let last = self.last.get();
+        if self.sources.get(last).is_some_and(|(s, _)| s == source) {
+            return Some(last);
+        }
+        let i = self.sources.iter().position(|(s, _)| s == source)?;
+        self.last.set(i);
+        Some(i)
+    }
+
+    fn get(&self, source: &str) -> Option<&Recent> {
+        self.find(source).map(|i| &self.sources[i].1)
+    }
+
+    fn entry(&mut self, source: &str) -> &mut Recent {
+        let i = self.find(source).unwrap_or_else(|| {
+            self.sources.push((source.to_string(), Recent::default()));
+            self.last.set(self.sources.len() - 1);
+            self.sources.len() - 1
+        });
+        &mut self.sources[i].1
     }
 }
 
@@ -116,7 +150,7 @@ impl<'c> Flow<'c> {
             collectors: Collectors::new(catalogue, accepts, verdict.show_sensitive),
             stats: None,
             next_seq: first_seq,
-            recent: HashMap::new(),
+            recent: Recents::default(),
             last_time: LastTime::default(),
         }
     }
@@ -164,14 +198,7 @@ impl<'c> Flow<'c> {
         let Some(m) = catalogue.classify_after(record, recent) else {
             return self.unclassified(record, seq, source, tap);
         };
-        match self.recent.get_mut(source) {
-            Some(r) => r.push(m.pattern),
-            None => {
-                let mut r = Recent::default();
-                r.push(m.pattern);
-                self.recent.insert(source.to_string(), r);
-            }
-        }
+        self.recent.entry(source).push(m.pattern);
         let message = record.message;
         let judged = self
             .verdict
@@ -294,7 +321,7 @@ impl<'c> Flow<'c> {
     /// Starts `source` where another flow left it (`carried`): the next chunk of a split
     /// input, read again with what the chunk before ended with.
     pub fn resume(&mut self, source: &str, context: Context) {
-        self.recent.insert(source.to_string(), context.recent);
+        *self.recent.entry(source) = context.recent;
         if let Some(cause) = context.episode {
             self.collectors.episodes.reopen(source, cause);
         }
