@@ -32,7 +32,8 @@ pub fn normalize_into(out: &mut Vec<u8>, text: &[u8]) {
     out.reserve(text.len() + 16);
     let mut i = 0;
     while i < text.len() {
-        // Words, eight bytes at a time: written whole, then cut after the word.
+        // Words, eight bytes at a time: written whole, then cut after the word. A word
+        // that ends here is followed by a byte the table looks at, at once.
         if let Some(eight) = text.get(i..i + 8) {
             let (n, lowered) = word_start(eight.try_into().expect("eight bytes"));
             if n > 0 {
@@ -40,7 +41,9 @@ pub fn normalize_into(out: &mut Vec<u8>, text: &[u8]) {
                 out.extend_from_slice(&lowered);
                 out.truncate(len + n);
                 i += n;
-                continue;
+                if n == 8 {
+                    continue;
+                }
             }
         }
         let b = text[i];
