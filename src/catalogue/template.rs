@@ -5,6 +5,7 @@ use nom::bytes::complete::{tag, take_while1};
 use nom::character::complete::digit1;
 use nom::combinator::{opt, recognize};
 use nom::{IResult, Parser};
+use std::sync::OnceLock;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Piece {
@@ -21,25 +22,34 @@ enum Piece {
     Float,
 }
 
-/// Literal text of a template, with a searcher built once: a conversion's end is found by
-/// the text after it, in every candidate template of every record, and most candidates
-/// fail. The searcher looks for the text's rarest bytes first, where a scan for its first
-/// byte stopped at every space of a long statement.
+/// Literal text of a template, with a searcher built once, when first needed: a
+/// conversion's end is found by the text after it, in every candidate template of every
+/// record, and most candidates fail. The searcher looks for the text's rarest bytes first,
+/// where a scan for its first byte stopped at every space of a long statement. Most
+/// templates (the translations among them) never search in a given log, and building every
+/// searcher was a sixth of start-up.
 #[derive(Debug, Clone)]
 struct Literal {
+    text: Box<[u8]>,
     /// Boxed: a searcher is a few hundred bytes, and pieces of other kinds are a byte.
-    finder: Box<memchr::memmem::Finder<'static>>,
+    finder: OnceLock<Box<memchr::memmem::Finder<'static>>>,
 }
 
 impl Literal {
     fn new(text: Vec<u8>) -> Literal {
         Literal {
-            finder: Box::new(memchr::memmem::Finder::new(&text).into_owned()),
+            text: text.into_boxed_slice(),
+            finder: OnceLock::new(),
         }
     }
 
     fn as_slice(&self) -> &[u8] {
-        self.finder.needle()
+        &self.text
+    }
+
+    fn finder(&self) -> &memchr::memmem::Finder<'static> {
+        self.finder
+            .get_or_init(|| Box::new(memchr::memmem::Finder::new(&self.text).into_owned()))
     }
 }
 
@@ -384,7 +394,7 @@ fn match_from(pieces: &[Piece], msg: &[u8], at: usize, caps: &mut Captures) -> b
                     // Shortest first: try each place the next literal occurs, as `find_iter`
                     // gives them (not overlapping), without its iterator's setup per call.
                     let mut from = 0;
-                    while let Some(p) = next.finder.find(&s[from..]) {
+                    while let Some(p) = next.finder().find(&s[from..]) {
                         let pos = from + p;
                         capture(caps, pos);
                         if match_from(rest, msg, at + pos, caps) {
