@@ -44,6 +44,12 @@ pub fn normalize_into(out: &mut Vec<u8>, text: &[u8]) {
                 if n == 8 {
                     continue;
                 }
+                // A space after a word is kept (`space`), mostly before the next word.
+                if text[i] == b' ' {
+                    out.push(b' ');
+                    i += 1;
+                    continue;
+                }
             }
         }
         let b = text[i];
