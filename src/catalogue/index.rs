@@ -69,8 +69,7 @@ impl Index {
         let mut inner_texts: Vec<&[u8]> = Vec::new();
         let mut inner = Vec::new();
         let mut by_last_byte = vec![Vec::new(); 256];
-        // The most specific first: once one matches, the classifier skips the less
-        // specific rest of its group without matching them.
+        // The highest ranked first, so that each group below is in rank order too.
         let mut order: Vec<usize> = (0..templates.len()).collect();
         order.sort_by_key(|&ti| std::cmp::Reverse(rank(ti)));
         for ti in order {
@@ -126,9 +125,9 @@ impl Index {
             }
         }
         if self.inner_texts.is_match(msg) {
-            self.inner.iter().for_each(|&ti| {
+            for &ti in &self.inner {
                 each(ti);
-            });
+            }
         }
     }
 }
@@ -168,7 +167,7 @@ struct Linked {
 }
 
 /// Sorts the opening literals and links each to the longest other it starts with; its
-/// templates are joined by those of every literal it starts with (most specific first),
+/// templates are joined by those of every literal it starts with (highest ranked first),
 /// so that the longest literal that opens a message names every template that can open
 /// it. Sorted, a literal comes after the literals it starts with, and those that start
 /// with it follow it directly: a stack of the literals the current one starts with is

@@ -343,8 +343,8 @@ impl Catalogue {
         let mut best: Option<(usize, usize, Match)> = None;
         self.index.candidates(msg, &mut |ti| {
             let c = &self.compiled[ti];
-            let spec = c.rank();
-            let beaten = |&(s, t, _): &(usize, usize, Match)| s > spec || s == spec && t <= ti;
+            let rank = c.rank();
+            let beaten = |&(r, t, _): &(usize, usize, Match)| r > rank || r == rank && t <= ti;
             if best.as_ref().is_some_and(beaten) || !c.fits(record, recent) {
                 return false;
             }
@@ -356,7 +356,7 @@ impl Catalogue {
                     redact: c.redact,
                     captures,
                 };
-                best = Some((spec, ti, m));
+                best = Some((rank, ti, m));
                 return true;
             }
             false

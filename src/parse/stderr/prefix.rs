@@ -4,7 +4,7 @@
 
 use super::bytes::find_byte;
 pub use first::Repeat;
-use first::{first_path, match_first, Step};
+use first::{first_path, match_first, Path};
 use nom::bytes::complete::{tag, take_while1, take_while_m_n};
 use nom::character::complete::digit1;
 use nom::combinator::{opt, recognize};
@@ -55,8 +55,8 @@ pub struct Prefix {
     pub(super) items: Vec<Item>,
     /// The first path through `items`; where `%q` is, and the first path through the
     /// items before it.
-    first: Vec<Step>,
-    short: Option<(usize, Vec<Step>)>,
+    first: Path,
+    short: Option<(usize, Path)>,
 }
 
 /// What a prefix told about its line. Slices borrow from the line.
@@ -160,13 +160,22 @@ impl Prefix {
         if last.walk(&self.first, prefix, &mut f) {
             return Some(f);
         }
-        self.parse(prefix)
+        self.parse_off_first(prefix)
     }
 
     /// Matches `prefix`, which must be exactly the text before the level label. Lines of
     /// non-session processes end at `%q`, so a full match is tried first, then the short one.
     pub fn parse<'a>(&self, prefix: &'a [u8]) -> Option<PrefixFields<'a>> {
-        if let Some(f) = match_items(&self.items, &self.first, prefix) {
+        let mut f = PrefixFields::default();
+        if match_first(&self.first, prefix, &mut f) {
+            return Some(f);
+        }
+        self.parse_off_first(prefix)
+    }
+
+    /// `parse` for a line the full first path did not read.
+    fn parse_off_first<'a>(&self, prefix: &'a [u8]) -> Option<PrefixFields<'a>> {
+        if let Some(f) = match_other_paths(&self.items, prefix) {
             return Some(f);
         }
         let (q, short) = self.short.as_ref()?;
@@ -186,13 +195,18 @@ impl Escape {
 }
 
 /// `first` is `items`' first path.
-fn match_items<'a>(items: &[Item], first: &[Step], s: &'a [u8]) -> Option<PrefixFields<'a>> {
+fn match_items<'a>(items: &[Item], first: &Path, s: &'a [u8]) -> Option<PrefixFields<'a>> {
     let mut f = PrefixFields::default();
     if match_first(first, s, &mut f) {
         return Some(f);
     }
+    match_other_paths(items, s)
+}
+
+/// Matches `items` along any path, for a line their first path did not read.
+fn match_other_paths<'a>(items: &[Item], s: &'a [u8]) -> Option<PrefixFields<'a>> {
     let mut tries = FREE_TEXT_TRIES;
-    f = PrefixFields::default();
+    let mut f = PrefixFields::default();
     match_from(items, s, &mut f, &mut tries).then_some(f)
 }
 

@@ -12,15 +12,23 @@ use std::ops::Range;
 
 /// One step of the first path: a free text knows where it ends, and `%q` is gone.
 #[derive(Debug, Clone)]
-pub(super) enum Step {
+enum Step {
     Literal(Vec<u8>),
     /// Free text up to the first occurrence of the next literal (to the end without one).
     Free(Escape, Option<Vec<u8>>),
     Fixed(Escape),
 }
 
-pub(super) fn first_path(items: &[Item]) -> Vec<Step> {
-    items
+/// The first path's steps, and where the first free text is among them: the steps before
+/// it read what changes from line to line (time, pid, line number).
+#[derive(Debug, Clone)]
+pub(super) struct Path {
+    steps: Vec<Step>,
+    free: usize,
+}
+
+pub(super) fn first_path(items: &[Item]) -> Path {
+    let steps: Vec<Step> = items
         .iter()
         .enumerate()
         .filter_map(|(i, item)| match item {
@@ -32,7 +40,12 @@ pub(super) fn first_path(items: &[Item]) -> Vec<Step> {
             )),
             Item::Escape(e) => Some(Step::Fixed(*e)),
         })
-        .collect()
+        .collect();
+    let free = steps
+        .iter()
+        .position(|step| matches!(step, Step::Free(..)))
+        .unwrap_or(steps.len());
+    Path { steps, free }
 }
 
 /// The first path `match_from` tries: each free text ends at the first occurrence of the
@@ -40,8 +53,8 @@ pub(super) fn first_path(items: &[Item]) -> Vec<Step> {
 /// walked here in one loop, without the recursion and the saved fields that trying the
 /// others needs; where it fails, `match_from` tries them all, and the first that matches
 /// is this one or later.
-pub(super) fn match_first<'a>(steps: &[Step], s: &'a [u8], f: &mut PrefixFields<'a>) -> bool {
-    walk(steps, s, f, &mut |_, _| {}).is_some_and(<[u8]>::is_empty)
+pub(super) fn match_first<'a>(path: &Path, s: &'a [u8], f: &mut PrefixFields<'a>) -> bool {
+    walk(&path.steps, s, f, &mut |_, _| {}).is_some_and(<[u8]>::is_empty)
 }
 
 /// Walks `steps` along `s`, setting in `f` what each reads (and telling `read` too); what
@@ -95,17 +108,9 @@ impl Repeat {
     /// `match_first`, the same fields set for the same line: the steps before the first
     /// free text are walked, the rest only when the line's rest differs from the last one's.
     /// Walking is a function of the bytes walked, so a repeated rest reads the same.
-    pub(super) fn walk<'a>(
-        &mut self,
-        steps: &[Step],
-        s: &'a [u8],
-        f: &mut PrefixFields<'a>,
-    ) -> bool {
-        let free = steps
-            .iter()
-            .position(|step| matches!(step, Step::Free(..)))
-            .unwrap_or(steps.len());
-        let Some(rest) = walk(&steps[..free], s, f, &mut |_, _| {}) else {
+    pub(super) fn walk<'a>(&mut self, path: &Path, s: &'a [u8], f: &mut PrefixFields<'a>) -> bool {
+        let (fixed, free) = path.steps.split_at(path.free);
+        let Some(rest) = walk(fixed, s, f, &mut |_, _| {}) else {
             return false;
         };
         if self.held && rest == self.tail.as_slice() {
@@ -118,7 +123,7 @@ impl Repeat {
         self.read.clear();
         let base = rest.as_ptr() as usize;
         let read = &mut self.read;
-        let matched = walk(&steps[free..], rest, f, &mut |e, value: &[u8]| {
+        let matched = walk(free, rest, f, &mut |e, value: &[u8]| {
             let at = value.as_ptr() as usize - base;
             read.push((e, at..at + value.len()));
         })
