@@ -301,3 +301,36 @@ fn hourly_merges_exactly() {
 fn all_statistics_merge_exactly() {
     assert_merge_is_exact("stats", |c| Stats::new(&c));
 }
+
+/// A statement remembered with other numbers has the shape normalising it gives: every
+/// statement of the real logs (the text after `statement: ` on its line), in log order,
+/// through one `Shapes`.
+#[test]
+fn remembered_shapes_are_the_shapes_of_every_logged_statement() {
+    use pgtriage::collect::stats::normalize::{normalize, statement_type};
+    let mut shapes = stats::shapes::Shapes::default();
+    let mut statements = 0;
+    for path in logs() {
+        for line in read(&path).split(|b| *b == b'\n') {
+            let Some(at) = line.windows(11).position(|w| w == b"statement: ") else {
+                continue;
+            };
+            let text = &line[at + 11..];
+            let mut fresh = Vec::new();
+            normalize(&mut fresh, text);
+            let want = match String::from_utf8_lossy(&fresh) {
+                s if s.is_empty() => "(empty statement)".to_string(),
+                s => s.into_owned(),
+            };
+            let (shape, kind) = shapes.of(text, None);
+            assert_eq!((shape, kind), (want.as_str(), statement_type(&fresh)));
+            statements += 1;
+        }
+    }
+    let least = if common::shared_data().is_some() {
+        1000
+    } else {
+        5
+    };
+    assert!(statements >= least, "{statements} statements");
+}

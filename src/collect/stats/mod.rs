@@ -15,6 +15,7 @@ pub mod hourly;
 pub mod normalize;
 pub mod queries;
 pub mod sessions;
+pub mod shapes;
 pub mod sketch;
 pub mod sqlstate;
 

@@ -4,6 +4,8 @@
 //! allocates nothing once the buffer has grown. The shape carries no literal, so it is
 //! already redacted.
 
+use std::ops::Range;
+
 /// Each byte as the shape keeps it (lower-cased), or 0 for the bytes `normalize_into`
 /// looks at, so that most bytes cost one load. A digit is looked at, as it is kept only
 /// when it continues a word (`t1`), which the byte before tells; NUL is looked at only
@@ -28,6 +30,16 @@ const KEPT: [u8; 256] = {
 /// Appends the shape of `text` to `out`. Call it for each part of a statement logged over
 /// several lines; `out` must hold the shape so far (it is read to fold `IN` lists).
 pub fn normalize_into(out: &mut Vec<u8>, text: &[u8]) {
+    walk(out, text, None);
+}
+
+/// `normalize_into`, telling where in `text` each number it replaced by `?` is: the
+/// places `Shapes` lets another statement's numbers differ (see there why that is exact).
+pub fn normalize_marking(out: &mut Vec<u8>, text: &[u8], numbers: &mut Vec<Range<usize>>) {
+    walk(out, text, Some(numbers));
+}
+
+fn walk(out: &mut Vec<u8>, text: &[u8], mut numbers: Option<&mut Vec<Range<usize>>>) {
     // The shape is never longer than the text but for `, ` and `in (...)`: one reserve.
     out.reserve(text.len() + 16);
     let mut i = 0;
@@ -86,7 +98,11 @@ pub fn normalize_into(out: &mut Vec<u8>, text: &[u8]) {
             b'0'..=b'9' if !in_word(out) => {
                 unary_minus(out);
                 placeholder(out);
-                number_end(text, i)
+                let end = number_end(text, i);
+                if let Some(n) = numbers.as_deref_mut() {
+                    n.push(i..end);
+                }
+                end
             }
             b')' => {
                 close(out);
@@ -196,7 +212,8 @@ fn quoted_end(text: &[u8], mut i: usize, quote: u8) -> usize {
     text.len()
 }
 
-fn number_end(text: &[u8], mut i: usize) -> usize {
+/// Where the number starting at `i` ends: letters, digits and dots run on (`1e5`, `0x1F`).
+pub(super) fn number_end(text: &[u8], mut i: usize) -> usize {
     while i < text.len() && (text[i].is_ascii_alphanumeric() || text[i] == b'.') {
         i += 1;
     }

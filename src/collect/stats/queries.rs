@@ -3,7 +3,8 @@
 //! them, and the slowest occurrence as a redacted example.
 
 use super::capped::{top, Capped, Row};
-use super::normalize::{finish, normalize_into, statement_type, StatementType};
+use super::normalize::StatementType;
+use super::shapes::Shapes;
 use super::sketch::Sketch;
 use super::{key, thousandths, Ctx, Kind};
 use crate::collect::{Collector, Observation, Seen};
@@ -13,8 +14,6 @@ use serde::Serialize;
 
 /// Distinct statement shapes kept; the rest are summed in `other`.
 pub const MAX_QUERIES: usize = 5000;
-/// The shape of a statement logged without text.
-const EMPTY: &[u8] = b"(empty statement)";
 /// Rows in each top list.
 pub const TOP_N: usize = 20;
 /// Databases and users listed per statement (the alphabetically first ones).
@@ -115,7 +114,7 @@ fn slower(a: &(u64, u64, String), b: &(u64, u64, String)) -> bool {
 #[derive(Debug, Clone)]
 pub struct Queries<'c> {
     pub(super) ctx: Ctx<'c>,
-    shape: Vec<u8>,
+    shapes: Shapes,
     table: Capped<QueryRow>,
     /// Over all statements: only durations, as the report shows no more of the total.
     total: Timing,
@@ -177,7 +176,7 @@ impl<'c> Queries<'c> {
     pub fn new(ctx: Ctx<'c>) -> Self {
         Queries {
             ctx,
-            shape: Vec::new(),
+            shapes: Shapes::default(),
             table: Capped::new(MAX_QUERIES),
             total: Timing::default(),
             by_type: [0; StatementType::ALL.len()],
@@ -262,23 +261,11 @@ impl Queries<'_> {
             return;
         }
         self.phases.execute += u64::from(step.starts_with(b"execute "));
-        self.shape.clear();
-        normalize_into(&mut self.shape, statement);
-        if let Some(rest) = record.continuation {
-            normalize_into(&mut self.shape, b"\n");
-            normalize_into(&mut self.shape, rest);
-        }
-        finish(&mut self.shape);
-        let t = statement_type(&self.shape);
+        let (shape, t) = self.shapes.of(statement, record.continuation);
         self.by_type[StatementType::ALL.iter().position(|x| *x == t).unwrap_or(0)] += 1;
-        if self.shape.is_empty() {
-            // psql sends an empty query for a lone `;`; PostgreSQL logs it with no text.
-            self.shape.extend_from_slice(EMPTY);
-        }
-        let shape = key(&self.shape);
         let show = self.ctx.show_sensitive;
         self.total.add(us);
-        let row = self.table.row(&shape);
+        let row = self.table.row(shape);
         row.time.add(us);
         row.seen.at(o.time);
         row.databases.add(record.database);
