@@ -8,7 +8,8 @@ use crate::source::framings::Framing;
 
 pub const GLUED: Outer = Outer {
     framing: Framing::GluedTime,
-    opens: |l| first(l, u8::is_ascii_digit),
+    // The date and clock take 19 bytes; a fraction (`.123`) or the level follows at once.
+    opens: |l| first(l, u8::is_ascii_digit) && matches!(l.get(19), Some(b'.' | b'A'..=b'Z')),
     peel: glued,
 };
 
@@ -94,5 +95,37 @@ mod tests {
         assert!(iso_time(b"17/07/2017 20:31:13", &mut out));
         assert_eq!(out, b"2017-07-17 20:31:13");
         assert!(!iso_time(b"05/07/2017 20:31:13", &mut out), "day or month?");
+    }
+
+    /// `opens` rules out no line `glued` peels: every line of the pasted log and of the
+    /// framing fixtures, each with a fraction after its 19th byte, and each with the bytes
+    /// from the 19th on changed.
+    #[test]
+    fn opens_keeps_every_line_glued_peels() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/framings");
+        let mut peeled = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+            for line in bytes.split(|b| *b == b'\n') {
+                let mut variants = vec![line.to_vec()];
+                if line.len() > 19 {
+                    variants.push([&line[..19], b".123", &line[19..]].concat());
+                }
+                for at in 19..line.len().min(24) {
+                    for b in [b'.', b'L', b' ', b'1'] {
+                        let mut v = line.to_vec();
+                        v[at] = b;
+                        variants.push(v);
+                    }
+                }
+                for v in variants {
+                    if glued(&v).is_some() {
+                        peeled += 1;
+                        assert!((GLUED.opens)(&v), "{:?}", String::from_utf8_lossy(&v));
+                    }
+                }
+            }
+        }
+        assert!(peeled > 10, "{peeled} lines peeled");
     }
 }
