@@ -32,6 +32,17 @@ pub struct Capped<V> {
     /// Something was summed into `other`.
     overflowed: bool,
     cap: usize,
+    /// Counts the times a kept key lost its place (evicted, or rows merged in): a `Place`
+    /// from before then may name another key's row.
+    epoch: u64,
+}
+
+/// Where a kept key's row is, remembered by a caller that meets the key again
+/// (`Capped::row_at`): valid while the table's epoch is the one it was taken in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Place {
+    at: usize,
+    epoch: u64,
 }
 
 fn rank(key: &str) -> u64 {
@@ -48,24 +59,51 @@ impl<V: Row> Capped<V> {
             other: V::default(),
             overflowed: false,
             cap,
+            epoch: 0,
         }
     }
 
     /// The row of `key`: its own when it ranks among the kept keys (created then, the only
     /// allocation), else `other`.
     pub fn row(&mut self, key: &str) -> &mut V {
+        match self.kept(key) {
+            Some(at) => &mut self.slots[at],
+            None => &mut self.other,
+        }
+    }
+
+    /// `row`, for a caller that remembers in `place` where `key`'s row was (and forgets
+    /// it when the key it holds `place` for changes): a row still there is found without
+    /// hashing the key.
+    pub fn row_at(&mut self, key: &str, place: &mut Option<Place>) -> &mut V {
+        if let Some(p) = place.filter(|p| p.epoch == self.epoch) {
+            return &mut self.slots[p.at];
+        }
+        let at = self.kept(key);
+        *place = at.map(|at| Place {
+            at,
+            epoch: self.epoch,
+        });
+        match at {
+            Some(at) => &mut self.slots[at],
+            None => &mut self.other,
+        }
+    }
+
+    /// The place of `key`'s row, made if it ranks among the kept keys; `None`: `other`.
+    fn kept(&mut self, key: &str) -> Option<usize> {
         if let Some(&at) = self.rows.get(key) {
-            return &mut self.slots[at];
+            return Some(at);
         }
         let r = rank(key);
         if !self.make_room(r, key) {
-            return &mut self.other;
+            return None;
         }
         let key: Arc<str> = key.into();
         self.ranks.insert((r, key.clone()));
         let at = self.place(V::default());
         self.rows.insert(key, at);
-        &mut self.slots[at]
+        Some(at)
     }
 
     /// Where a new row goes: an evicted key's place, else a new one.
@@ -94,6 +132,7 @@ impl<V: Row> Capped<V> {
         if (r, key) >= (*top, &**top_key) {
             return false;
         }
+        self.epoch += 1;
         let (_, evicted) = self.ranks.pop_last().expect("a last rank");
         let at = self.rows.remove(&evicted).expect("ranked keys have rows");
         self.free.push(at);
@@ -102,6 +141,7 @@ impl<V: Row> Capped<V> {
     }
 
     pub fn merge(&mut self, mut other: Capped<V>) {
+        self.epoch += 1;
         self.other.fold(other.other);
         self.overflowed |= other.overflowed;
         for (key, at) in other.rows {
@@ -227,5 +267,23 @@ mod tests {
         }
         assert_eq!(whole.0.len(), 50);
         assert!(whole.1.is_some());
+    }
+
+    /// Rows found through remembered places are the rows `row` finds, while keys are
+    /// evicted and their places taken by others: the highest ranked key is remembered,
+    /// evicted by two lower ones, and met again.
+    #[test]
+    fn remembered_places_find_the_rows_row_finds() {
+        let mut keys: Vec<String> = (0..6).map(|i| format!("k{i}")).collect();
+        keys.sort_by_key(|k| (rank(k), k.clone()));
+        let order = [5, 4, 5, 0, 5, 1, 5, 2, 4, 5, 3, 0, 5];
+        let mut by_row: Capped<u64> = Capped::new(2);
+        let mut by_place: Capped<u64> = Capped::new(2);
+        let mut places: Vec<Option<Place>> = vec![None; keys.len()];
+        for (n, &k) in order.iter().enumerate() {
+            *by_row.row(&keys[k]) += 1 << n;
+            *by_place.row_at(&keys[k], &mut places[k]) += 1 << n;
+        }
+        assert_eq!(rows_of(by_place), rows_of(by_row));
     }
 }

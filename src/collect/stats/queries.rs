@@ -261,11 +261,15 @@ impl Queries<'_> {
             return;
         }
         self.phases.execute += u64::from(step.starts_with(b"execute "));
-        let (shape, t) = self.shapes.of(statement, record.continuation);
+        let shape = self.shapes.of(statement, record.continuation);
+        let t = shape.kind;
         self.by_type[StatementType::ALL.iter().position(|x| *x == t).unwrap_or(0)] += 1;
         let show = self.ctx.show_sensitive;
         self.total.add(us);
-        let row = self.table.row(shape);
+        let row = match shape.row {
+            Some(place) => self.table.row_at(shape.key, place),
+            None => self.table.row(shape.key),
+        };
         row.time.add(us);
         row.seen.at(o.time);
         row.databases.add(record.database);

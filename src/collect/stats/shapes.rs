@@ -16,6 +16,7 @@
 //! both are equal, or it would have read past a number in the remembered one. So both give
 //! the same shape, and the same type, which the shape alone decides.
 
+use super::capped::Place;
 use super::key;
 use super::normalize::{finish, normalize_into, normalize_marking, number_end};
 use super::normalize::{statement_type, StatementType};
@@ -51,8 +52,18 @@ struct Known {
     numbers: Vec<Range<usize>>,
     shape: String,
     kind: StatementType,
+    /// Where the shape's row is in the caller's table, once found there.
+    row: Option<Place>,
     /// The clock when last used; 0: the place holds nothing.
     used: u64,
+}
+
+/// A statement's shape as a report key, its type, and (for a remembered one) where the
+/// caller last found its row.
+pub struct Shape<'s> {
+    pub key: &'s str,
+    pub kind: StatementType,
+    pub row: Option<&'s mut Option<Place>>,
 }
 
 impl Default for Known {
@@ -62,15 +73,15 @@ impl Default for Known {
             numbers: Vec::new(),
             shape: String::new(),
             kind: StatementType::Other,
+            row: None,
             used: 0,
         }
     }
 }
 
 impl Shapes {
-    /// The shape of a statement logged as `text`, its later lines `rest` (if any), as a
-    /// report key, and its type.
-    pub fn of(&mut self, text: &[u8], rest: Option<&[u8]>) -> (&str, StatementType) {
+    /// The shape of a statement logged as `text`, its later lines `rest` (if any).
+    pub fn of(&mut self, text: &[u8], rest: Option<&[u8]>) -> Shape<'_> {
         if rest.is_some() || text.len() > MAX_TEXT {
             let mut shape = std::mem::take(&mut self.fresh).into_bytes();
             shape.clear();
@@ -81,7 +92,11 @@ impl Shapes {
             }
             let kind = finished(&mut shape);
             self.fresh = key(&shape).into_owned();
-            return (with_empty(&self.fresh), kind);
+            return Shape {
+                key: with_empty(&self.fresh),
+                kind,
+                row: None,
+            };
         }
         if self.known.is_empty() {
             self.known = vec![Known::default(); SETS * WAYS];
@@ -102,13 +117,18 @@ impl Shapes {
         };
         let known = &mut ways[at];
         known.used = self.clock;
-        (with_empty(&known.shape), known.kind)
+        Shape {
+            key: with_empty(&known.shape),
+            kind: known.kind,
+            row: Some(&mut known.row),
+        }
     }
 }
 
 impl Known {
     /// Normalises `text` and remembers it here, reusing this place's buffers.
     fn learn(&mut self, text: &[u8]) {
+        self.row = None;
         self.text.clear();
         self.text.extend_from_slice(text);
         self.numbers.clear();

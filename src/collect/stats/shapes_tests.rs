@@ -37,8 +37,8 @@ fn fresh(text: &[u8]) -> (String, StatementType) {
 }
 
 fn remembered(shapes: &mut Shapes, text: &[u8]) -> (String, StatementType) {
-    let (shape, kind) = shapes.of(text, None);
-    (shape.to_string(), kind)
+    let shape = shapes.of(text, None);
+    (shape.key.to_string(), shape.kind)
 }
 
 fn places_used(shapes: &Shapes) -> usize {
@@ -113,10 +113,17 @@ fn places_are_bounded_and_reused() {
         remembered(&mut shapes, long.as_bytes()),
         fresh(long.as_bytes())
     );
-    let (shape, kind) = shapes.of(b"SELECT 1,", Some(b"\t2 FROM t"));
-    assert_eq!((shape, kind), ("select ?, ? from t", StatementType::Select));
+    let shape = shapes.of(b"SELECT 1,", Some(b"\t2 FROM t"));
+    assert_eq!(
+        (shape.key, shape.kind),
+        ("select ?, ? from t", StatementType::Select)
+    );
+    assert!(shape.row.is_none(), "not remembered");
     assert_eq!(places_used(&shapes), before);
-    assert_eq!(shapes.of(b";", None), (EMPTY, StatementType::Other));
+    assert_eq!(
+        remembered(&mut shapes, b";"),
+        (EMPTY.to_string(), StatementType::Other)
+    );
 }
 
 /// The set is read up to the first digit, eight bytes at a time, and the bytes from that
