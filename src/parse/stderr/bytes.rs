@@ -1,5 +1,5 @@
-//! Byte searches over the few bytes of one line's prefix and label, where a vectorised
-//! search costs more to set up than it saves.
+//! Byte searches over a few bytes (a line's prefix and label, what statistics look for
+//! near a message's start), where a vectorised search costs more to set up than it saves.
 
 /// The first `b` in `s`, eight bytes at a time: a byte equal to `b` is zero after the
 /// xor, and `(w - 0x01..) & !w & 0x80..` flags the first zero byte of a word exactly

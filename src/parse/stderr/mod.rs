@@ -3,7 +3,7 @@
 
 pub mod assemble;
 pub mod boundary;
-mod bytes;
+pub(crate) mod bytes;
 pub mod infer;
 pub mod label;
 mod other;
