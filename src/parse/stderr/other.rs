@@ -2,6 +2,7 @@
 //! server's records, even when they carry a level (`psql: FATAL:`, Patroni's `WARNING:`).
 //! Each shape is one PostgreSQL never writes whatever its log_line_prefix.
 
+use super::bytes::find_byte;
 use super::label::Labelled;
 
 /// Client programs whose messages (`psql: error: ...`, `pg_dump: error: ...`, Go's
@@ -91,7 +92,7 @@ fn go_log(s: &[u8]) -> bool {
 }
 
 fn client(s: &[u8]) -> bool {
-    let Some(colon) = memchr::memchr(b':', &s[..s.len().min(16)]) else {
+    let Some(colon) = find_byte(&s[..s.len().min(16)], b':') else {
         return false;
     };
     s.get(colon + 1) == Some(&b' ') && CLIENTS.contains(&&s[..colon])
@@ -101,7 +102,7 @@ fn client(s: &[u8]) -> bool {
 /// arrow.
 fn entrypoint(s: &[u8]) -> bool {
     let head = &s[..s.len().min(48)];
-    let Some(arrow) = memchr::memchr(b'>', head)
+    let Some(arrow) = find_byte(head, b'>')
         .and_then(|gt| gt.checked_sub(3))
         .filter(|at| head[*at..].starts_with(b" ==> "))
     else {
