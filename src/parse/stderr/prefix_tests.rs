@@ -97,6 +97,24 @@ fn bad_formats_are_refused() {
     assert!(Prefix::compile("%m %y").is_err());
 }
 
+/// Hand-made prefixes (not server output) whose times repeat the last line's bytes but
+/// for what follows them: a longer zone, a zone that runs into the next text, an offset, a
+/// fraction, a time where the prefix ends.
+const SAME_SECOND: &[&[u8]] = &[
+    b"2024-01-02 03:04:05.690 UTC [22] carol@shop app=psql ",
+    b"2024-01-02 03:04:05.690 UTC [23] carol@shop app=psql ",
+    b"2024-01-02 03:04:05.690 UTCX [24] carol@shop app=psql ",
+    b"2024-01-02 03:04:05.690 UTC[25] carol@shop app=psql ",
+    b"2024-01-02 03:04:05.690 UTC",
+    b"2024-01-02 03:04:05.690 UTC ",
+    b"2024-01-02 03:04:05.690 +01 [26] carol@shop app=psql ",
+    b"2024-01-02 03:04:05.690 +0100 [27] carol@shop app=psql ",
+    b"2024-01-02 03:04:05.690 +0100 [28] carol@shop app=psql ",
+    b"2024-01-02 03:04:05.690 +01000 [29] carol@shop app=psql ",
+    b"2024-01-02 03:04:05.6901 UTC [30] carol@shop app=psql ",
+    b"2024-01-02 03:04:05 UTC [31] carol@shop app=psql ",
+];
+
 /// Hand-made prefixes (not server output), each the text before a line's level label:
 /// reading lines one after another with the last line's free text held gives what reading
 /// each alone gives, whether the free text repeats, changes, or a line between fails or
@@ -121,7 +139,7 @@ fn a_line_that_repeats_the_last_free_text_reads_as_it_would_alone() {
     ];
     let mut last = Repeat::default();
     for _ in 0..2 {
-        for line in lines {
+        for line in lines.iter().chain(SAME_SECOND) {
             let alone = p.parse(line);
             assert_eq!(p.parse_next(line, &mut last), alone, "{line:?}");
         }
@@ -130,4 +148,22 @@ fn a_line_that_repeats_the_last_free_text_reads_as_it_would_alone() {
     assert_eq!(read.pid, Some(11));
     assert_eq!(read.user, Some(&b"alice"[..]));
     assert_eq!(read.application, Some(&b"psql"[..]));
+}
+
+/// Hand-made prefixes (not server output): a time whose zone letters run into the next
+/// field reads the same after a line with that time and another byte after it.
+#[test]
+fn a_repeated_time_is_read_again_where_the_byte_after_it_differs() {
+    let p = Prefix::compile("%m%a:").unwrap();
+    let mut last = Repeat::default();
+    for line in [
+        &b"2024-01-02 03:04:05.690 UTC:"[..],
+        b"2024-01-02 03:04:05.690 UTCpsql:",
+        b"2024-01-02 03:04:05.690 UTC:",
+        b"2024-01-02 03:04:05.690 UTC:",
+    ] {
+        let alone = p.parse(line);
+        assert!(alone.is_some());
+        assert_eq!(p.parse_next(line, &mut last), alone, "{line:?}");
+    }
 }

@@ -102,6 +102,10 @@ pub struct Repeat {
     read: Vec<(Escape, Range<usize>)>,
     /// Whether `tail` and `read` hold a line's (a line that failed leaves them empty).
     held: bool,
+    /// The last time the first step read (`%t`, `%m`), with the byte after it: reading a
+    /// time looks no further than that byte, so a line that starts with the same bytes
+    /// reads the same time (a busy server logs many lines a second).
+    time: Vec<u8>,
 }
 
 impl Repeat {
@@ -110,7 +114,7 @@ impl Repeat {
     /// Walking is a function of the bytes walked, so a repeated rest reads the same.
     pub(super) fn walk<'a>(&mut self, path: &Path, s: &'a [u8], f: &mut PrefixFields<'a>) -> bool {
         let (fixed, free) = path.steps.split_at(path.free);
-        let Some(rest) = walk(fixed, s, f, &mut |_, _| {}) else {
+        let Some(rest) = self.walk_fixed(fixed, s, f) else {
             return false;
         };
         if self.held && rest == self.tail.as_slice() {
@@ -134,5 +138,32 @@ impl Repeat {
             self.held = true;
         }
         matched
+    }
+
+    /// Walks the steps before the first free text, taking a time that repeats the last
+    /// one's bytes without reading it again.
+    fn walk_fixed<'a>(
+        &mut self,
+        fixed: &[Step],
+        s: &'a [u8],
+        f: &mut PrefixFields<'a>,
+    ) -> Option<&'a [u8]> {
+        let Some(Step::Fixed(e @ (Escape::Time | Escape::TimeMs))) = fixed.first() else {
+            return walk(fixed, s, f, &mut |_, _| {});
+        };
+        if !self.time.is_empty() && s.starts_with(&self.time) {
+            let value = &s[..self.time.len() - 1];
+            set(f, *e, value);
+            return walk(&fixed[1..], &s[value.len()..], f, &mut |_, _| {});
+        }
+        let mut time = None;
+        let rest = walk(fixed, s, f, &mut |_, value| {
+            time.get_or_insert(value.len());
+        });
+        self.time.clear();
+        if let Some(window) = time.and_then(|n| s.get(..n + 1)) {
+            self.time.extend_from_slice(window);
+        }
+        rest
     }
 }
