@@ -8,6 +8,7 @@
 //! it from files and from the Docker Engine.
 
 pub mod baseline;
+pub(crate) mod bytes;
 pub mod catalogue;
 pub mod checks;
 pub mod cli;

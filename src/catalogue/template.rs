@@ -51,6 +51,18 @@ impl Literal {
         self.finder
             .get_or_init(|| Box::new(memchr::memmem::Finder::new(&self.text).into_owned()))
     }
+
+    /// Where the literal first occurs in `hay`. Mostly right after a short conversion (a
+    /// statement's milliseconds): where the first place of its first byte starts it, no
+    /// earlier place can, so the vectorised search runs only past a false start.
+    fn find(&self, hay: &[u8]) -> Option<usize> {
+        let start = crate::bytes::find_byte(hay, *self.text.first()?)?;
+        if hay[start..].starts_with(&self.text) {
+            return Some(start);
+        }
+        let after = start + 1;
+        self.finder().find(&hay[after..]).map(|p| after + p)
+    }
 }
 
 impl PartialEq for Literal {
@@ -394,7 +406,7 @@ fn match_from(pieces: &[Piece], msg: &[u8], at: usize, caps: &mut Captures) -> b
                     // Shortest first: try each place the next literal occurs, as `find_iter`
                     // gives them (not overlapping), without its iterator's setup per call.
                     let mut from = 0;
-                    while let Some(p) = next.finder().find(&s[from..]) {
+                    while let Some(p) = next.find(&s[from..]) {
                         let pos = from + p;
                         capture(caps, pos);
                         if match_from(rest, msg, at + pos, caps) {

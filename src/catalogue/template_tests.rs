@@ -79,3 +79,25 @@ fn anchor_and_specificity() {
     assert_eq!(t.anchor(), b"\" does not exist");
     assert_eq!(t.specificity(), 26);
 }
+
+/// A literal is found where a plain search finds it first: at its first byte's first
+/// place, after a false start there, or nowhere (hand-made texts, not server output).
+#[test]
+fn a_literal_is_found_where_it_first_occurs() {
+    let lit = Literal::new(b" ms  statement: ".to_vec());
+    for hay in [
+        &b"0.076 ms  statement: x"[..],
+        b"0 1 ms  statement: ms  statement: ",
+        b"x ms  statemenT:  ms  statement: y",
+        b"no space",
+        b"",
+        b" ms  statement:",
+    ] {
+        assert_eq!(
+            lit.find(hay),
+            memchr::memmem::find(hay, lit.as_slice()),
+            "{:?}",
+            String::from_utf8_lossy(hay)
+        );
+    }
+}

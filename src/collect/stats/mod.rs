@@ -170,7 +170,7 @@ pub fn uint(s: &[u8]) -> Option<u64> {
 pub fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     let first = *needle.first()?;
     let mut at = 0;
-    while let Some(p) = crate::parse::stderr::bytes::find_byte(&hay[at..], first) {
+    while let Some(p) = crate::bytes::find_byte(&hay[at..], first) {
         let start = at + p;
         if hay[start..].starts_with(needle) {
             return Some(start);

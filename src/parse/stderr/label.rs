@@ -1,7 +1,7 @@
 //! The level label that ends a stderr line's prefix (`ERROR:  `), and the
 //! `program: level: text` labels of PostgreSQL's own programs.
 
-use super::bytes::find_byte;
+use crate::bytes::find_byte;
 use crate::catalogue::translations;
 use crate::severity::Level;
 

@@ -3,7 +3,6 @@
 
 pub mod assemble;
 pub mod boundary;
-pub(crate) mod bytes;
 pub mod infer;
 pub mod label;
 mod other;

@@ -2,8 +2,8 @@
 //! server's records, even when they carry a level (`psql: FATAL:`, Patroni's `WARNING:`).
 //! Each shape is one PostgreSQL never writes whatever its log_line_prefix.
 
-use super::bytes::find_byte;
 use super::label::Labelled;
+use crate::bytes::find_byte;
 
 /// Client programs whose messages (`psql: error: ...`, `pg_dump: error: ...`, Go's
 /// `pq: ...`) echo the server's but are not its records.

@@ -2,7 +2,7 @@
 //! prefix into the fields statistics need (time, pid, session). Inference from the lines
 //! themselves is in `infer`.
 
-use super::bytes::find_byte;
+use crate::bytes::find_byte;
 pub use first::Repeat;
 use first::{first_path, match_first, Path};
 use nom::bytes::complete::{tag, take_while1, take_while_m_n};

@@ -1,5 +1,6 @@
 //! Byte searches over a few bytes (a line's prefix and label, what statistics look for
-//! near a message's start), where a vectorised search costs more to set up than it saves.
+//! near a message's start, a template's next literal), where a vectorised search costs
+//! more to set up than it saves.
 
 /// The first `b` in `s`, eight bytes at a time: a byte equal to `b` is zero after the
 /// xor, and `(w - 0x01..) & !w & 0x80..` flags the first zero byte of a word exactly
