@@ -38,6 +38,9 @@ pub struct Index {
     /// prefilter (an overlapping one would read every byte). Rarely true, and then those
     /// few templates are all offered.
     inner_texts: AhoCorasick,
+    /// The same texts in a packed (Teddy) searcher, where the CPU has one: asked directly,
+    /// it costs a fraction of the automaton's calls around the same search.
+    inner_packed: Option<aho_corasick::packed::Searcher>,
     inner: Vec<usize>,
 }
 
@@ -89,6 +92,11 @@ impl Index {
         let linked = link_heads(heads, rank);
         inner_texts.sort_unstable();
         inner_texts.dedup();
+        let inner_packed = aho_corasick::packed::Config::new()
+            .match_kind(aho_corasick::packed::MatchKind::LeftmostFirst)
+            .builder()
+            .extend(&inner_texts)
+            .build();
         let inner_texts = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostFirst)
             .build(&inner_texts)
@@ -100,6 +108,7 @@ impl Index {
             by_head: linked.templates,
             by_last_byte,
             inner_texts,
+            inner_packed,
             inner,
         })
     }
@@ -124,7 +133,11 @@ impl Index {
                 }
             }
         }
-        if self.inner_texts.is_match(msg) {
+        let inner = match &self.inner_packed {
+            Some(packed) => packed.find(msg).is_some(),
+            None => self.inner_texts.is_match(msg),
+        };
+        if inner {
             for &ti in &self.inner {
                 each(ti);
             }
@@ -315,6 +328,9 @@ mod tests {
             candidates(&index, "server process (PID 12) exited with exit code 1"),
             [4]
         );
+        // Shorter than the packed searcher's vectors: found all the same.
+        assert_eq!(candidates(&index, " (PID "), [4]);
+        assert_eq!(candidates(&index, "a (PID"), [] as [usize; 0]);
         assert_eq!(
             candidates(&index, "x relation \"t\" does not exist"),
             [] as [usize; 0]
