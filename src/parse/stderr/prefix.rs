@@ -296,6 +296,7 @@ fn strip<'s>(s: &'s [u8], literal: &[u8]) -> Option<&'s [u8]> {
 
 /// Sets in `f` what escape `e` read as `value`; false (and `f` untouched) if the value
 /// cannot be what the escape prints.
+#[inline]
 fn set<'a>(f: &mut PrefixFields<'a>, e: Escape, value: &'a [u8]) -> bool {
     match e {
         Escape::Time | Escape::TimeMs => f.time = Some(value),
