@@ -23,6 +23,24 @@ pub fn find_byte(s: &[u8], b: u8) -> Option<usize> {
     rest.iter().position(|x| *x == b).map(|p| at + p)
 }
 
+/// Where `needle` (not empty) first occurs in `hay`: its first byte's places, each
+/// compared with the rest. The needles are short and mostly found within a few bytes (the
+/// literal after a prefix's user or host, a statement record's ` ms  `): `memmem` builds a
+/// searcher for each call, and a vectorised `memchr` costs more to set up than such a
+/// scan takes.
+pub fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let (&first, rest) = needle.split_first()?;
+    let mut from = 0;
+    while let Some(at) = find_byte(&hay[from..], first) {
+        let at = from + at;
+        if hay[at + 1..].starts_with(rest) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -46,5 +64,26 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The first place of a needle, as `memmem` finds it: after false starts, overlapping
+    /// itself, at the end, nowhere; an empty needle is found nowhere.
+    #[test]
+    fn find_is_the_first_place() {
+        for (hay, needle) in [
+            (&b"user=a,db=b"[..], &b",db="[..]),
+            (b"a ms b  ms  x ms  ", b" ms  "),
+            (b"aaab", b"aab"),
+            (b"xyz", b"z"),
+            (b"xyz", b"yzz"),
+            (b"", b"a"),
+        ] {
+            assert_eq!(
+                find(hay, needle),
+                memchr::memmem::find(hay, needle),
+                "{hay:?}"
+            );
+        }
+        assert_eq!(find(b"abc", b""), None);
     }
 }

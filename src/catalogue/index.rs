@@ -34,14 +34,44 @@ pub struct Index {
     /// last byte: `(closing literal, template)`.
     by_last_byte: Vec<Vec<(Vec<u8>, usize)>>,
     /// The first literal of each template with a conversion at both ends, for whether a
-    /// message holds any: a leftmost search, which skips ahead with a vectorised
-    /// prefilter (an overlapping one would read every byte). Rarely true, and then those
-    /// few templates are all offered.
-    inner_texts: AhoCorasick,
-    /// The same texts in a packed (Teddy) searcher, where the CPU has one: asked directly,
-    /// it costs a fraction of the automaton's calls around the same search.
-    inner_packed: Option<aho_corasick::packed::Searcher>,
+    /// message holds any. Rarely true, and then those few templates are all offered.
+    inner_texts: InnerTexts,
     inner: Vec<usize>,
+}
+
+/// A leftmost search for a few texts, which skips ahead with a vectorised prefilter (an
+/// overlapping one would read every byte): aho-corasick's packed (Teddy) searcher asked
+/// directly, at a fraction of the automaton's calls around the same search, or the
+/// automaton on a CPU without one.
+#[derive(Debug)]
+enum InnerTexts {
+    Packed(aho_corasick::packed::Searcher),
+    Automaton(AhoCorasick),
+}
+
+impl InnerTexts {
+    fn new(texts: &[&[u8]]) -> Result<InnerTexts, String> {
+        let packed = aho_corasick::packed::Config::new()
+            .match_kind(aho_corasick::packed::MatchKind::LeftmostFirst)
+            .builder()
+            .extend(texts)
+            .build();
+        if let Some(packed) = packed {
+            return Ok(InnerTexts::Packed(packed));
+        }
+        AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(texts)
+            .map(InnerTexts::Automaton)
+            .map_err(|e| e.to_string())
+    }
+
+    fn in_message(&self, msg: &[u8]) -> bool {
+        match self {
+            InnerTexts::Packed(packed) => packed.find(msg).is_some(),
+            InnerTexts::Automaton(automaton) => automaton.is_match(msg),
+        }
+    }
 }
 
 /// Texts and, for each, the templates that share it, in the order they were added.
@@ -92,15 +122,7 @@ impl Index {
         let linked = link_heads(heads, rank);
         inner_texts.sort_unstable();
         inner_texts.dedup();
-        let inner_packed = aho_corasick::packed::Config::new()
-            .match_kind(aho_corasick::packed::MatchKind::LeftmostFirst)
-            .builder()
-            .extend(&inner_texts)
-            .build();
-        let inner_texts = AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostFirst)
-            .build(&inner_texts)
-            .map_err(|e| e.to_string())?;
+        let inner_texts = InnerTexts::new(&inner_texts)?;
         Ok(Index {
             heads: linked.texts,
             parent: linked.parent,
@@ -108,7 +130,6 @@ impl Index {
             by_head: linked.templates,
             by_last_byte,
             inner_texts,
-            inner_packed,
             inner,
         })
     }
@@ -133,11 +154,7 @@ impl Index {
                 }
             }
         }
-        let inner = match &self.inner_packed {
-            Some(packed) => packed.find(msg).is_some(),
-            None => self.inner_texts.is_match(msg),
-        };
-        if inner {
+        if self.inner_texts.in_message(msg) {
             for &ti in &self.inner {
                 each(ti);
             }
@@ -342,5 +359,30 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Hand-made texts and messages (not server output): the automaton a CPU without the
+    /// packed searcher gets answers as the packed one does, short messages too.
+    #[test]
+    fn both_inner_text_searches_agree() {
+        let texts: &[&[u8]] = &[b" (PID ", b" invalid pages among blocks "];
+        let automaton = InnerTexts::Automaton(
+            AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostFirst)
+                .build(texts)
+                .unwrap(),
+        );
+        let chosen = InnerTexts::new(texts).unwrap();
+        let messages: [&[u8]; 5] = [
+            b"server process (PID 12) exited with exit code 1",
+            b" (PID ",
+            b"a (PID",
+            b"",
+            b"3 invalid pages among blocks 1..4 of relation x",
+        ];
+        let answers = |t: &InnerTexts| messages.map(|m| t.in_message(m));
+        assert_eq!(answers(&automaton), answers(&chosen));
+        assert_eq!(answers(&chosen), [true, true, false, false, true]);
+        assert!(automaton.in_message(b"x (PID 1)"));
     }
 }

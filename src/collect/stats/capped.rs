@@ -66,10 +66,8 @@ impl<V: Row> Capped<V> {
     /// The row of `key`: its own when it ranks among the kept keys (created then, the only
     /// allocation), else `other`.
     pub fn row(&mut self, key: &str) -> &mut V {
-        match self.kept(key) {
-            Some(at) => &mut self.slots[at],
-            None => &mut self.other,
-        }
+        let at = self.kept(key);
+        self.slot(at)
     }
 
     /// `row`, for a caller that remembers in `place` where `key`'s row was (and forgets
@@ -84,6 +82,11 @@ impl<V: Row> Capped<V> {
             at,
             epoch: self.epoch,
         });
+        self.slot(at)
+    }
+
+    /// The row at a kept key's place, or `other`.
+    fn slot(&mut self, at: Option<usize>) -> &mut V {
         match at {
             Some(at) => &mut self.slots[at],
             None => &mut self.other,

@@ -164,25 +164,9 @@ pub fn uint(s: &[u8]) -> Option<u64> {
     })
 }
 
-/// Where `needle` first occurs in `hay`. For the short needles statistics look for, a
-/// first-byte scan beats building a `memmem::Finder` per call, and in the few bytes to
-/// the first candidate a word-at-a-time scan beats a vectorised one's setup.
-pub fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    let first = *needle.first()?;
-    let mut at = 0;
-    while let Some(p) = crate::bytes::find_byte(&hay[at..], first) {
-        let start = at + p;
-        if hay[start..].starts_with(needle) {
-            return Some(start);
-        }
-        at = start + 1;
-    }
-    None
-}
-
 /// The number right after `key` in `text` (`distance=194 kB` → `194`).
 pub fn number_after<'t>(text: &'t [u8], key: &[u8]) -> Option<&'t [u8]> {
-    let at = find(text, key)? + key.len();
+    let at = crate::bytes::find(text, key)? + key.len();
     let rest = &text[at..];
     let end = rest
         .iter()
@@ -198,6 +182,11 @@ pub fn key(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
         Ok(s) => s.into(),
         Err(_) => String::from_utf8_lossy(bytes),
     }
+}
+
+/// `key`, keeping the buffer itself when it is UTF-8 (a caller that reuses it).
+pub fn into_key(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// Every statistics collector, observed together.

@@ -79,7 +79,7 @@ fn walk(out: &mut Vec<u8>, text: &[u8], mut numbers: Option<&mut Vec<Range<usize
             }
             b'/' if text.get(i + 1) == Some(&b'*') => {
                 space(out);
-                super::find(&text[i + 2..], b"*/").map_or(text.len(), |p| i + p + 4)
+                crate::bytes::find(&text[i + 2..], b"*/").map_or(text.len(), |p| i + p + 4)
             }
             b' ' | b'\t' | b'\n' | b'\r' => {
                 space(out);
@@ -239,7 +239,7 @@ fn dollar(out: &mut Vec<u8>, text: &[u8], i: usize) -> usize {
     let tag = &text[i..i + tag_len + 2];
     let body = i + tag.len();
     placeholder(out);
-    super::find(&text[body..], tag).map_or(text.len(), |p| body + p + tag.len())
+    crate::bytes::find(&text[body..], tag).map_or(text.len(), |p| body + p + tag.len())
 }
 
 /// `)`: folds a list of placeholders after `in (` into `in (...)`.

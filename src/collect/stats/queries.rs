@@ -187,7 +187,7 @@ impl<'c> Queries<'c> {
 
 /// What follows `duration: N ms  `: the protocol step, if any.
 pub(super) fn phase(message: &[u8]) -> &[u8] {
-    super::find(message, b" ms  ").map_or(b"", |p| &message[p + 5..])
+    crate::bytes::find(message, b" ms  ").map_or(b"", |p| &message[p + 5..])
 }
 
 /// A `parse` or `bind` step of the extended protocol (`phase`'s text): pgBadger does not

@@ -17,7 +17,7 @@
 //! the same shape, and the same type, which the shape alone decides.
 
 use super::capped::Place;
-use super::key;
+use super::into_key;
 use super::normalize::{finish, normalize_into, normalize_marking, number_end};
 use super::normalize::{statement_type, StatementType};
 use std::ops::Range;
@@ -91,7 +91,7 @@ impl Shapes {
                 normalize_into(&mut shape, rest);
             }
             let kind = finished(&mut shape);
-            self.fresh = key(&shape).into_owned();
+            self.fresh = into_key(shape);
             return Shape {
                 key: with_empty(&self.fresh),
                 kind,
@@ -136,10 +136,7 @@ impl Known {
         shape.clear();
         normalize_marking(&mut shape, text, &mut self.numbers);
         self.kind = finished(&mut shape);
-        self.shape = match String::from_utf8(shape) {
-            Ok(s) => s,
-            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
-        };
+        self.shape = into_key(shape);
     }
 
     /// `text` is this statement with each number replaced by a run that `number_end`

@@ -2,7 +2,7 @@
 //! prefix into the fields statistics need (time, pid, session). Inference from the lines
 //! themselves is in `infer`.
 
-use crate::bytes::find_byte;
+use crate::bytes::find;
 pub use first::Repeat;
 use first::{first_path, match_first, Path};
 use nom::bytes::complete::{tag, take_while1, take_while_m_n};
@@ -210,23 +210,6 @@ fn match_other_paths<'a>(items: &[Item], s: &'a [u8]) -> Option<PrefixFields<'a>
     match_from(items, s, &mut f, &mut tries).then_some(f)
 }
 
-/// Where `needle` (not empty) first occurs in `s`. The bytes before it are a user, a
-/// database or a host, a few bytes: `memmem` builds a searcher for each call (5% of a run
-/// on a pgbench log with `%u`, `%d`, `%a` and `%h` in its prefix), and a vectorised
-/// `memchr` or a byte loop each took over a hundred instructions per field.
-fn first_occurrence(s: &[u8], needle: &[u8]) -> Option<usize> {
-    let (&first, tail) = needle.split_first()?;
-    let mut from = 0;
-    while let Some(at) = find_byte(&s[from..], first) {
-        let at = from + at;
-        if strip(&s[at + 1..], tail).is_some() {
-            return Some(at);
-        }
-        from = at + 1;
-    }
-    None
-}
-
 /// The literal a free-text value runs up to: the next one in the format.
 fn next_literal(rest: &[Item]) -> Option<&[u8]> {
     rest.iter().find_map(|i| match i {
@@ -278,7 +261,7 @@ fn match_from<'a>(
 fn occurrences<'s>(s: &'s [u8], needle: &'s [u8]) -> impl Iterator<Item = usize> + 's {
     let mut from = 0;
     std::iter::from_fn(move || {
-        let at = from + first_occurrence(s.get(from..)?, needle)?;
+        let at = from + find(s.get(from..)?, needle)?;
         from = at + needle.len();
         Some(at)
     })

@@ -7,7 +7,8 @@
 //! free-text field is found by searching for the literal after it: a compare of the line's
 //! rest with the last line's costs less than those searches.
 
-use super::{escape_value, first_occurrence, next_literal, set, strip, Escape, Item, PrefixFields};
+use super::{escape_value, next_literal, set, strip, Escape, Item, PrefixFields};
+use crate::bytes::find;
 use std::ops::Range;
 
 /// One step of the first path: a free text knows where it ends, and `%q` is gone.
@@ -73,7 +74,7 @@ fn walk<'a>(
             }
             Step::Free(e, until) => {
                 let end = match until {
-                    Some(next) => first_occurrence(s, next)?,
+                    Some(next) => find(s, next)?,
                     None => s.len(),
                 };
                 let (value, rest) = s.split_at(end);
