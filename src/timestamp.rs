@@ -279,22 +279,30 @@ impl Timestamp {
     fn fields(&self) -> (u64, Option<i16>) {
         (self.clock, self.offset_minutes)
     }
-}
 
-impl Ord for Timestamp {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        // In one zone the fields are in the instants' order, and this is the hot case
-        // (first and last seen of every statement): no calendar arithmetic.
-        if self.offset_minutes == other.offset_minutes {
-            return self.clock.cmp(&other.clock);
-        }
+    /// Two times logged in different zones: by instant, with calendar arithmetic.
+    #[inline(never)]
+    fn cmp_across_zones(&self, other: &Self) -> std::cmp::Ordering {
         self.unix_millis()
             .cmp(&other.unix_millis())
             .then_with(|| self.fields().cmp(&other.fields()))
     }
 }
 
+impl Ord for Timestamp {
+    /// Inlined: every record's first-and-last-seen compares come here, mostly in one
+    /// zone, where the packed fields compare as one number; a call cost more than that.
+    #[inline]
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        if self.offset_minutes == other.offset_minutes {
+            return self.clock.cmp(&other.clock);
+        }
+        self.cmp_across_zones(other)
+    }
+}
+
 impl PartialOrd for Timestamp {
+    #[inline]
     fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
         Some(self.cmp(other))
     }

@@ -83,12 +83,13 @@ pub struct Seen {
 impl Seen {
     pub fn at(&mut self, time: Option<Timestamp>) {
         let Some(t) = time else { return };
-        match (self.first, self.last) {
+        // In place: copies of both times cost more than the compare.
+        match (&mut self.first, &mut self.last) {
             // A log's times mostly grow: one compare when this one is the latest yet.
-            (Some(_), Some(l)) if t >= l => self.last = Some(t),
+            (Some(_), Some(l)) if t >= *l => *l = t,
             (Some(f), Some(l)) => {
-                self.first = Some(f.min(t));
-                self.last = Some(l.max(t));
+                *f = (*f).min(t);
+                *l = (*l).max(t);
             }
             _ => {
                 self.first = Some(t);
