@@ -89,13 +89,14 @@ impl Recents {
         self.find(source).map(|i| &self.sources[i].1)
     }
 
-    fn entry(&mut self, source: &str) -> &mut Recent {
-        let i = self.find(source).unwrap_or_else(|| {
+    /// Where `source`'s `Recent` is kept, made empty if it has none yet: a record reads
+    /// it and then adds to it, one lookup for both.
+    fn slot(&mut self, source: &str) -> usize {
+        self.find(source).unwrap_or_else(|| {
             self.sources.push((source.to_string(), Recent::default()));
             self.last.set(self.sources.len() - 1);
             self.sources.len() - 1
-        });
-        &mut self.sources[i].1
+        })
     }
 }
 
@@ -194,11 +195,12 @@ impl<'c> Flow<'c> {
     ) -> Live<'_> {
         let seq = self.seq();
         let catalogue = self.catalogue;
-        let recent = self.recent.get(source).map_or(&[][..], Recent::entries);
+        let slot = self.recent.slot(source);
+        let recent = self.recent.sources[slot].1.entries();
         let Some(m) = catalogue.classify_after(record, recent) else {
             return self.unclassified(record, seq, source, tap);
         };
-        self.recent.entry(source).push(m.pattern);
+        self.recent.sources[slot].1.push(m.pattern);
         let message = record.message;
         let judged = self
             .verdict
@@ -321,7 +323,8 @@ impl<'c> Flow<'c> {
     /// Starts `source` where another flow left it (`carried`): the next chunk of a split
     /// input, read again with what the chunk before ended with.
     pub fn resume(&mut self, source: &str, context: Context) {
-        *self.recent.entry(source) = context.recent;
+        let slot = self.recent.slot(source);
+        self.recent.sources[slot].1 = context.recent;
         if let Some(cause) = context.episode {
             self.collectors.episodes.reopen(source, cause);
         }
