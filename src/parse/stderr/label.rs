@@ -25,7 +25,7 @@ const LABEL_SEARCH: usize = 1024;
 /// never contain one.
 pub fn find_label(line: &[u8]) -> Option<Labelled> {
     let hay = &line[..line.len().min(LABEL_SEARCH)];
-    let mut from = 0;
+    let mut from = past_time(hay);
     while let Some(at) = find_byte(&hay[from..], b':') {
         let colon = from + at;
         from = colon + 1;
@@ -51,6 +51,31 @@ pub fn find_label(line: &[u8]) -> Option<Labelled> {
         }
     }
     None
+}
+
+/// Where the search starts: past a line's leading `YYYY-MM-DD HH:MM:` (`%t`, `%m`), whose
+/// two colons follow digits and so end no label, English (its word ends in a capital) or
+/// translated (no ASCII byte but a capital ends one). Most lines open so, and the search
+/// stopped at both.
+fn past_time(hay: &[u8]) -> usize {
+    let Some(head) = hay.get(..17) else {
+        return 0;
+    };
+    let word = |at: usize| u64::from_le_bytes(head[at..at + 8].try_into().expect("eight bytes"));
+    let colons = (colons(word(0)), colons(word(8)));
+    let digits_before = head[12].is_ascii_digit() && head[15].is_ascii_digit();
+    if colons == (0, 0x80 << 40) && head[16] == b':' && digits_before {
+        17
+    } else {
+        0
+    }
+}
+
+/// The colons of eight bytes, as 0x80 in each (exact, unlike `find_byte`'s flags).
+fn colons(w: u64) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let x = w ^ (0x0101_0101_0101_0101 * u64::from(b':'));
+    !(((x & LOW7) + LOW7) | x | LOW7)
 }
 
 /// An English level word, at `word`'s start or, when a prefix with no space before the
@@ -106,6 +131,29 @@ pub fn frontend_label(line: &[u8]) -> Option<(Level, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Hand-made lines (not server output): the search starts past a leading date and time
+    /// only where both its colons follow digits and no other colon comes before them.
+    #[test]
+    fn the_search_starts_past_a_leading_time() {
+        assert_eq!(past_time(b"2024-01-02 03:04:05 UTC LOG:  x"), 17);
+        assert_eq!(past_time(b"2024-01-02 03:04:05.123 [7] LOG:  x"), 17);
+        assert_eq!(past_time(b"2024-01-02 03:04:"), 17);
+        for other in [
+            &b"2024-01-02 03:04"[..],
+            b"LOG:  2024-01-02 03:04:05",
+            b"2024-01-02 0LOG: 05 x",
+            b"2024-01-02 03:0A: x",
+            b"2024:01-02 03:04:05",
+            b"2024-01-02 03:04-05",
+        ] {
+            assert_eq!(past_time(other), 0, "{}", String::from_utf8_lossy(other));
+        }
+        assert_eq!(
+            find_label(b"LOG:  2024-01-02 03:04:05").unwrap().prefix_len,
+            0
+        );
+    }
 
     #[test]
     fn label_search_skips_times_and_lowercase_words() {
