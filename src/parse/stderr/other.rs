@@ -33,10 +33,15 @@ const CLIENTS: &[&[u8]] = &[
 ];
 
 pub fn is_other_program(line: &[u8], label: Option<Labelled>) -> bool {
-    python_logging(line)
-        || bracketed_date(line)
-        || go_log(line)
-        || client(line)
+    // Shapes that open with a kind of byte are tried only on a line that opens with one:
+    // every line of a log is asked, and almost all open with the server's date.
+    let opening = match line.first() {
+        Some(b) if b.is_ascii_digit() => python_logging(line) || go_log(line),
+        Some(b'[') => bracketed_date(line),
+        Some(b) if b.is_ascii_lowercase() => client(line),
+        _ => false,
+    };
+    opening
         || entrypoint(line)
         || label.is_some_and(|l| exception(&line[..l.prefix_len]) || pgpool(&line[..l.prefix_len]))
 }
@@ -154,6 +159,8 @@ mod tests {
             b"2022/10/27 18:25:49 retry in seconds 3s [err: Driver.Open: pq: the database system is starting up]",
             // helm/charts#14533, a Bitnami entrypoint's line.
             b" 11:38:42.58 INFO  ==> ** Starting PostgreSQL setup **",
+            // tests/corpus/091: repmgr's own log.
+            b"[2021-02-03 14:38:38] [DETAIL] PQping() returned \"PQPING_NO_RESPONSE\"",
             // tests/corpus/093: pgpool-II's own log.
             b"2020-09-29 10:49:04: pid 178: FATAL:  failed to create a backend 0 connection",
         ];
@@ -164,6 +171,8 @@ mod tests {
                 String::from_utf8_lossy(l)
             );
         }
+        // `is_other_program` asks `client` only of a line that opens with a lower-case letter.
+        assert!(CLIENTS.iter().all(|c| c[0].is_ascii_lowercase()));
         let server: &[&[u8]] = &[
             b"2021-01-06 12:49:15 UTC [63]: [5-1] 5ff5b1cb.3f 0     LOG:  listening on Unix socket \"/var/run/postgresql/.s.PGSQL.5432\"",
             b"2022-10-27 18:25:49.029 GMT [72] FATAL:  the database system is starting up",
