@@ -372,24 +372,34 @@ fn digits(s: &[u8]) -> usize {
     s.iter().take_while(|b| b.is_ascii_digit()).count()
 }
 
-/// What a fixed-shape escape reads at the start of `s`: the rest and the value.
+/// What a fixed-shape escape reads at the start of `s`: the rest and the value. Inlined
+/// for the numbers (`%p`, `%l`: two on most lines), the other shapes behind a call.
+#[inline]
 fn escape_value<'a>(e: Escape, s: &'a [u8]) -> Option<(&'a [u8], &'a [u8])> {
+    if let Escape::Pid | Escape::Number(_) = e {
+        let (value, rest) = s.split_at(digits(s));
+        // `%P`, the parallel leader, is empty outside parallel workers.
+        let empty_ok = e == Escape::Number(b'P');
+        return (!value.is_empty() || empty_ok).then_some((rest, value));
+    }
+    shaped_value(e, s)
+}
+
+#[inline(never)]
+fn shaped_value<'a>(e: Escape, s: &'a [u8]) -> Option<(&'a [u8], &'a [u8])> {
     let is_hex = |b: u8| b.is_ascii_hexdigit();
     let r: Res<'a> = match e {
         Escape::Time | Escape::SessionStart => datetime(false)(s),
         Escape::TimeMs => datetime(true)(s),
         Escape::Epoch => recognize((digit1, tag("."), digit1)).parse(s),
-        Escape::Pid | Escape::Number(_) => {
-            let (value, rest) = s.split_at(digits(s));
-            // `%P`, the parallel leader, is empty outside parallel workers.
-            let empty_ok = e == Escape::Number(b'P');
-            return (!value.is_empty() || empty_ok).then_some((rest, value));
-        }
         Escape::Session => recognize((take_while1(is_hex), tag("."), take_while1(is_hex))).parse(s),
         Escape::Sqlstate => take_while_m_n(5, 5, |b: u8| b.is_ascii_alphanumeric())(s),
         Escape::Vxid => recognize(opt((digit1, tag("/"), digit1))).parse(s),
         Escape::QueryId => recognize((opt(tag("-")), digit1)).parse(s),
-        Escape::User | Escape::Database | Escape::Text(_) => return None,
+        // Numbers are read by `escape_value`; free text has no shape.
+        Escape::Pid | Escape::Number(_) | Escape::User | Escape::Database | Escape::Text(_) => {
+            return None
+        }
     };
     r.ok()
 }
