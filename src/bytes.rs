@@ -23,6 +23,43 @@ pub fn find_byte(s: &[u8], b: u8) -> Option<usize> {
     rest.iter().position(|x| *x == b).map(|p| at + p)
 }
 
+/// Whether `a` and `b` hold the same bytes. Up to 32 bytes (the literals, names and times
+/// compared on every line) they are compared as overlapping words here, inline: a call to
+/// `memcmp` cost more than the compare. Longer ones go to it.
+#[inline]
+pub fn eq(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let w8 = |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().expect("8"));
+    let w4 = |s: &[u8], at: usize| u32::from_le_bytes(s[at..at + 4].try_into().expect("4"));
+    match n {
+        0..=3 => a.iter().zip(b).all(|(x, y)| x == y),
+        4..=7 => w4(a, 0) == w4(b, 0) && w4(a, n - 4) == w4(b, n - 4),
+        8..=16 => w8(a, 0) == w8(b, 0) && w8(a, n - 8) == w8(b, n - 8),
+        17..=32 => {
+            w8(a, 0) == w8(b, 0)
+                && w8(a, 8) == w8(b, 8)
+                && w8(a, n - 16) == w8(b, n - 16)
+                && w8(a, n - 8) == w8(b, n - 8)
+        }
+        _ => a == b,
+    }
+}
+
+/// Whether `hay` starts with `prefix`, compared as `eq` compares.
+#[inline]
+pub fn starts_with(hay: &[u8], prefix: &[u8]) -> bool {
+    hay.get(..prefix.len()).is_some_and(|head| eq(head, prefix))
+}
+
+/// Whether `hay` ends with `suffix`, compared as `eq` compares.
+#[inline]
+pub fn ends_with(hay: &[u8], suffix: &[u8]) -> bool {
+    hay.len() >= suffix.len() && eq(&hay[hay.len() - suffix.len()..], suffix)
+}
+
 /// Where `needle` (not empty) first occurs in `hay`: its first byte's places, each
 /// compared with the rest. The needles are short and mostly found within a few bytes (the
 /// literal after a prefix's user or host, a statement record's ` ms  `): `memmem` builds a
@@ -33,7 +70,7 @@ pub fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     let mut from = 0;
     while let Some(at) = find_byte(&hay[from..], first) {
         let at = from + at;
-        if hay[at + 1..].starts_with(rest) {
+        if starts_with(&hay[at + 1..], rest) {
             return Some(at);
         }
         from = at + 1;
@@ -63,6 +100,30 @@ mod tests {
                     assert_eq!(find_byte(&hay, b), want, "{hay:?} {b}");
                 }
             }
+        }
+    }
+
+    /// Equal and prefix as the slices' own compares say, at every length around the
+    /// word sizes, with a difference at each place.
+    #[test]
+    fn eq_is_slice_equality() {
+        for n in 0usize..40 {
+            let a: Vec<u8> = (0..n).map(|i| (i as u8).wrapping_mul(29) ^ 0x55).collect();
+            assert!(eq(&a, &a.clone()));
+            assert!(!eq(&a, &a[..n.saturating_sub(1)]) || n == 0);
+            for at in 0..n {
+                let mut b = a.clone();
+                b[at] ^= 0x20;
+                assert!(!eq(&a, &b), "{n} {at}");
+                let hay = [a.as_slice(), b"tail"].concat();
+                assert!(starts_with(&hay, &a));
+                assert!(!starts_with(&hay, &b), "{n} {at}");
+                let hay = [b"head", a.as_slice()].concat();
+                assert!(ends_with(&hay, &a));
+                assert!(!ends_with(&hay, &b), "{n} {at}");
+            }
+            assert!(!starts_with(&a[..n / 2], &a) || n == 0);
+            assert!(n == 0 || !ends_with(&a[1..], &a));
         }
     }
 

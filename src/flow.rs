@@ -35,7 +35,7 @@ struct LastTime {
 impl LastTime {
     fn of(&mut self, r: &Record<'_>) -> Option<Timestamp> {
         let text = r.time?;
-        if text != self.text.as_slice() || r.epoch != self.epoch {
+        if !crate::bytes::eq(text, &self.text) || r.epoch != self.epoch {
             self.text.clear();
             self.text.extend_from_slice(text);
             self.epoch = r.epoch;
@@ -77,7 +77,11 @@ struct Recents {
 impl Recents {
     fn find(&self, source: &str) -> Option<usize> {
         let last = self.last.get();
-        if self.sources.get(last).is_some_and(|(s, _)| s == source) {
+        if self
+            .sources
+            .get(last)
+            .is_some_and(|(s, _)| crate::bytes::eq(s.as_bytes(), source.as_bytes()))
+        {
             return Some(last);
         }
         let i = self.sources.iter().position(|(s, _)| s == source)?;

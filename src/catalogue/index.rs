@@ -173,14 +173,14 @@ impl Index {
     /// The longest opening literal that opens `msg`.
     fn head(&self, msg: &[u8]) -> Option<usize> {
         let last = LAST_HEAD.get();
-        let again =
-            self.unextended.get(last).is_some_and(|u| *u) && msg.starts_with(&self.heads[last]);
+        let again = self.unextended.get(last).is_some_and(|u| *u)
+            && crate::bytes::starts_with(msg, &self.heads[last]);
         if again {
             return Some(last);
         }
         let at_or_before = self.heads.partition_point(|h| h.as_slice() <= msg);
         let mut head = at_or_before.checked_sub(1)?;
-        while !msg.starts_with(&self.heads[head]) {
+        while !crate::bytes::starts_with(msg, &self.heads[head]) {
             head = self.parent[head]?;
         }
         LAST_HEAD.set(head);

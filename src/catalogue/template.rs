@@ -57,7 +57,7 @@ impl Literal {
     /// earlier place can, so the vectorised search runs only past a false start.
     fn find(&self, hay: &[u8]) -> Option<usize> {
         let start = crate::bytes::find_byte(hay, *self.text.first()?)?;
-        if hay[start..].starts_with(&self.text) {
+        if crate::bytes::starts_with(&hay[start..], &self.text) {
             return Some(start);
         }
         let after = start + 1;
@@ -260,7 +260,11 @@ impl Template {
         // Its text cannot fit, or its closing text is not the message's end: a template
         // offered for its opening text mostly fails here, before searching the middle.
         let short = message.len() < self.specificity;
-        if short || self.tail().is_some_and(|t| !message.ends_with(t)) {
+        if short
+            || self
+                .tail()
+                .is_some_and(|t| !crate::bytes::ends_with(message, t))
+        {
             return None;
         }
         let mut caps = Captures::default();
@@ -357,7 +361,7 @@ fn match_from(pieces: &[Piece], msg: &[u8], at: usize, caps: &mut Captures) -> b
     match piece {
         Piece::Literal(l) => {
             let l = l.as_slice();
-            s.starts_with(l) && match_from(rest, msg, at + l.len(), caps)
+            crate::bytes::starts_with(s, l) && match_from(rest, msg, at + l.len(), caps)
         }
         Piece::Int | Piece::Hex | Piece::Float => {
             let parsed = match piece {
@@ -397,7 +401,7 @@ fn match_from(pieces: &[Piece], msg: &[u8], at: usize, caps: &mut Captures) -> b
                 // The message's closing text: only its end can be the place.
                 Some(Piece::Literal(last)) if rest.len() == 1 => {
                     let last = last.as_slice();
-                    s.ends_with(last) && {
+                    crate::bytes::ends_with(s, last) && {
                         capture(caps, s.len() - last.len());
                         true
                     }

@@ -7,6 +7,7 @@ use super::normalize::StatementType;
 use super::shapes::Shapes;
 use super::sketch::Sketch;
 use super::{key, thousandths, Ctx, Kind};
+use crate::bytes::starts_with;
 use crate::collect::{Collector, Observation, Seen};
 use crate::parse::record::Record;
 use crate::redact;
@@ -33,7 +34,11 @@ impl Names {
             return;
         };
         // Almost always a name already listed: found by its bytes, nothing converted.
-        if self.names.iter().any(|n| n.as_bytes() == name) {
+        if self
+            .names
+            .iter()
+            .any(|n| crate::bytes::eq(n.as_bytes(), name))
+        {
             return;
         }
         let name = key(name);
@@ -193,7 +198,7 @@ pub(super) fn phase(message: &[u8]) -> &[u8] {
 /// A `parse` or `bind` step of the extended protocol (`phase`'s text): pgBadger does not
 /// count it as a query.
 pub(super) fn is_preparation(step: &[u8]) -> bool {
-    step.starts_with(b"parse ") || step.starts_with(b"bind ")
+    starts_with(step, b"parse ") || starts_with(step, b"bind ")
 }
 
 /// A `duration: ... ms` record, read once for the collectors that count it (`Queries`,
@@ -256,11 +261,11 @@ impl Queries<'_> {
         };
         let step = timed.step;
         if is_preparation(step) {
-            self.phases.parse += u64::from(step.starts_with(b"parse "));
-            self.phases.bind += u64::from(step.starts_with(b"bind "));
+            self.phases.parse += u64::from(starts_with(step, b"parse "));
+            self.phases.bind += u64::from(starts_with(step, b"bind "));
             return;
         }
-        self.phases.execute += u64::from(step.starts_with(b"execute "));
+        self.phases.execute += u64::from(starts_with(step, b"execute "));
         let shape = self.shapes.of(statement, record.continuation);
         let t = shape.kind;
         self.by_type[StatementType::ALL.iter().position(|x| *x == t).unwrap_or(0)] += 1;

@@ -147,7 +147,10 @@ impl Known {
         let mut from = 0;
         for number in &self.numbers {
             let between = &self.text[from..number.start];
-            if text.get(at..at + between.len()) != Some(between) {
+            if !text
+                .get(at..)
+                .is_some_and(|t| crate::bytes::starts_with(t, between))
+            {
                 return false;
             }
             at += between.len();

@@ -120,7 +120,7 @@ fn entrypoint(s: &[u8]) -> bool {
 
 /// A Java client's `org.postgresql.util.PSQLException: FATAL: ...`.
 fn exception(prefix: &[u8]) -> bool {
-    prefix.ends_with(b"Exception: ")
+    crate::bytes::ends_with(prefix, b"Exception: ")
 }
 
 /// `2021-01-06 12:49:15` at the start: how `%t` and `%m` begin.

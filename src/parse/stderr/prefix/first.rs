@@ -118,7 +118,7 @@ impl Repeat {
         let Some(rest) = self.walk_fixed(fixed, s, f) else {
             return false;
         };
-        if self.held && rest == self.tail.as_slice() {
+        if self.held && crate::bytes::eq(rest, &self.tail) {
             for (e, r) in &self.read {
                 set(f, *e, &rest[r.clone()]);
             }
@@ -152,7 +152,7 @@ impl Repeat {
         let Some(Step::Fixed(e @ (Escape::Time | Escape::TimeMs))) = fixed.first() else {
             return walk(fixed, s, f, &mut |_, _| {});
         };
-        if !self.time.is_empty() && s.starts_with(&self.time) {
+        if !self.time.is_empty() && crate::bytes::starts_with(s, &self.time) {
             let value = &s[..self.time.len() - 1];
             set(f, *e, value);
             return walk(&fixed[1..], &s[value.len()..], f, &mut |_, _| {});
