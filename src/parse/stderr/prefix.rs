@@ -375,7 +375,7 @@ fn digits(s: &[u8]) -> usize {
 /// What a fixed-shape escape reads at the start of `s`: the rest and the value. Inlined
 /// for the numbers (`%p`, `%l`: two on most lines), the other shapes behind a call.
 #[inline]
-fn escape_value<'a>(e: Escape, s: &'a [u8]) -> Option<(&'a [u8], &'a [u8])> {
+fn escape_value(e: Escape, s: &[u8]) -> Option<(&[u8], &[u8])> {
     if let Escape::Pid | Escape::Number(_) = e {
         let (value, rest) = s.split_at(digits(s));
         // `%P`, the parallel leader, is empty outside parallel workers.
