@@ -213,11 +213,21 @@ fn quoted_end(text: &[u8], mut i: usize, quote: u8) -> usize {
 }
 
 /// Where the number starting at `i` ends: letters, digits and dots run on (`1e5`, `0x1F`).
-pub(super) fn number_end(text: &[u8], mut i: usize) -> usize {
-    while i < text.len() && (text[i].is_ascii_alphanumeric() || text[i] == b'.') {
-        i += 1;
-    }
-    i
+/// A table says which bytes do: a remembered statement's numbers are skipped with it.
+pub(super) fn number_end(text: &[u8], i: usize) -> usize {
+    const IN_NUMBER: [bool; 256] = {
+        let mut table = [false; 256];
+        let mut b = 0;
+        while b < 256 {
+            table[b] = (b as u8).is_ascii_alphanumeric() || b as u8 == b'.';
+            b += 1;
+        }
+        table
+    };
+    i + text[i..]
+        .iter()
+        .take_while(|b| IN_NUMBER[usize::from(**b)])
+        .count()
 }
 
 /// `$1` (a parameter) or `$tag$...$tag$` (a dollar-quoted literal).
