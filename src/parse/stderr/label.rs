@@ -32,6 +32,12 @@ pub fn find_label(line: &[u8]) -> Option<Labelled> {
         if line.get(colon + 1) != Some(&b' ') {
             continue;
         }
+        // A label's word ends at the colon, or one space before it (French); neither an
+        // English nor a translated one ends in other ASCII punctuation (`[42]: `).
+        let before = colon.checked_sub(1).map(|p| hay[p]);
+        if before.is_some_and(|b| b.is_ascii_punctuation()) {
+            continue;
+        }
         let word_start = hay[..colon]
             .iter()
             .rposition(|b| !b.is_ascii_alphanumeric())
