@@ -102,6 +102,10 @@ fn english_label(word: &[u8]) -> Option<(usize, Level)> {
 /// follows: PostgreSQL continues its own lines with a TAB, never with spaces, and the
 /// space-indented lines of entrypoint banners carry no label.
 pub fn unindent(line: &[u8]) -> &[u8] {
+    // Most lines open with neither: nothing to take off.
+    if !matches!(line.first(), Some(b' ' | b'-')) {
+        return line;
+    }
     let rest = trim_spaces(line);
     let listed = rest.strip_prefix(b"- ").map(trim_spaces);
     let rest = listed.unwrap_or(rest);
