@@ -165,6 +165,26 @@ mod tests {
         );
     }
 
+    /// Lines of real translated servers (sample-logs/translated/fr.log, ru.log): a label
+    /// after a space (French) or in another script is found past the prefix's `]` colon.
+    #[test]
+    fn translated_labels_after_the_prefix() {
+        for (line, level) in [
+            (
+                "2026-12-02 20:40:46.724 UTC [881] INSTRUCTION :  SELEC 1",
+                Level::Statement,
+            ),
+            (
+                "2026-12-02 20:41:27.546 UTC [5125] ОШИБКА:  отношение \"nosuchtable\" не существует (символ 15)",
+                Level::Error,
+            ),
+        ] {
+            let l = find_label(line.as_bytes()).expect(line);
+            assert_eq!(l.level, level, "{line}");
+            assert_eq!(l.prefix_len, line.find("] ").unwrap() + 2, "{line}");
+        }
+    }
+
     #[test]
     fn label_search_skips_times_and_lowercase_words() {
         let l =
