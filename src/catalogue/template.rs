@@ -1,6 +1,5 @@
 //! Catalogue templates: PostgreSQL's own `errmsg()` format strings, compiled into matchers.
 
-use crate::bytes::{ends_with, find_byte, starts_with};
 use nom::branch::alt;
 use nom::bytes::complete::{tag, take_while1};
 use nom::character::complete::digit1;
@@ -57,8 +56,8 @@ impl Literal {
     /// statement's milliseconds): where the first place of its first byte starts it, no
     /// earlier place can, so the vectorised search runs only past a false start.
     fn find(&self, hay: &[u8]) -> Option<usize> {
-        let start = find_byte(hay, *self.text.first()?)?;
-        if starts_with(&hay[start..], &self.text) {
+        let start = crate::bytes::find_byte(hay, *self.text.first()?)?;
+        if crate::bytes::starts_with(&hay[start..], &self.text) {
             return Some(start);
         }
         let after = start + 1;
@@ -261,7 +260,11 @@ impl Template {
         // Its text cannot fit, or its closing text is not the message's end: a template
         // offered for its opening text mostly fails here, before searching the middle.
         let short = message.len() < self.specificity;
-        if short || self.tail().is_some_and(|t| !ends_with(message, t)) {
+        if short
+            || self
+                .tail()
+                .is_some_and(|t| !crate::bytes::ends_with(message, t))
+        {
             return None;
         }
         let mut caps = Captures::default();
@@ -358,7 +361,7 @@ fn match_from(pieces: &[Piece], msg: &[u8], at: usize, caps: &mut Captures) -> b
     match piece {
         Piece::Literal(l) => {
             let l = l.as_slice();
-            starts_with(s, l) && match_from(rest, msg, at + l.len(), caps)
+            crate::bytes::starts_with(s, l) && match_from(rest, msg, at + l.len(), caps)
         }
         Piece::Int | Piece::Hex | Piece::Float => {
             let parsed = match piece {
@@ -398,7 +401,7 @@ fn match_from(pieces: &[Piece], msg: &[u8], at: usize, caps: &mut Captures) -> b
                 // The message's closing text: only its end can be the place.
                 Some(Piece::Literal(last)) if rest.len() == 1 => {
                     let last = last.as_slice();
-                    ends_with(s, last) && {
+                    crate::bytes::ends_with(s, last) && {
                         capture(caps, s.len() - last.len());
                         true
                     }

@@ -37,28 +37,23 @@ fn lower(b: u16) -> u64 {
 }
 
 impl Sketch {
-    pub fn add(&mut self, v: u64) {
-        self.add_n(bucket(v), 1);
-    }
-
     /// Inlined where a bucket already counted takes it (twice a statement): an index, no
-    /// call; a bucket outside the span widens it first.
+    /// call.
     #[inline]
-    fn add_n(&mut self, b: u16, n: u64) {
-        self.count += n;
+    pub fn add(&mut self, v: u64) {
+        let b = bucket(v);
         let at = usize::from(b).checked_sub(usize::from(self.first));
         match at.and_then(|i| self.counts.get_mut(i)) {
-            Some(c) => *c += n,
-            None => {
-                let i = self.widen(b);
-                self.counts[i] += n;
+            Some(n) => {
+                *n += 1;
+                self.count += 1;
             }
+            None => self.add_n(b, 1),
         }
     }
 
-    /// Makes the span cover bucket `b`; its index.
-    #[inline(never)]
-    fn widen(&mut self, b: u16) -> usize {
+    fn add_n(&mut self, b: u16, n: u64) {
+        self.count += n;
         if self.counts.is_empty() {
             self.first = b;
         } else if b < self.first {
@@ -70,7 +65,7 @@ impl Sketch {
         if i >= self.counts.len() {
             self.counts.resize(i + 1, 0);
         }
-        i
+        self.counts[i] += n;
     }
 
     pub fn merge(&mut self, other: &Sketch) {
