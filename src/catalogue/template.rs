@@ -1,5 +1,6 @@
 //! Catalogue templates: PostgreSQL's own `errmsg()` format strings, compiled into matchers.
 
+use crate::bytes::{ends_with, find_byte, starts_with};
 use nom::branch::alt;
 use nom::bytes::complete::{tag, take_while1};
 use nom::character::complete::digit1;
@@ -56,8 +57,8 @@ impl Literal {
     /// statement's milliseconds): where the first place of its first byte starts it, no
     /// earlier place can, so the vectorised search runs only past a false start.
     fn find(&self, hay: &[u8]) -> Option<usize> {
-        let start = crate::bytes::find_byte(hay, *self.text.first()?)?;
-        if crate::bytes::starts_with(&hay[start..], &self.text) {
+        let start = find_byte(hay, *self.text.first()?)?;
+        if starts_with(&hay[start..], &self.text) {
             return Some(start);
         }
         let after = start + 1;
@@ -260,11 +261,7 @@ impl Template {
         // Its text cannot fit, or its closing text is not the message's end: a template
         // offered for its opening text mostly fails here, before searching the middle.
         let short = message.len() < self.specificity;
-        if short
-            || self
-                .tail()
-                .is_some_and(|t| !crate::bytes::ends_with(message, t))
-        {
+        if short || self.tail().is_some_and(|t| !ends_with(message, t)) {
             return None;
         }
         let mut caps = Captures::default();
@@ -361,7 +358,7 @@ fn match_from(pieces: &[Piece], msg: &[u8], at: usize, caps: &mut Captures) -> b
     match piece {
         Piece::Literal(l) => {
             let l = l.as_slice();
-            crate::bytes::starts_with(s, l) && match_from(rest, msg, at + l.len(), caps)
+            starts_with(s, l) && match_from(rest, msg, at + l.len(), caps)
         }
         Piece::Int | Piece::Hex | Piece::Float => {
             let parsed = match piece {
@@ -401,7 +398,7 @@ fn match_from(pieces: &[Piece], msg: &[u8], at: usize, caps: &mut Captures) -> b
                 // The message's closing text: only its end can be the place.
                 Some(Piece::Literal(last)) if rest.len() == 1 => {
                     let last = last.as_slice();
-                    crate::bytes::ends_with(s, last) && {
+                    ends_with(s, last) && {
                         capture(caps, s.len() - last.len());
                         true
                     }
