@@ -78,7 +78,8 @@ pub fn quotes_server(prefix: &[u8]) -> bool {
 
 /// `2021-01-06 12:49:15,621 INFO: ` — Python's logging, as Patroni writes it.
 fn python_logging(s: &[u8]) -> bool {
-    iso_date_time(s) && s.get(19) == Some(&b',') && digits(s, 20..23) && s.get(23) == Some(&b' ')
+    // The comma first: the server's own `%t`/`%m` lines share the date and time.
+    s.get(19) == Some(&b',') && iso_date_time(s) && digits(s, 20..23) && s.get(23) == Some(&b' ')
 }
 
 /// `[2021-01-06 12:49:15] [ERROR] ` — repmgr and repmgrd.
@@ -88,8 +89,8 @@ fn bracketed_date(s: &[u8]) -> bool {
 
 /// `2022/10/27 18:25:49 ` — Go's log package, an application beside the server.
 fn go_log(s: &[u8]) -> bool {
-    digits(s, 0..4)
-        && s.get(4) == Some(&b'/')
+    s.get(4) == Some(&b'/')
+        && digits(s, 0..4)
         && digits(s, 5..7)
         && s.get(7) == Some(&b'/')
         && s.get(10) == Some(&b' ')
