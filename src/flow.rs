@@ -201,7 +201,8 @@ impl<'c> Flow<'c> {
         let catalogue = self.catalogue;
         let slot = self.recent.slot(source);
         let recent = self.recent.sources[slot].1.entries();
-        let Some(m) = catalogue.classify_after(record, recent) else {
+        let found = catalogue.classify_after(record, recent);
+        let Some(m) = found.as_ref() else {
             return self.unclassified(record, seq, source, tap);
         };
         self.recent.sources[slot].1.push(m.pattern);
@@ -209,7 +210,7 @@ impl<'c> Flow<'c> {
         let judged = self
             .verdict
             .judge(catalogue, m.pattern, containers, |name| {
-                catalogue.capture(&m, name, message)
+                catalogue.capture(m, name, message)
             });
         let time = self.last_time.of(record);
         let o = Observation {
@@ -218,7 +219,7 @@ impl<'c> Flow<'c> {
             source,
             event: Event::Finding {
                 record,
-                matched: &m,
+                matched: m,
                 id: &catalogue.patterns()[m.pattern].id,
                 judged,
             },

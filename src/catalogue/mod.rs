@@ -325,15 +325,17 @@ impl Catalogue {
     /// templates with `after` need; a template whose context holds wins over one without.
     pub fn classify_after(&self, record: &Record<'_>, recent: &[usize]) -> Option<Match> {
         let msg = translations::strip_position(record.message);
-        self.best_template(msg, record, recent)
-            .or_else(|| {
-                // A paste can keep the one space that separated the message from what the
-                // user cut after it (a DETAIL that lost its label and line break). The
-                // padding trim keeps a single space, as a few messages end in one, so it
-                // is dropped here only when the message as printed matches nothing.
-                let trimmed = msg.strip_suffix(b" ")?;
-                self.best_template(trimmed, record, recent)
-            })
+        // Returned where it was found: a match is large, and `or_else` moved it twice.
+        let found = self.best_template(msg, record, recent);
+        if found.is_some() {
+            return found;
+        }
+        // A paste can keep the one space that separated the message from what the user
+        // cut after it (a DETAIL that lost its label and line break). The padding trim
+        // keeps a single space, as a few messages end in one, so it is dropped here only
+        // when the message as printed matches nothing.
+        msg.strip_suffix(b" ")
+            .and_then(|trimmed| self.best_template(trimmed, record, recent))
             .or_else(|| self.catch_all(record.level?))
     }
 
