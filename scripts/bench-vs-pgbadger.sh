@@ -8,7 +8,10 @@
 #
 # What it does:
 #   1. installs pgbadger (and GNU time, for max RSS) with apt-get when missing;
-#   2. builds pgtriage with `cargo build --release`;
+#   2. builds pgtriage twice: the release binary, profile-guided by
+#      scripts/build-release.sh (ADR 0021), and `cargo build --release`'s, which a
+#      user building from source gets; both are timed. Without an llvm-profdata that
+#      matches rustc's LLVM, only cargo's is built and timed (the table says so);
 #   3. makes a REAL PostgreSQL 15 stderr log: a server started as the `postgres`
 #      OS user in a temp dir on a free loopback port, log_min_duration_statement=0,
 #      log_connections/log_disconnections=on, checkpoints and autovacuum logged,
@@ -21,6 +24,7 @@
 #        pgtriage analyze --output json FILE              (statistics on, default threads;
 #                                                           3 times, the median run counts)
 #        pgtriage analyze --output json --threads 1 FILE  (the same, one thread)
+#        (each of those with both builds; every report must be byte-identical)
 #        pgbadger -j 1 -f stderr --prefix PREFIX -o out.json FILE
 #        pgbadger -j 2 ... (the machine's other core; skip with PGBADGER_J2=0)
 #        grep -c duration: FILE and wc -l FILE            (the scan limits)
@@ -126,8 +130,17 @@ fi
 if ((!LOG_ONLY)); then
 	say "cargo build --release"
 	(cd "$REPO_DIR" && cargo build --release --quiet) || die "cargo build --release failed"
-	PGTRIAGE=${CARGO_TARGET_DIR:-$REPO_DIR/target}/release/pgtriage
-	[[ -x $PGTRIAGE ]] || die "$PGTRIAGE missing after the build"
+	CARGO_BUILT=${CARGO_TARGET_DIR:-$REPO_DIR/target}/release/pgtriage
+	[[ -x $CARGO_BUILT ]] || die "$CARGO_BUILT missing after the build"
+	say "scripts/build-release.sh (profile-guided; minutes)"
+	built=0
+	RELEASE=$("$REPO_DIR/scripts/build-release.sh") || built=$?
+	case $built in
+	0) BINARIES=("pgtriage:$RELEASE" "pgtriage-cargo:$CARGO_BUILT") ;;
+	2) say "no profile-guided build (see above): cargo's binary is the only one timed"
+		BINARIES=("pgtriage:$CARGO_BUILT") ;;
+	*) die "scripts/build-release.sh failed" ;;
+	esac
 fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/pgtriage-bench.XXXXXX")
@@ -266,18 +279,25 @@ timed() {
 # pgtriage exits 1 when findings reach --fail-on: that is a successful run here.
 # It takes seconds, so each pgtriage run is made PGTRIAGE_RUNS times (default 3) and the
 # table shows the median; pgBadger, which takes minutes, runs once.
+RUNS=()
 for ((run = 1; run <= RUNS_EACH; run++)); do
-	timed "pgtriage-run$run" "0 1" "$PGTRIAGE" analyze --output json "$FILE" >"$WORK/pgtriage.json"
-	timed "pgtriage-t1-run$run" "0 1" "$PGTRIAGE" analyze --output json --threads 1 "$FILE" \
-		>"$WORK/pgtriage-t1.json"
+	for b in "${BINARIES[@]}"; do
+		name=${b%%:*} bin=${b#*:}
+		timed "$name-run$run" "0 1" "$bin" analyze --output json "$FILE" >"$WORK/$name.json"
+		timed "$name-t1-run$run" "0 1" "$bin" analyze --output json --threads 1 "$FILE" \
+			>"$WORK/$name-t1.json"
+		((run > 1)) || RUNS+=("$name" "$name-t1")
+	done
 done
-cmp -s "$WORK/pgtriage.json" "$WORK/pgtriage-t1.json" ||
-	die "the reports of the default threads and --threads 1 differ"
+for r in "${RUNS[@]}"; do
+	cmp -s "$WORK/pgtriage.json" "$WORK/$r.json" ||
+		die "the reports of pgtriage and $r differ (threads or builds must not change them)"
+done
 timed grep "0 1" grep -c duration: "$FILE" >"$WORK/grep.count"
 timed wc "0" wc -l "$FILE" >"$WORK/wc.count"
 timed pgbadger-j1 "0" pgbadger -j 1 -f stderr --prefix "$PREFIX" --quiet \
 	-o "$WORK/pgbadger-j1.json" "$FILE"
-RUNS=(pgtriage pgtriage-t1 grep wc pgbadger-j1)   # pgtriage first
+RUNS+=(grep wc pgbadger-j1)   # pgtriage first
 if [[ $WITH_J2 != 0 ]]; then
 	timed pgbadger-j2 "0" pgbadger -j 2 -f stderr --prefix "$PREFIX" --quiet \
 		-o "$WORK/pgbadger-j2.json" "$FILE"
@@ -317,6 +337,8 @@ python3 - "$WORK" "$FILE_BYTES" "$FILE_LINES" "$(nproc)" "$RUNS_EACH" "${RUNS[@]
 	                      f"{rep['summary']['classified']:,} classified, "
 	                      f"{q.get('count', 0):,} statements with a duration",
 	          "pgtriage-t1": "the same report, byte for byte",
+	          "pgtriage-cargo": "the same report, byte for byte",
+	          "pgtriage-cargo-t1": "the same report, byte for byte",
 	          "grep": f"{int(open(f'{work}/grep.count').read()):,} lines with duration:",
 	          "wc": f"{int(open(f'{work}/wc.count').read().split()[0]):,} lines"}
 	for r in runs:
@@ -331,20 +353,24 @@ python3 - "$WORK" "$FILE_BYTES" "$FILE_LINES" "$(nproc)" "$RUNS_EACH" "${RUNS[@]
 	print(f"file: {mb:,.0f} MB, {lines:,} lines (real PostgreSQL 15 log under pgbench, repeated); "
 	      f"machine: {cpus} CPUs, load average now "
 	      f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} (other work skews the figures)")
+	print("pgtriage: " + ("the release build (profile-guided, scripts/build-release.sh); "
+	                      "cargo-built: `cargo build --release`" if pgo else
+	                      "`cargo build --release` (no profile-guided build here)"))
 	print()
-	hdr = f"{'tool':<13} {'seconds':>9} {'MB/s':>9} {'CPU':>6} {'max RSS MB':>11}"
+	hdr = f"{'tool':<16} {'seconds':>9} {'MB/s':>9} {'CPU':>6} {'max RSS MB':>11}"
 	print(hdr)
 	print("-" * len(hdr))
+	pgo = "pgtriage-cargo" in runs
 	names = {"pgtriage": "pgtriage", "pgtriage-t1": "pgtriage -t1", "grep": "grep -c",
-	         "wc": "wc -l"}
+	         "wc": "wc -l", "pgtriage-cargo": "cargo-built", "pgtriage-cargo-t1": "cargo-built -t1"}
 	for r in runs:
 	    s, rss, cpu = rows[r]
-	    print(f"{names.get(r, r):<13} {s:>9.2f} {mb / s:>9.1f} {cpu:>6} {rss:>11.1f}")
+	    print(f"{names.get(r, r):<16} {s:>9.2f} {mb / s:>9.1f} {cpu:>6} {rss:>11.1f}")
 	for r, t in tries.items():
 	    if n_runs > 1:
 	        print(f"({names[r]}: median of {n_runs} runs: {', '.join(f'{x[0]:.2f}' for x in t)} s)")
 	print()
-	for mine in ("pgtriage", "pgtriage-t1"):
+	for mine in [r for r in runs if r.startswith("pgtriage")]:
 	    for r in runs:
 	        if r.startswith("pgbadger"):
 	            print(f"speed ratio {r} / {names[mine]}: {rows[r][0] / rows[mine][0]:.1f}x")
