@@ -349,6 +349,7 @@ python3 - "$WORK" "$FILE_BYTES" "$FILE_LINES" "$(nproc)" "$RUNS_EACH" "${RUNS[@]
 	                     f"{pick('session_info').get('count', '?'):,} sessions, "
 	                     f"{pick('connection_info').get('count', '?'):,} connections")
 
+	pgo = "pgtriage-cargo" in runs
 	print()
 	print(f"file: {mb:,.0f} MB, {lines:,} lines (real PostgreSQL 15 log under pgbench, repeated); "
 	      f"machine: {cpus} CPUs, load average now "
@@ -360,7 +361,6 @@ python3 - "$WORK" "$FILE_BYTES" "$FILE_LINES" "$(nproc)" "$RUNS_EACH" "${RUNS[@]
 	hdr = f"{'tool':<16} {'seconds':>9} {'MB/s':>9} {'CPU':>6} {'max RSS MB':>11}"
 	print(hdr)
 	print("-" * len(hdr))
-	pgo = "pgtriage-cargo" in runs
 	names = {"pgtriage": "pgtriage", "pgtriage-t1": "pgtriage -t1", "grep": "grep -c",
 	         "wc": "wc -l", "pgtriage-cargo": "cargo-built", "pgtriage-cargo-t1": "cargo-built -t1"}
 	for r in runs:
