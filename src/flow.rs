@@ -76,15 +76,12 @@ struct Recents {
 
 impl Recents {
     fn find(&self, source: &str) -> Option<usize> {
+        let is = |(s, _): &(String, Recent)| crate::bytes::eq(s.as_bytes(), source.as_bytes());
         let last = self.last.get();
-        if self
-            .sources
-            .get(last)
-            .is_some_and(|(s, _)| crate::bytes::eq(s.as_bytes(), source.as_bytes()))
-        {
+        if self.sources.get(last).is_some_and(is) {
             return Some(last);
         }
-        let i = self.sources.iter().position(|(s, _)| s == source)?;
+        let i = self.sources.iter().position(is)?;
         self.last.set(i);
         Some(i)
     }
@@ -101,6 +98,10 @@ impl Recents {
             self.last.set(self.sources.len() - 1);
             self.sources.len() - 1
         })
+    }
+
+    fn at(&mut self, slot: usize) -> &mut Recent {
+        &mut self.sources[slot].1
     }
 }
 
@@ -200,12 +201,12 @@ impl<'c> Flow<'c> {
         let seq = self.seq();
         let catalogue = self.catalogue;
         let slot = self.recent.slot(source);
-        let recent = self.recent.sources[slot].1.entries();
+        let recent = self.recent.at(slot).entries();
         let found = catalogue.classify_after(record, recent);
         let Some(m) = found.as_ref() else {
             return self.unclassified(record, seq, source, tap);
         };
-        self.recent.sources[slot].1.push(m.pattern);
+        self.recent.at(slot).push(m.pattern);
         let message = record.message;
         let judged = self
             .verdict
@@ -329,7 +330,7 @@ impl<'c> Flow<'c> {
     /// input, read again with what the chunk before ended with.
     pub fn resume(&mut self, source: &str, context: Context) {
         let slot = self.recent.slot(source);
-        self.recent.sources[slot].1 = context.recent;
+        *self.recent.at(slot) = context.recent;
         if let Some(cause) = context.episode {
             self.collectors.episodes.reopen(source, cause);
         }

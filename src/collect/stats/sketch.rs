@@ -37,23 +37,28 @@ fn lower(b: u16) -> u64 {
 }
 
 impl Sketch {
-    /// Inlined where a bucket already counted takes it (twice a statement): an index, no
-    /// call.
-    #[inline]
     pub fn add(&mut self, v: u64) {
-        let b = bucket(v);
+        self.add_n(bucket(v), 1);
+    }
+
+    /// Inlined where a bucket already counted takes it (twice a statement): an index, no
+    /// call; a bucket outside the span widens it first.
+    #[inline]
+    fn add_n(&mut self, b: u16, n: u64) {
+        self.count += n;
         let at = usize::from(b).checked_sub(usize::from(self.first));
         match at.and_then(|i| self.counts.get_mut(i)) {
-            Some(n) => {
-                *n += 1;
-                self.count += 1;
+            Some(c) => *c += n,
+            None => {
+                let i = self.widen(b);
+                self.counts[i] += n;
             }
-            None => self.add_n(b, 1),
         }
     }
 
-    fn add_n(&mut self, b: u16, n: u64) {
-        self.count += n;
+    /// Makes the span cover bucket `b`; its index.
+    #[inline(never)]
+    fn widen(&mut self, b: u16) -> usize {
         if self.counts.is_empty() {
             self.first = b;
         } else if b < self.first {
@@ -65,7 +70,7 @@ impl Sketch {
         if i >= self.counts.len() {
             self.counts.resize(i + 1, 0);
         }
-        self.counts[i] += n;
+        i
     }
 
     pub fn merge(&mut self, other: &Sketch) {
