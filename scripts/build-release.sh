@@ -4,9 +4,10 @@
 # Builds the release binary with profile-guided optimisation (ADR 0021) and prints its
 # path: an instrumented build reads every log in sample-logs/ (the shipped samples, not
 # the benchmark's log), LLVM merges what it counted, and a second build lays out and
-# inlines the code by those counts. About 8 minutes from clean, 5 after (the optimised
-# build is always redone); the binary behaves exactly as `cargo build --release`'s, and
-# reads a pgbench log in about 9% less time (see docs/benchmarks.md).
+# inlines the code by those counts. About 7 minutes from clean on 2 cores, 3 after (the
+# instrumented build is incremental, the optimised one always redone). The binary
+# behaves exactly as `cargo build --release`'s, and reads a pgbench log in about 8% less
+# time (see docs/benchmarks.md).
 #
 # Needs llvm-profdata of the LLVM that rustc uses (`rustc -vV`): found as
 # llvm-profdata-N, in /usr/lib/llvm-N/bin, in the toolchain's llvm-tools, or installed
