@@ -158,3 +158,46 @@ fn a_crash_episode_leads_with_its_cause_and_lists_the_aftermath_under_it() {
         .iter()
         .all(|(_, c)| c.is_none()));
 }
+
+/// `locale.no-system-locales` in a report of `bytes`, read as `analyze` reads a file.
+fn locale_finding(bytes: &[u8]) -> serde_json::Value {
+    let cat = Catalogue::embedded().unwrap();
+    let v = verdict();
+    let mut flow = Flow::new(&cat, &v, seq_base(0));
+    let mut stream = LogStream::new(None);
+    let mut sink = |r: &pgtriage::parse::record::Record<'_>| {
+        flow.record(r, "log", &[], &mut |_| {});
+    };
+    stream.feed(bytes, &mut sink);
+    stream.finish(&mut sink);
+    let report: serde_json::Value = serde_json::from_str(&report_json(&cat, &v, flow)).unwrap();
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "locale.no-system-locales")
+        .cloned()
+        .expect("locale.no-system-locales found")
+}
+
+/// A companion line (`fold`) gives a finding its times as it gives its count: only when
+/// the event itself is missing. In this `docker logs --timestamps` capture the shell's
+/// `sh: 1: locale: not found` is stamped 19:48:52 by Docker, the server's WARNING carries
+/// its own 19:48:21: one occurrence, not a half-minute span (a live tail showed a range
+/// for one occurrence when the two lines fell either side of a second).
+#[test]
+fn a_companion_line_times_a_finding_only_when_its_event_is_missing() {
+    let path = "sample-logs/framed/first-start-no-locale.docker-ts.log";
+    let log = std::fs::read(common::repo().join(path)).unwrap();
+    let both = locale_finding(&log);
+    assert_eq!(both["count"], 1);
+    assert_eq!(both["first_seen"], "2026-11-27T19:48:21.343Z");
+    assert_eq!(both["last_seen"], both["first_seen"]);
+    // The same capture cut before the WARNING: the companion alone stands for the event.
+    let cut = log.windows(9).position(|w| w == b"WARNING: ").unwrap();
+    let line_start = log[..cut].iter().rposition(|&b| b == b'\n').unwrap() + 1;
+    let alone = locale_finding(&log[..line_start]);
+    assert_eq!(alone["count"], 1);
+    assert_eq!(alone["first_seen"], "2026-11-27T19:48:52.415Z");
+    assert_eq!(alone["last_seen"], alone["first_seen"]);
+}

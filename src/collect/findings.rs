@@ -11,7 +11,11 @@ pub struct Tally {
     pub count: u64,
     /// Records matched only by its companion (`fold`) templates.
     pub folded: u64,
+    /// When the primary records were seen.
     pub seen: Seen,
+    /// When the companion records were: kept apart, since they are the tally's times
+    /// only when the event itself was not seen, as they are its count.
+    pub folded_seen: Seen,
     pub sample: Option<Sample>,
     /// An expired `[[accept]]` (index) that would have covered these occurrences.
     pub expired_rule: Option<usize>,
@@ -45,6 +49,17 @@ impl Tally {
         }
     }
 
+    /// The times reported, by the same rule as the count: a companion logged a moment
+    /// after its event (initdb's `sh: locale: not found`) does not make one occurrence
+    /// look like a span.
+    pub fn reported_seen(&self) -> &Seen {
+        if self.count > 0 {
+            &self.seen
+        } else {
+            &self.folded_seen
+        }
+    }
+
     fn offer(&mut self, seq: u64, primary: bool, make: impl FnOnce() -> Sample) {
         if preferred(primary, seq, self.sample.as_ref()) {
             self.sample = Some(make());
@@ -55,6 +70,7 @@ impl Tally {
         self.count += other.count;
         self.folded += other.folded;
         self.seen.merge(other.seen);
+        self.folded_seen.merge(other.folded_seen);
         if let Some(s) = other.sample {
             if preferred(s.primary, s.seq, self.sample.as_ref()) {
                 self.sample = Some(s);
@@ -127,10 +143,11 @@ impl Collector for Findings {
                 let t = self.tallies.slot_mut(judged.slot);
                 if matched.fold {
                     t.folded += 1;
+                    t.folded_seen.at(o.time);
                 } else {
                     t.count += 1;
+                    t.seen.at(o.time);
                 }
-                t.seen.at(o.time);
                 t.expired_rule = t.expired_rule.or(judged.expired);
                 t.offer(o.seq, !matched.fold, || Sample {
                     seq: o.seq,
