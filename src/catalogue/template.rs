@@ -120,12 +120,14 @@ impl Template {
         let mut arguments = Vec::new();
         let mut i = 0;
         while i < b.len() {
-            if b[i] != b'%' {
-                lit.push(b[i]);
-                i += 1;
-                continue;
+            // Literal text runs to the next `%`, copied whole: some 4,700 templates,
+            // most of them translations, are compiled before every run's first line.
+            let run = memchr::memchr(b'%', &b[i..]).unwrap_or(b.len() - i);
+            lit.extend_from_slice(&b[i..i + run]);
+            i += run + 1;
+            if i > b.len() {
+                break;
             }
-            i += 1;
             if b.get(i) == Some(&b'%') {
                 lit.push(b'%');
                 i += 1;
