@@ -387,7 +387,7 @@ python3 - "$WORK" "$FILE_BYTES" "$FILE_LINES" "$(nproc)" "$RUNS_EACH" "${RUNS[@]
 	    for r in runs:
 	        if r.startswith("pgbadger"):
 	            print(f"speed ratio {r} / {names[mine]}: {rows[r][0] / rows[mine][0]:.1f}x")
-	    print(f"speed ratio {names[mine]} / grep -c: {rows['grep'][0] / rows[mine][0]:.2f} "
+	    print(f"speed ratio {names[mine]} / grep -c: {rows['grep'][0] / rows[mine][0]:.3f} "
 	          f"(1 = as fast as grep)")
 	print()
 	for r in runs:
