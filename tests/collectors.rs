@@ -19,11 +19,15 @@ fn verdict() -> Verdict {
 /// Feeds one log file into a flow, as `analyze` does.
 fn feed(flow: &mut Flow<'_>, path: &str) {
     let bytes = std::fs::read(common::repo().join(path)).unwrap();
+    feed_bytes(flow, path, &bytes);
+}
+
+fn feed_bytes(flow: &mut Flow<'_>, source: &str, bytes: &[u8]) {
     let mut stream = LogStream::new(None);
     let mut sink = |r: &pgtriage::parse::record::Record<'_>| {
-        flow.record(r, path, &[], &mut |_| {});
+        flow.record(r, source, &[], &mut |_| {});
     };
-    stream.feed(&bytes, &mut sink);
+    stream.feed(bytes, &mut sink);
     stream.finish(&mut sink);
 }
 
@@ -164,12 +168,7 @@ fn locale_finding(bytes: &[u8]) -> serde_json::Value {
     let cat = Catalogue::embedded().unwrap();
     let v = verdict();
     let mut flow = Flow::new(&cat, &v, seq_base(0));
-    let mut stream = LogStream::new(None);
-    let mut sink = |r: &pgtriage::parse::record::Record<'_>| {
-        flow.record(r, "log", &[], &mut |_| {});
-    };
-    stream.feed(bytes, &mut sink);
-    stream.finish(&mut sink);
+    feed_bytes(&mut flow, "log", bytes);
     let report: serde_json::Value = serde_json::from_str(&report_json(&cat, &v, flow)).unwrap();
     report["findings"]
         .as_array()
