@@ -122,12 +122,12 @@ impl Template {
         while i < b.len() {
             // Literal text runs to the next `%`, copied whole: some 4,700 templates,
             // most of them translations, are compiled before every run's first line.
-            let run = memchr::memchr(b'%', &b[i..]).unwrap_or(b.len() - i);
+            let Some(run) = memchr::memchr(b'%', &b[i..]) else {
+                lit.extend_from_slice(&b[i..]);
+                break;
+            };
             lit.extend_from_slice(&b[i..i + run]);
             i += run + 1;
-            if i > b.len() {
-                break;
-            }
             if b.get(i) == Some(&b'%') {
                 lit.push(b'%');
                 i += 1;

@@ -40,23 +40,29 @@ fn preferred(primary: bool, seq: u64, than: Option<&Sample>) -> bool {
 }
 
 impl Tally {
-    /// The number reported: companion lines count only when the event itself was not seen.
+    /// Whether the companion lines stand for the event: only when it was not seen itself.
+    /// Then they give the tally its count and its times, else neither (initdb's
+    /// `sh: locale: not found`, logged a moment after its event, does not make one
+    /// occurrence two, nor a span).
+    fn by_companions(&self) -> bool {
+        self.count == 0
+    }
+
+    /// The number reported.
     pub fn reported_count(&self) -> u64 {
-        if self.count > 0 {
-            self.count
-        } else {
+        if self.by_companions() {
             self.folded
+        } else {
+            self.count
         }
     }
 
-    /// The times reported, by the same rule as the count: a companion logged a moment
-    /// after its event (initdb's `sh: locale: not found`) does not make one occurrence
-    /// look like a span.
+    /// The times reported.
     pub fn reported_seen(&self) -> &Seen {
-        if self.count > 0 {
-            &self.seen
-        } else {
+        if self.by_companions() {
             &self.folded_seen
+        } else {
+            &self.seen
         }
     }
 

@@ -132,6 +132,7 @@ fn finding_row(
     let policy = verdict.policy.as_ref();
     let severity = verdict.severity(catalogue, pattern);
     let count = t.reported_count();
+    let seen = t.reported_seen();
     let accepted = rule.and_then(|r| policy.map(|pol| acceptance(pol, r)));
     let scope = rule.and_then(|r| policy.and_then(|pol| pol.accepts[r].scope()));
     let baseline = verdict.finding_diff(&p.id, scope.as_deref(), count);
@@ -142,8 +143,8 @@ fn finding_row(
         category: p.category.clone(),
         severity,
         count,
-        first_seen: t.reported_seen().first.map(|t| t.to_string()),
-        last_seen: t.reported_seen().last.map(|t| t.to_string()),
+        first_seen: seen.first.map(|t| t.to_string()),
+        last_seen: seen.last.map(|t| t.to_string()),
         sample: sample.map(|s| s.line.clone()),
         detail: sample.and_then(|s| s.detail.clone()),
         statement: sample.and_then(|s| s.statement.clone()),
