@@ -142,6 +142,11 @@ pub fn level(word: &[u8]) -> Option<Level> {
         .map(|(_, l)| *l)
 }
 
+/// Bytes of the longest translated level label.
+pub fn longest_label() -> usize {
+    data().labels.first().map_or(0, |(w, _)| w.len())
+}
+
 /// A translated label ending at `hay[colon]`, the French space before the colon allowed
 /// (`INSTRUCTION :`), standing at the start or after a non-alphanumeric ASCII byte: where
 /// it starts, and its level. Words of any script: `ОШИБКА`, `错误`, `エラー`.

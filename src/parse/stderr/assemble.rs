@@ -141,12 +141,11 @@ impl Assembler {
             self.counts.blank_lines += 1;
             return;
         }
-        let labelled = find_label(line);
         // Parsed once: `whose` weighs it as evidence, the record takes its fields.
-        let parsed = labelled.filter(|l| l.prefix_len > 0).and_then(|l| {
-            let prefix = self.prefix.as_ref()?;
-            prefix.parse_next(&line[..l.prefix_len], &mut self.repeat)
-        });
+        let (labelled, parsed) = match self.prefix.as_ref() {
+            Some(prefix) => prefix.label_and_fields(line, &mut self.repeat),
+            None => (find_label(line), None),
+        };
         let Some(program) = self.whose(framed, labelled, parsed.as_ref(), sink) else {
             return;
         };

@@ -19,14 +19,22 @@ pub struct Labelled {
 
 /// How far into a line the level label is looked for; prefixes are short.
 const LABEL_SEARCH: usize = 1024;
+/// The longest English level word read (`STATEMENT`, `BACKTRACE`).
+const LONGEST_ENGLISH: usize = 9;
 
 /// Finds `LEVEL:` followed by a space, the level word standing at the start or after a
 /// non-alphanumeric byte. The first such label is the line's; PostgreSQL's own prefixes
 /// never contain one.
 pub fn find_label(line: &[u8]) -> Option<Labelled> {
+    first_label(line, past_time(line), LABEL_SEARCH)
+}
+
+/// The first label whose colon is in `line[from..until]`, each colon judged as
+/// `find_label` judges it.
+fn first_label(line: &[u8], mut from: usize, until: usize) -> Option<Labelled> {
     let hay = &line[..line.len().min(LABEL_SEARCH)];
-    let mut from = past_time(hay);
-    while let Some(at) = find_byte(&hay[from..], b':') {
+    let until = until.min(hay.len());
+    while let Some(at) = hay.get(from..until).and_then(|s| find_byte(s, b':')) {
         let colon = from + at;
         from = colon + 1;
         if line.get(colon + 1) != Some(&b' ') {
@@ -38,14 +46,8 @@ pub fn find_label(line: &[u8]) -> Option<Labelled> {
         if before.is_some_and(|b| b.is_ascii_punctuation()) {
             continue;
         }
-        let word_start = hay[..colon]
-            .iter()
-            .rposition(|b| !b.is_ascii_alphanumeric())
-            .map_or(0, |p| p + 1);
-        let word = &hay[word_start..colon];
-        let english = english_label(word).map(|(at, l)| (word_start + at, l));
         // Translated labels: any script, and French's space before the colon.
-        let found = english.or_else(|| translations::label_before(hay, colon));
+        let found = english_at(hay, colon).or_else(|| translations::label_before(hay, colon));
         if let Some((word_start, level)) = found {
             let spaces = line[colon + 1..].iter().take_while(|b| **b == b' ').count();
             return Some(Labelled {
@@ -59,12 +61,105 @@ pub fn find_label(line: &[u8]) -> Option<Labelled> {
     None
 }
 
+/// An English label ending at `hay[colon]`: where it starts, and its level.
+fn english_at(hay: &[u8], colon: usize) -> Option<(usize, Level)> {
+    let word_start = hay[..colon]
+        .iter()
+        .rposition(|b| !b.is_ascii_alphanumeric())
+        .map_or(0, |p| p + 1);
+    english_label(&hay[word_start..colon]).map(|(at, l)| (word_start + at, l))
+}
+
+/// A line's label kept with the bytes that decided it, so that the next line of a stream
+/// that holds the same bytes at its own place has it without a search (ADR 20).
+///
+/// Whether a colon ends a label depends on nearby bytes only: after it, the space and the
+/// run of spaces up to the next byte; before it, an English level word and the byte
+/// before the word (which ends its run of capitals), or, for a translated one, at most
+/// `translated_lookback()` bytes (English is judged first). The memory keeps a line's bytes from a
+/// place `at` (where its prefix's free text starts) through the label's spaces, when no
+/// other colon is among them and the bytes before the colon that decided
+/// the label are among them or among the `same` bytes before `at` that every line read
+/// this way shares (the prefix's literal). A line holding the same bytes from its own `at`
+/// then has no colon there that could end a label before this one, and this one ends a
+/// label with the same word, level and spaces; its colons before `at` are judged as
+/// `find_label` judges them.
+#[derive(Debug, Default)]
+pub struct Remembered {
+    bytes: Vec<u8>,
+    /// The label, its places counted from `at`.
+    label: Option<Labelled>,
+}
+
+impl Remembered {
+    /// Keeps `l`, the label `find_label` read in `line`, from `at` on; or nothing, where the
+    /// bytes from `at - same` do not decide it alone.
+    pub fn keep(&mut self, line: &[u8], at: usize, same: usize, l: Labelled) {
+        debug_assert!(at <= l.prefix_len && same <= at);
+        self.label = None;
+        let colon = l.message_start - l.spaces - 1;
+        let decided_by = match english_at(line, colon) {
+            Some(_) => colon - l.prefix_len + 1,
+            None => translated_lookback(),
+        };
+        let decided =
+            colon + same >= at + decided_by && find_byte(&line[at..colon], b':').is_none();
+        if decided {
+            self.bytes.clear();
+            self.bytes.extend_from_slice(&line[at..l.message_start]);
+            self.label = Some(Labelled {
+                prefix_len: l.prefix_len - at,
+                message_start: l.message_start - at,
+                ..l
+            });
+        }
+    }
+
+    pub fn forget(&mut self) {
+        self.label = None;
+    }
+
+    /// `find_label(line)`, where `line` holds the kept bytes from `at`; `None` otherwise.
+    pub fn find(&self, line: &[u8], at: usize) -> Option<Labelled> {
+        let l = self.label?;
+        let colon = at + l.message_start - l.spaces - 1;
+        let repeated = line
+            .get(at..)
+            .is_some_and(|rest| crate::bytes::starts_with(rest, &self.bytes));
+        // The run of spaces after the colon ends where the kept line's did.
+        let spaced = line.get(at + l.message_start) == Some(&b' ');
+        if !repeated || spaced || colon >= LABEL_SEARCH {
+            return None;
+        }
+        // The search starts at or before `at`: where it starts past a line's leading time,
+        // that time's colons (at 13 and 16, after digits) are before `at`, as the kept
+        // bytes hold no colon before the label's, which digits do not end. The prefix is
+        // not empty: the byte before the word is kept, or `at` is past `same` bytes.
+        let l = Labelled {
+            prefix_len: l.prefix_len + at,
+            message_start: l.message_start + at,
+            ..l
+        };
+        debug_assert!(l.prefix_len > 0 && past_time(line) <= at);
+        first_label(line, past_time(line), at)
+            .is_none()
+            .then_some(l)
+    }
+}
+
+/// Bytes before a colon that `first_label` reads to judge a translated label there: the
+/// English word it finds none in (capitals and the byte before them), and the translated
+/// word with the French space and the byte before.
+fn translated_lookback() -> usize {
+    (LONGEST_ENGLISH + 2).max(translations::longest_label() + 2)
+}
+
 /// Where the search starts: past a line's leading `YYYY-MM-DD HH:MM:` (`%t`, `%m`), whose
 /// two colons follow digits and so end no label, English (its word ends in a capital) or
 /// translated (no ASCII byte but a capital ends one). Most lines open so, and the search
 /// stopped at both.
-fn past_time(hay: &[u8]) -> usize {
-    let Some(head) = hay.get(..17) else {
+fn past_time(line: &[u8]) -> usize {
+    let Some(head) = line.get(..17) else {
         return 0;
     };
     let word = |at: usize| u64::from_le_bytes(head[at..at + 8].try_into().expect("eight bytes"));
@@ -94,7 +189,10 @@ fn english_label(word: &[u8]) -> Option<(usize, Level)> {
         Some(_) => return None,
     };
     let label = &word[at..];
-    (label.len() >= 3).then(|| Level::from_label(label).map(|l| (at, l)))?
+    // The bound makes `LONGEST_ENGLISH` true whatever `from_label` learns to read.
+    (3..=LONGEST_ENGLISH)
+        .contains(&label.len())
+        .then(|| Level::from_label(label).map(|l| (at, l)))?
 }
 
 /// The line without the indentation, list marker or lost-prefix space a paste put before

@@ -2,6 +2,7 @@
 //! prefix into the fields statistics need (time, pid, session). Inference from the lines
 //! themselves is in `infer`.
 
+use super::label::{find_label, Labelled};
 use crate::bytes::find;
 pub use first::Repeat;
 use first::{first_path, match_first, Path};
@@ -161,6 +162,26 @@ impl Prefix {
             return Some(f);
         }
         self.parse_off_first(prefix)
+    }
+
+    /// A stream's next line's label and what its prefix reads: from the last line's,
+    /// where the line repeats its bytes from its first free text through its label
+    /// (`Repeat::walk_line`); else searched for, and the prefix read by `parse_next`.
+    pub fn label_and_fields<'a>(
+        &self,
+        line: &'a [u8],
+        last: &mut Repeat,
+    ) -> (Option<Labelled>, Option<PrefixFields<'a>>) {
+        if let Some((l, fields)) = last.walk_line(&self.first, line) {
+            return (Some(l), Some(fields));
+        }
+        let labelled = find_label(line);
+        let fields = labelled.filter(|l| l.prefix_len > 0).and_then(|l| {
+            let fields = self.parse_next(&line[..l.prefix_len], last)?;
+            last.keep_label(&self.first, line, l);
+            Some(fields)
+        });
+        (labelled, fields)
     }
 
     /// Matches `prefix`, which must be exactly the text before the level label. Lines of

@@ -167,3 +167,128 @@ fn a_repeated_time_is_read_again_where_the_byte_after_it_differs() {
         assert_eq!(p.parse_next(line, &mut last), alone, "{line:?}");
     }
 }
+
+/// Reads `lines` in order as a stream's assembler does (`label_and_fields`), checking each
+/// against `find_label` and `parse` on the line alone; how many were read on from the last
+/// line's label rather than searched.
+fn read_on(p: &Prefix, lines: &[&[u8]]) -> usize {
+    let mut last = Repeat::default();
+    let mut repeated = 0;
+    for line in lines {
+        repeated += usize::from(last.walk_line(&p.first, line).is_some());
+        let label = find_label(line);
+        let alone = label
+            .filter(|l| l.prefix_len > 0)
+            .and_then(|l| p.parse(&line[..l.prefix_len]));
+        let read = p.label_and_fields(line, &mut last);
+        assert_eq!(read, (label, alone), "{}", String::from_utf8_lossy(line));
+    }
+    repeated
+}
+
+/// Every `.log` under `dir`, in name order.
+fn logs_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    let mut logs = Vec::new();
+    for path in entries {
+        if path.is_dir() {
+            logs.extend(logs_under(&path));
+        } else if path.extension().is_some_and(|e| e == "log") {
+            logs.push(path);
+        }
+    }
+    logs
+}
+
+/// Real logs (sample-logs/, written by real servers; each read with the prefix detection
+/// finds in it): every line's label and prefix fields read on from the last line's are
+/// those found in the line alone, and the busy logs are mostly read on.
+#[test]
+fn a_line_read_on_from_the_last_label_reads_as_it_would_alone() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-logs");
+    let (mut lines, mut repeated) = (0, 0);
+    for path in logs_under(&dir) {
+        let text = std::fs::read(&path).unwrap();
+        let mut stream = crate::pipeline::LogStream::new(None);
+        stream.feed(&text, &mut |_| {});
+        stream.finish(&mut |_| {});
+        let Some(format) = stream.prefix_format() else {
+            continue;
+        };
+        let p = Prefix::compile(format).unwrap();
+        let log: Vec<&[u8]> = text.split(|b| *b == b'\n').collect();
+        let n = read_on(&p, &log);
+        (lines, repeated) = (lines + log.len(), repeated + n);
+    }
+    assert!(
+        lines > 10_000 && repeated * 3 > lines,
+        "{repeated} of {lines}"
+    );
+}
+
+/// Hand-made lines (not server output), each pair read in order: the second repeats the
+/// first's bytes from its free text on, but something the memory must not take on trust
+/// differs, so it reads as it would alone: a label before the free text (`ERROR: ` as the
+/// `%e`), capitals of the `%e` that run into the label word, a colon after the free text's
+/// start that the `%e` turns into a label's, spaces that ran to the line's end, a label
+/// pushed past the search window by a longer `%l`.
+#[test]
+fn a_line_is_searched_where_its_repeated_bytes_do_not_decide_its_label() {
+    let wide = "a".repeat(990);
+    let cases: [(&str, [String; 2]); 5] = [
+        (
+            "%e: %u ",
+            ["00000: bob LOG:  x".into(), "ERROR: bob LOG:  x".into()],
+        ),
+        (
+            "%m %e%u",
+            [
+                "2024-01-02 03:04:05.000 UTC 00000LOG:  x".into(),
+                "2024-01-02 03:04:05.000 UTC ABCDELOG:  x".into(),
+            ],
+        ),
+        (
+            "%m %e%u",
+            [
+                "2024-01-02 03:04:05.000 UTC 00000OG: bob LOG:  x".into(),
+                "2024-01-02 03:04:05.000 UTC 0000LOG: bob LOG:  x".into(),
+            ],
+        ),
+        (
+            "%m [%p] ",
+            [
+                "2024-01-02 03:04:05.000 UTC [1] LOG:  ".into(),
+                "2024-01-02 03:04:05.000 UTC [2] LOG:   x".into(),
+            ],
+        ),
+        (
+            "[%l] %u ",
+            [
+                format!("[1] {wide} LOG:  x"),
+                format!("[{}] {wide} LOG:  x", "1".repeat(40)),
+            ],
+        ),
+    ];
+    for (format, lines) in &cases {
+        let p = Prefix::compile(format).unwrap();
+        let lines: Vec<&[u8]> = lines.iter().map(|l| l.as_bytes()).collect();
+        assert_eq!(read_on(&p, &lines), 0, "{format}");
+    }
+    // The same pairs where nothing but the prefix's own values differ are read on.
+    let p = Prefix::compile("%e: %u ").unwrap();
+    assert_eq!(
+        read_on(&p, &[b"00000: bob LOG:  x", b"42P01: bob LOG:  y"]),
+        1
+    );
+    let p = Prefix::compile("%m [%p] ").unwrap();
+    let docker: [&[u8]; 3] = [
+        b"2024-01-02 03:04:05.000 UTC [1] LOG:  ",
+        b"2024-01-02 03:04:05.001 UTC [22] LOG:  x",
+        b"2024-01-02 03:04:05.001 UTC [22] LOG:  y",
+    ];
+    assert_eq!(read_on(&p, &docker), 2);
+}

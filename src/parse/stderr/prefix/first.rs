@@ -9,6 +9,7 @@
 
 use super::{escape_value, next_literal, set, strip, Escape, Item, PrefixFields};
 use crate::bytes::find;
+use crate::parse::stderr::label::{Labelled, Remembered};
 use std::ops::Range;
 
 /// One step of the first path: a free text knows where it ends, and `%q` is gone.
@@ -26,6 +27,9 @@ enum Step {
 pub(super) struct Path {
     steps: Vec<Step>,
     free: usize,
+    /// Bytes of the literal the steps before the first free text end with (0 without
+    /// one): every line read to that free text has them before it.
+    same: usize,
 }
 
 pub(super) fn first_path(items: &[Item]) -> Path {
@@ -46,7 +50,11 @@ pub(super) fn first_path(items: &[Item]) -> Path {
         .iter()
         .position(|step| matches!(step, Step::Free(..)))
         .unwrap_or(steps.len());
-    Path { steps, free }
+    let same = match steps[..free].last() {
+        Some(Step::Literal(l)) => l.len(),
+        _ => 0,
+    };
+    Path { steps, free, same }
 }
 
 /// The first path `match_from` tries: each free text ends at the first occurrence of the
@@ -103,6 +111,11 @@ pub struct Repeat {
     read: Vec<(Escape, Range<usize>)>,
     /// Whether `tail` and `read` hold a line's (a line that failed leaves them empty).
     held: bool,
+    /// Where the last line walked had its first free text, if the walk matched.
+    at: Option<usize>,
+    /// That line's label, from its first free text on: with `tail`, what the next line
+    /// must repeat to be read by `walk_line`.
+    label: Remembered,
     /// The last time the first step read (`%t`, `%m`), with the byte after it: reading a
     /// time looks no further than that byte, so a line that starts with the same bytes
     /// reads the same time (a busy server logs many lines a second).
@@ -114,14 +127,18 @@ impl Repeat {
     /// free text are walked, the rest only when the line's rest differs from the last one's.
     /// Walking is a function of the bytes walked, so a repeated rest reads the same.
     pub(super) fn walk<'a>(&mut self, path: &Path, s: &'a [u8], f: &mut PrefixFields<'a>) -> bool {
+        self.label.forget();
+        self.at = None;
         let (fixed, free) = path.steps.split_at(path.free);
         let Some(rest) = self.walk_fixed(fixed, s, f) else {
             return false;
         };
+        let at = s.len() - rest.len();
         if self.held && crate::bytes::eq(rest, &self.tail) {
             for (e, r) in &self.read {
                 set(f, *e, &rest[r.clone()]);
             }
+            self.at = Some(at);
             return true;
         }
         self.held = false;
@@ -137,8 +154,39 @@ impl Repeat {
             self.tail.clear();
             self.tail.extend_from_slice(rest);
             self.held = true;
+            self.at = Some(at);
         }
         matched
+    }
+
+    /// Keeps `l`, the label of the line `walk` just read the prefix of, for `walk_line`.
+    pub(super) fn keep_label(&mut self, path: &Path, line: &[u8], l: Labelled) {
+        if let Some(at) = self.at {
+            self.label.keep(line, at, path.same, l);
+        }
+    }
+
+    /// `find_label` and `walk` of its prefix for a whole line, without the search or the
+    /// walk of the free text, where the line repeats the last one's bytes from its first
+    /// free text through its label (`Remembered`): the prefix then ends where that line's
+    /// did, and its rest after the fixed steps is `tail`. The fixed steps are walked on the
+    /// whole line here, on the prefix by `walk`: each step reads no further than the byte
+    /// after its value, and the free text's start is past them all, so both read the same.
+    pub(super) fn walk_line<'a>(
+        &mut self,
+        path: &Path,
+        line: &'a [u8],
+    ) -> Option<(Labelled, PrefixFields<'a>)> {
+        if !self.held {
+            return None;
+        }
+        let mut f = PrefixFields::default();
+        let rest = self.walk_fixed(&path.steps[..path.free], line, &mut f)?;
+        let l = self.label.find(line, line.len() - rest.len())?;
+        for (e, r) in &self.read {
+            set(&mut f, *e, &rest[r.clone()]);
+        }
+        Some((l, f))
     }
 
     /// Walks the steps before the first free text, taking a time that repeats the last
