@@ -14,8 +14,13 @@ use std::os::unix::fs::FileExt;
 /// Bytes of the head read to learn the format and prefix: detection decides within 4 MiB
 /// of held text, a little more of lines with their newlines.
 const HEAD: usize = 6 << 20;
+/// Bytes of the head read first: most logs decide in their first lines, and the rest of
+/// `HEAD` is read (and its pages mapped) only when they do not.
+const FIRST_HEAD: usize = 256 << 10;
 /// Bytes read at a time while looking for a cut.
 const WINDOW: usize = 1 << 20;
+/// Bytes read first at a cut: its first lines, where the cut mostly is.
+const FIRST_WINDOW: usize = 64 << 10;
 /// Bytes of the start checked for NUL: a binary file is left to the sequential reader,
 /// which reports it.
 const BINARY_CHECK: usize = 8192;
@@ -41,19 +46,30 @@ pub fn plan(
     if size <= chunk {
         return Ok(None);
     }
-    let mut head = vec![0u8; HEAD.min(size as usize)];
-    let n = read_full_at(file, &mut head, 0)?;
-    head.truncate(n);
-    if memchr::memchr(0, &head[..n.min(BINARY_CHECK)]).is_some() {
-        return Ok(None);
-    }
-    let Some((decided_at, format, prefix)) = learn(&head, format, prefix) else {
-        return Ok(None);
+    let most = HEAD.min(size as usize);
+    let mut head = Vec::new();
+    let mut want = FIRST_HEAD.min(most);
+    let (decided_at, format, prefix) = loop {
+        head.resize(want, 0);
+        let n = read_full_at(file, &mut head, 0)?;
+        head.truncate(n);
+        if memchr::memchr(0, &head[..n.min(BINARY_CHECK)]).is_some() {
+            return Ok(None);
+        }
+        // A shorter head decides as a longer one does, or not yet: lines are fed in order
+        // and detection stops at the first that decides.
+        match learn(&head, format, prefix) {
+            Learnt::Decided(decided) => break decided,
+            Learnt::Undecided if n == want && want < most => want = (want * 4).min(most),
+            Learnt::Undecided | Learnt::Unsplittable => return Ok(None),
+        }
     };
     let mut starts = vec![0];
     let mut from = decided_at.max(chunk);
+    let mut buf = Vec::new();
     while from < size {
-        let Some(cut) = find_cut(file, from, size, format, prefix.as_ref())? else {
+        let how = (format, prefix.as_ref());
+        let Some(cut) = find_cut(file, (from, size), how, FIRST_WINDOW, &mut buf)? else {
             break;
         };
         starts.push(cut);
@@ -66,14 +82,19 @@ pub fn plan(
     }))
 }
 
+/// What reading a file's head learnt.
+enum Learnt {
+    /// Where the format and prefix were decided, the format, and the prefix.
+    Decided((u64, Format, Option<Prefix>)),
+    /// Stderr without a prefix: no line can be told to start a record.
+    Unsplittable,
+    /// The head ran out first.
+    Undecided,
+}
+
 /// Reads the head as a sequential read does, line by line, until the format and prefix
-/// are decided: where that happened, the format, and the prefix (stderr must have one,
-/// or no line can be told to start a record).
-fn learn(
-    head: &[u8],
-    format: LogFormat,
-    prefix: Option<&Prefix>,
-) -> Option<(u64, Format, Option<Prefix>)> {
+/// are decided.
+fn learn(head: &[u8], format: LogFormat, prefix: Option<&Prefix>) -> Learnt {
     let mut stream = LogStream::with_format(format, prefix.cloned());
     let mut start = 0;
     for nl in memchr::memchr_iter(b'\n', head) {
@@ -82,53 +103,68 @@ fn learn(
         if !stream.detecting() {
             let format = stream.format();
             let prefix = match format {
-                Format::Stderr => Some(Prefix::compile(stream.prefix_format()?).ok()?),
+                Format::Stderr => match stream.prefix_format().map(Prefix::compile) {
+                    Some(Ok(p)) => Some(p),
+                    _ => return Learnt::Unsplittable,
+                },
                 _ => None,
             };
-            return Some((start as u64, format, prefix));
+            return Learnt::Decided((start as u64, format, prefix));
         }
     }
-    None
+    Learnt::Undecided
 }
 
-/// The start of the first line at or after `from` that starts a record in any state.
+/// The start of the first line at or after `from` that starts a record in any state,
+/// reading `first` bytes at first. `buf` is kept between calls.
 fn find_cut(
     file: &File,
-    from: u64,
-    size: u64,
-    format: Format,
-    prefix: Option<&Prefix>,
+    (from, size): (u64, u64),
+    how: (Format, Option<&Prefix>),
+    first: usize,
+    buf: &mut Vec<u8>,
 ) -> io::Result<Option<u64>> {
-    let mut buf = vec![0u8; WINDOW];
     // From the byte before `from`: a line starts after a newline.
     let mut at = from.saturating_sub(1);
+    // A cut among the first lines of a small read is the one the whole window finds
+    // first: the same lines, read in the same order.
+    let mut window = first;
     while at < size {
-        let n = read_full_at(file, &mut buf[..WINDOW.min((size - at) as usize)], at)?;
+        buf.resize(window, 0);
+        let n = read_full_at(file, &mut buf[..window.min((size - at) as usize)], at)?;
         if n == 0 {
             break;
         }
-        let window = &buf[..n];
-        let Some(first) = memchr::memchr(b'\n', window) else {
-            at += n as u64;
-            continue;
-        };
-        let mut line_start = first + 1;
-        while let Some(len) = memchr::memchr(b'\n', &window[line_start..]) {
-            let line = &window[line_start..line_start + len];
-            if starts_record(format, prefix, line.strip_suffix(b"\r").unwrap_or(line)) {
-                return Ok(Some(at + line_start as u64));
-            }
-            line_start += len + 1;
+        match cut_in(&buf[..n], how) {
+            Ok(cut) => return Ok(Some(at + cut as u64)),
+            Err(_) if window < WINDOW => window = WINDOW,
+            Err(on) => at += on as u64,
         }
-        // The rest is a line that goes on past the window: read on from the newline
-        // before it, unless it filled the window, then past it (too long to be a cut).
-        at += if line_start == first + 1 {
-            n as u64
-        } else {
-            (line_start - 1) as u64
-        };
     }
     Ok(None)
+}
+
+/// Where in `window` (read at a place in the file) the first whole line after its first
+/// newline that starts a record begins; else how far to read on.
+fn cut_in(window: &[u8], (format, prefix): (Format, Option<&Prefix>)) -> Result<usize, usize> {
+    let Some(first) = memchr::memchr(b'\n', window) else {
+        return Err(window.len());
+    };
+    let mut line_start = first + 1;
+    while let Some(len) = memchr::memchr(b'\n', &window[line_start..]) {
+        let line = &window[line_start..line_start + len];
+        if starts_record(format, prefix, line.strip_suffix(b"\r").unwrap_or(line)) {
+            return Ok(line_start);
+        }
+        line_start += len + 1;
+    }
+    // The rest is a line that goes on past the window: read on from the newline before
+    // it, unless it filled the window, then past it (too long to be a cut).
+    Err(if line_start == first + 1 {
+        window.len()
+    } else {
+        line_start - 1
+    })
 }
 
 /// Whether a raw line starts a record, framing peeled as the reader peels it.
@@ -153,4 +189,41 @@ pub fn read_full_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usiz
         }
     }
     Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Real logs (sample-logs/): from every place, a cut looked for with a small first read
+    /// (down to a few lines, so that most places read on with the whole window) is the cut
+    /// the whole window alone finds.
+    #[test]
+    fn a_small_first_read_finds_the_cut_the_whole_window_finds() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-logs");
+        let mut places = 0;
+        for name in [
+            "long-statement.log",
+            "faults-pg15.log",
+            "sql-statements.log",
+        ] {
+            let file = File::open(dir.join(name)).unwrap();
+            let size = file.metadata().unwrap().len();
+            let mut stream = LogStream::new(None);
+            stream.feed(&std::fs::read(dir.join(name)).unwrap(), &mut |_| {});
+            stream.finish(&mut |_| {});
+            let prefix = Prefix::compile(stream.prefix_format().unwrap()).unwrap();
+            let how = (stream.format(), Some(&prefix));
+            let mut buf = Vec::new();
+            for from in (0..size).step_by(211) {
+                let whole = find_cut(&file, (from, size), how, WINDOW, &mut buf).unwrap();
+                for first in [64, 300, 4096, FIRST_WINDOW] {
+                    let cut = find_cut(&file, (from, size), how, first, &mut buf).unwrap();
+                    assert_eq!(cut, whole, "{name} from {from}, first read {first}");
+                }
+                places += 1;
+            }
+        }
+        assert!(places > 100, "{places}");
+    }
 }
