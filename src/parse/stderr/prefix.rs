@@ -3,7 +3,7 @@
 //! themselves is in `infer`.
 
 use super::label::{find_label, Labelled};
-use crate::bytes::find;
+use crate::bytes::{find, leading_digits};
 pub use first::Repeat;
 use first::{first_path, match_first, Path};
 use nom::bytes::complete::{tag, take_while1, take_while_m_n};
@@ -365,7 +365,7 @@ fn datetime_len(s: &[u8], millis: bool) -> Option<usize> {
     }
     let mut at = SHAPE.len();
     if millis {
-        let fraction = s.get(at + 1..).map_or(0, digits);
+        let fraction = s.get(at + 1..).map_or(0, leading_digits);
         if s.get(at) != Some(&b'.') || fraction == 0 {
             return None;
         }
@@ -376,7 +376,9 @@ fn datetime_len(s: &[u8], millis: bool) -> Option<usize> {
     }
     let zone = &s[at + 1..];
     let letters = zone.iter().take_while(|b| b.is_ascii_alphabetic()).count();
-    let offset = zone.get(1..).map_or(0, |z| digits(&z[..z.len().min(4)]));
+    let offset = zone
+        .get(1..)
+        .map_or(0, |z| leading_digits(&z[..z.len().min(4)]));
     if letters > 0 {
         Some(at + 1 + letters)
     } else if matches!(zone.first(), Some(b'+' | b'-')) && offset >= 2 {
@@ -386,17 +388,12 @@ fn datetime_len(s: &[u8], millis: bool) -> Option<usize> {
     }
 }
 
-/// How many ASCII digits `s` starts with.
-fn digits(s: &[u8]) -> usize {
-    s.iter().take_while(|b| b.is_ascii_digit()).count()
-}
-
 /// What a fixed-shape escape reads at the start of `s`: the rest and the value. Inlined
 /// for the numbers (`%p`, `%l`: two on most lines), the other shapes behind a call.
 #[inline]
 fn escape_value(e: Escape, s: &[u8]) -> Option<(&[u8], &[u8])> {
     if let Escape::Pid | Escape::Number(_) = e {
-        let (value, rest) = s.split_at(digits(s));
+        let (value, rest) = s.split_at(leading_digits(s));
         // `%P`, the parallel leader, is empty outside parallel workers.
         let empty_ok = e == Escape::Number(b'P');
         return (!value.is_empty() || empty_ok).then_some((rest, value));
