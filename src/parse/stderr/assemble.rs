@@ -142,11 +142,13 @@ impl Assembler {
             return;
         }
         // Parsed once: `whose` weighs it as evidence, the record takes its fields.
+        let mut read = PrefixFields::default();
         let (labelled, parsed) = match self.prefix.as_ref() {
-            Some(prefix) => prefix.label_and_fields(line, &mut self.repeat),
-            None => (find_label(line), None),
+            Some(prefix) => prefix.label_and_fields(line, &mut self.repeat, &mut read),
+            None => (find_label(line), false),
         };
-        let Some(program) = self.whose(framed, labelled, parsed.as_ref(), sink) else {
+        let parsed = parsed.then_some(&read);
+        let Some(program) = self.whose(framed, labelled, parsed, sink) else {
             return;
         };
         // PostgreSQL continues multi-line messages and statements on TAB-led lines;
@@ -165,14 +167,19 @@ impl Assembler {
             return self.continue_open(line, None);
         }
         if let Some(l) = labelled.filter(|l| l.prefix_len > 0 || self.prefix_is_empty()) {
-            let fields = self.prefix.as_ref().and_then(|p| {
-                let f = parsed.or_else(|| match l.prefix_len {
-                    0 => p.parse(b""),
-                    n => p.parse_after_dots(&line[..n]),
-                });
-                self.counts.prefix_mismatches += u64::from(f.is_none());
-                f
-            });
+            let reparsed;
+            let fields = match (parsed, self.prefix.as_ref()) {
+                (Some(f), _) => Some(f),
+                (None, None) => None,
+                (None, Some(p)) => {
+                    reparsed = match l.prefix_len {
+                        0 => p.parse(b""),
+                        n => p.parse_after_dots(&line[..n]),
+                    };
+                    self.counts.prefix_mismatches += u64::from(reparsed.is_none());
+                    reparsed.as_ref()
+                }
+            };
             if l.level.is_continuation() {
                 let pid = fields.and_then(|f| f.pid).or(framed.pid);
                 return self.continue_open(line, Some((l, pid)));
@@ -186,7 +193,7 @@ impl Assembler {
             );
             self.open.unconfirmed = program.then_some(l.level);
             if let Some(f) = fields {
-                self.open.take_fields(line, &f);
+                self.open.take_fields(line, f);
             }
             return;
         }

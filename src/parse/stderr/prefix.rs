@@ -164,24 +164,27 @@ impl Prefix {
         self.parse_off_first(prefix)
     }
 
-    /// A stream's next line's label and what its prefix reads: from the last line's,
-    /// where the line repeats its bytes from its first free text through its label
+    /// A stream's next line's label, and whether its prefix read `fields`: from the last
+    /// line's, where the line repeats its bytes from its first free text through its label
     /// (`Repeat::walk_line`); else searched for, and the prefix read by `parse_next`.
+    /// `fields` is empty when given, and the caller's, so that they stay in place: moved
+    /// on every line, their copies cost more than reading them.
     pub fn label_and_fields<'a>(
         &self,
         line: &'a [u8],
         last: &mut Repeat,
-    ) -> (Option<Labelled>, Option<PrefixFields<'a>>) {
-        if let Some((l, fields)) = last.walk_line(&self.first, line) {
-            return (Some(l), Some(fields));
+        fields: &mut PrefixFields<'a>,
+    ) -> (Option<Labelled>, bool) {
+        if let Some(l) = last.walk_line(&self.first, line, fields) {
+            return (Some(l), true);
         }
         let labelled = find_label(line);
-        let fields = labelled.filter(|l| l.prefix_len > 0).and_then(|l| {
-            let fields = self.parse_next(&line[..l.prefix_len], last)?;
+        let parsed = labelled.filter(|l| l.prefix_len > 0).and_then(|l| {
+            *fields = self.parse_next(&line[..l.prefix_len], last)?;
             last.keep_label(&self.first, line, l);
-            Some(fields)
+            Some(())
         });
-        (labelled, fields)
+        (labelled, parsed.is_some())
     }
 
     /// Matches `prefix`, which must be exactly the text before the level label. Lines of

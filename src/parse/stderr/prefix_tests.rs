@@ -175,12 +175,15 @@ fn read_on(p: &Prefix, lines: &[&[u8]]) -> usize {
     let mut last = Repeat::default();
     let mut repeated = 0;
     for line in lines {
-        repeated += usize::from(last.walk_line(&p.first, line).is_some());
+        let mut fields = PrefixFields::default();
+        repeated += usize::from(last.walk_line(&p.first, line, &mut fields).is_some());
         let label = find_label(line);
         let alone = label
             .filter(|l| l.prefix_len > 0)
             .and_then(|l| p.parse(&line[..l.prefix_len]));
-        let read = p.label_and_fields(line, &mut last);
+        let mut fields = PrefixFields::default();
+        let (read, parsed) = p.label_and_fields(line, &mut last, &mut fields);
+        let read = (read, parsed.then_some(fields));
         assert_eq!(read, (label, alone), "{}", String::from_utf8_lossy(line));
     }
     repeated

@@ -172,21 +172,22 @@ impl Repeat {
     /// did, and its rest after the fixed steps is `tail`. The fixed steps are walked on the
     /// whole line here, on the prefix by `walk`: each step reads no further than the byte
     /// after its value, and the free text's start is past them all, so both read the same.
+    /// `f`, empty when given, holds the prefix's fields where the label is returned.
     pub(super) fn walk_line<'a>(
         &mut self,
         path: &Path,
         line: &'a [u8],
-    ) -> Option<(Labelled, PrefixFields<'a>)> {
+        f: &mut PrefixFields<'a>,
+    ) -> Option<Labelled> {
         if !self.held {
             return None;
         }
-        let mut f = PrefixFields::default();
-        let rest = self.walk_fixed(&path.steps[..path.free], line, &mut f)?;
+        let rest = self.walk_fixed(&path.steps[..path.free], line, f)?;
         let l = self.label.find(line, line.len() - rest.len())?;
         for (e, r) in &self.read {
-            set(&mut f, *e, &rest[r.clone()]);
+            set(f, *e, &rest[r.clone()]);
         }
-        Some((l, f))
+        Some(l)
     }
 
     /// Walks the steps before the first free text, taking a time that repeats the last
