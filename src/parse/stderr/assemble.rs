@@ -142,12 +142,12 @@ impl Assembler {
             return;
         }
         // Parsed once: `whose` weighs it as evidence, the record takes its fields.
-        let mut read = PrefixFields::default();
-        let (labelled, parsed) = match self.prefix.as_ref() {
+        let mut read = None;
+        let labelled = match self.prefix.as_ref() {
             Some(prefix) => prefix.label_and_fields(line, &mut self.repeat, &mut read),
-            None => (find_label(line), false),
+            None => find_label(line),
         };
-        let parsed = parsed.then_some(&read);
+        let parsed = read.as_ref();
         let Some(program) = self.whose(framed, labelled, parsed, sink) else {
             return;
         };

@@ -164,27 +164,30 @@ impl Prefix {
         self.parse_off_first(prefix)
     }
 
-    /// A stream's next line's label, and whether its prefix read `fields`: from the last
-    /// line's, where the line repeats its bytes from its first free text through its label
-    /// (`Repeat::walk_line`); else searched for, and the prefix read by `parse_next`.
-    /// `fields` is empty when given, and the caller's, so that they stay in place: moved
-    /// on every line, their copies cost more than reading them.
+    /// A stream's next line's label, and in `fields` what its prefix reads: from the
+    /// last line's, where the line repeats its bytes from its first free text through its
+    /// label (`Repeat::walk_line`); else searched for, and the prefix read by
+    /// `parse_next`. The fields are the caller's, so that they stay in place: moved on
+    /// every line, their copies cost more than reading them.
     pub fn label_and_fields<'a>(
         &self,
         line: &'a [u8],
         last: &mut Repeat,
-        fields: &mut PrefixFields<'a>,
-    ) -> (Option<Labelled>, bool) {
-        if let Some(l) = last.walk_line(&self.first, line, fields) {
-            return (Some(l), true);
+        fields: &mut Option<PrefixFields<'a>>,
+    ) -> Option<Labelled> {
+        let read = fields.insert(PrefixFields::default());
+        if let Some(l) = last.walk_line(&self.first, line, read) {
+            return Some(l);
         }
+        *fields = None;
         let labelled = find_label(line);
-        let parsed = labelled.filter(|l| l.prefix_len > 0).and_then(|l| {
-            *fields = self.parse_next(&line[..l.prefix_len], last)?;
-            last.keep_label(&self.first, line, l);
-            Some(())
-        });
-        (labelled, parsed.is_some())
+        if let Some(l) = labelled.filter(|l| l.prefix_len > 0) {
+            *fields = self.parse_next(&line[..l.prefix_len], last);
+            if fields.is_some() {
+                last.keep_label(&self.first, line, l);
+            }
+        }
+        labelled
     }
 
     /// Matches `prefix`, which must be exactly the text before the level label. Lines of

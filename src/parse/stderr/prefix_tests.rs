@@ -181,10 +181,14 @@ fn read_on(p: &Prefix, lines: &[&[u8]]) -> usize {
         let alone = label
             .filter(|l| l.prefix_len > 0)
             .and_then(|l| p.parse(&line[..l.prefix_len]));
-        let mut fields = PrefixFields::default();
-        let (read, parsed) = p.label_and_fields(line, &mut last, &mut fields);
-        let read = (read, parsed.then_some(fields));
-        assert_eq!(read, (label, alone), "{}", String::from_utf8_lossy(line));
+        let mut fields = None;
+        let read = p.label_and_fields(line, &mut last, &mut fields);
+        assert_eq!(
+            (read, fields),
+            (label, alone),
+            "{}",
+            String::from_utf8_lossy(line)
+        );
     }
     repeated
 }
