@@ -76,14 +76,14 @@ fn english_at(hay: &[u8], colon: usize) -> Option<(usize, Level)> {
 /// Whether a colon ends a label depends on nearby bytes only: after it, the space and the
 /// run of spaces up to the next byte; before it, an English level word and the byte
 /// before the word (which ends its run of capitals), or, for a translated one, at most
-/// `translated_lookback()` bytes (English is judged first). The memory keeps a line's bytes from a
-/// place `at` (where its prefix's free text starts) through the label's spaces, when no
-/// other colon is among them and the bytes before the colon that decided
+/// `translated_lookback()` bytes (English is judged first). The memory keeps a line's
+/// bytes from a place `at` (where its prefix's free text starts) through the label's
+/// spaces, when no other colon is among them and the bytes before the colon that decided
 /// the label are among them or among the `same` bytes before `at` that every line read
-/// this way shares (the prefix's literal). A line holding the same bytes from its own `at`
-/// then has no colon there that could end a label before this one, and this one ends a
-/// label with the same word, level and spaces; its colons before `at` are judged as
-/// `find_label` judges them.
+/// this way shares (the prefix's literal). A line holding the same bytes from its own
+/// `at` then has no colon there that could end a label before this one, and this one
+/// ends a label with the same word, level and spaces; its colons before `at` are judged
+/// as `find_label` judges them.
 #[derive(Debug, Default)]
 pub struct Remembered {
     bytes: Vec<u8>,
