@@ -78,17 +78,24 @@ pub fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     None
 }
 
-/// How many ASCII digits `s` starts with, eight bytes at a time: a prefix's pid and line
-/// number, a time's fraction. A byte is a digit when its xor with `0` is below 10, which
-/// `(t | 0x80) - 10` tells in each byte's high bit without a borrow between bytes.
-pub fn leading_digits(s: &[u8]) -> usize {
+/// The high bit of each of eight bytes (little-endian) that is an ASCII digit. A byte is a
+/// digit when its xor with `0` is below 10, which `(t | 0x80) - 10` tells in its high bit
+/// without a borrow between bytes.
+#[inline]
+pub fn digit_flags(word: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let t = word ^ (ONES * u64::from(b'0'));
+    !((t | HIGH).wrapping_sub(ONES * 10)) & !t & HIGH
+}
+
+/// How many ASCII digits `s` starts with, eight bytes at a time: a prefix's pid and line
+/// number, a time's fraction.
+pub fn leading_digits(s: &[u8]) -> usize {
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let mut at = 0;
     while let Some(word) = s.get(at..at + 8) {
-        let t = u64::from_le_bytes(word.try_into().expect("eight bytes")) ^ (ONES * 0x30);
-        let digits = !((t | HIGH).wrapping_sub(ONES * 10)) & !t & HIGH;
-        let other = !digits & HIGH;
+        let other = !digit_flags(u64::from_le_bytes(word.try_into().expect("eight bytes"))) & HIGH;
         if other != 0 {
             return at + (other.trailing_zeros() / 8) as usize;
         }

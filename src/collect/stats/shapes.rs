@@ -184,14 +184,10 @@ fn with_empty(shape: &str) -> &str {
 /// the first number is the same, and a number starts with a digit), so they pick the
 /// same set. Read eight bytes at a time, as it is done for every statement.
 fn set_of(text: &[u8]) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
     let mut h = 0u64;
     for at in (0..HEAD.min(text.len())).step_by(8) {
         let x = word_at(text, at);
-        // A digit is a byte whose xor with `0` is below ten, its high bit clear.
-        let t = x ^ (ONES * u64::from(b'0'));
-        let digits = !((t | HIGH).wrapping_sub(ONES * 10)) & !t & HIGH;
+        let digits = crate::bytes::digit_flags(x);
         let before = if digits == 0 {
             x
         } else {
