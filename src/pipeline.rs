@@ -82,6 +82,15 @@ impl LogStream {
         self.parser.pause(sink);
     }
 
+    /// A stream that has read all of `text`, for tests of what it learnt (format, prefix).
+    #[cfg(test)]
+    pub fn read_whole(text: &[u8]) -> LogStream {
+        let mut stream = LogStream::new(None);
+        stream.feed(text, &mut |_| {});
+        stream.finish(&mut |_| {});
+        stream
+    }
+
     /// End of input: everything held back is handed out.
     pub fn finish(&mut self, sink: &mut dyn FnMut(&Record<'_>)) {
         let LogStream {

@@ -67,8 +67,8 @@ pub fn plan(
     let mut starts = vec![0];
     let mut from = decided_at.max(chunk);
     let mut buf = Vec::new();
+    let how = (format, prefix.as_ref());
     while from < size {
-        let how = (format, prefix.as_ref());
         let Some(cut) = find_cut(file, (from, size), how, FIRST_WINDOW, &mut buf)? else {
             break;
         };
@@ -209,9 +209,7 @@ mod tests {
         ] {
             let file = File::open(dir.join(name)).unwrap();
             let size = file.metadata().unwrap().len();
-            let mut stream = LogStream::new(None);
-            stream.feed(&std::fs::read(dir.join(name)).unwrap(), &mut |_| {});
-            stream.finish(&mut |_| {});
+            let stream = LogStream::read_whole(&std::fs::read(dir.join(name)).unwrap());
             let prefix = Prefix::compile(stream.prefix_format().unwrap()).unwrap();
             let how = (stream.format(), Some(&prefix));
             let mut buf = Vec::new();

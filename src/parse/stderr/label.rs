@@ -140,10 +140,9 @@ impl Remembered {
             message_start: l.message_start + at,
             ..l
         };
-        debug_assert!(l.prefix_len > 0 && past_time(line) <= at);
-        first_label(line, past_time(line), at)
-            .is_none()
-            .then_some(l)
+        let start = past_time(line);
+        debug_assert!(l.prefix_len > 0 && start <= at);
+        first_label(line, start, at).is_none().then_some(l)
     }
 }
 

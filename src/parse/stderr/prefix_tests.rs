@@ -220,9 +220,7 @@ fn a_line_read_on_from_the_last_label_reads_as_it_would_alone() {
     let (mut lines, mut repeated) = (0, 0);
     for path in logs_under(&dir) {
         let text = std::fs::read(&path).unwrap();
-        let mut stream = crate::pipeline::LogStream::new(None);
-        stream.feed(&text, &mut |_| {});
-        stream.finish(&mut |_| {});
+        let stream = crate::pipeline::LogStream::read_whole(&text);
         let Some(format) = stream.prefix_format() else {
             continue;
         };
